@@ -1,0 +1,2 @@
+Console.Error.WriteLine("usage: Distrid.Bench <benchmark>");
+return 2;

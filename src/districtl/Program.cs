@@ -1,0 +1,2 @@
+Console.Error.WriteLine("districtl: not built yet");
+return 1;
