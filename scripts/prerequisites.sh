@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what building, testing and the demo need on a Debian machine, as root. Idempotent and quiet when
+# everything is already there, so the Quick start commands can always call it.
+set -euo pipefail
+
+packages=(
+  squashfs-tools   # mksquashfs / unsquashfs: oracles for our images
+  squashfuse       # a FUSE anchor for benchmarks
+  fuse3            # fusermount3, for mounting without root
+  nginx            # a real HTTP server for mirrors
+  fio              # read benchmarks
+  attr             # getfattr / setfattr
+  util-linux       # mount, losetup
+  curl
+  socat
+  dbus
+  polkitd
+  zstd
+  xz-utils
+  dpkg-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v dotnet >/dev/null; then
+  echo "prerequisites: the .NET 10 SDK (dotnet) is not on PATH; install it first" >&2
+  exit 1
+fi
+
+# The kernel's squashfs and FUSE drivers are what users meet; load them if they are modules.
+modprobe squashfs 2>/dev/null || true
+modprobe fuse 2>/dev/null || true
+modprobe loop 2>/dev/null || true

@@ -1,0 +1,11 @@
+using System.Text.Json.Serialization;
+
+namespace Distrid.Protocol;
+
+/// <summary>Source-generated serialization for every message of the contract (camelCase on the wire).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(StatusResult))]
+[JsonSerializable(typeof(PackageInfo))]
+[JsonSerializable(typeof(IReadOnlyList<PackageInfo>))]
+[JsonSerializable(typeof(List<PackageInfo>))]
+public sealed partial class ProtocolJsonContext : JsonSerializerContext;

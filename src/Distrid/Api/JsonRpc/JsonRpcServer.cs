@@ -1,0 +1,71 @@
+using System.Net.Sockets;
+using Distrid.Hosting;
+using Distrid.Protocol;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StreamJsonRpc;
+
+namespace Distrid.Api.JsonRpc;
+
+/// <summary>
+/// Listens on the daemon's Unix socket and serves each connection with StreamJsonRpc (newline-delimited JSON,
+/// see docs/API.md). The socket is world-connectable: anyone may query, mutations are authorized per call.
+/// </summary>
+internal sealed class JsonRpcServer(DaemonOptions options, DistridApi api, ILogger<JsonRpcServer> logger) : BackgroundService
+{
+    private Socket? _listener;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        _listener = UnixSocketListener.Bind(options.Socket);
+        logger.LogInformation("listening on {Socket}", options.Socket);
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var listener = _listener!;
+        var connections = new List<Task>();
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var client = await listener.AcceptAsync(stoppingToken);
+                connections.RemoveAll(t => t.IsCompleted);
+                connections.Add(ServeAsync(client, stoppingToken));
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            listener.Dispose();
+            UnixSocketListener.Remove(options.Socket);
+        }
+
+        await Task.WhenAll(connections);
+    }
+
+    private async Task ServeAsync(Socket client, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await using var stream = new NetworkStream(client, ownsSocket: true);
+            using var rpc = new StreamJsonRpc.JsonRpc(RpcConnection.CreateHandler(stream));
+            rpc.AddLocalRpcTarget<IDistridApi>(api, null);
+            rpc.StartListening();
+            using var registration = stoppingToken.Register(rpc.Dispose);
+            await rpc.Completion;
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or ConnectionLostException or OperationCanceledException)
+        {
+            logger.LogDebug("client connection ended: {Error}", e.Message);
+        }
+        catch (Exception e)
+        {
+            // One client's failure must never stop the daemon or other clients.
+            logger.LogError(e, "client connection failed");
+        }
+    }
+}

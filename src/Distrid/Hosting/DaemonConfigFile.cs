@@ -1,0 +1,54 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Distrid.Hosting;
+
+/// <summary>The JSON config file: every field optional; present ones override the defaults.</summary>
+internal sealed record DaemonConfigFile
+{
+    public string? Store { get; init; }
+    public string? State { get; init; }
+    public string? Mountpoint { get; init; }
+    public string? Socket { get; init; }
+    public List<string>? Repos { get; init; }
+    public string? TrustedKeys { get; init; }
+    public string? DBus { get; init; }
+    public int? MaxOpenImages { get; init; }
+    public long? BlockCacheBytesPerImage { get; init; }
+    public int? FuseThreads { get; init; }
+    public int? DownloadParallelism { get; init; }
+
+    public static DaemonConfigFile Load(string path)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            return JsonSerializer.Deserialize(stream, DaemonConfigJsonContext.Default.DaemonConfigFile)
+                ?? throw new InvalidDataException($"{path}: empty config");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: invalid JSON config: {e.Message}", e);
+        }
+    }
+
+    public DaemonOptions ApplyTo(DaemonOptions o) => o with
+    {
+        Store = Store ?? o.Store,
+        State = State ?? o.State,
+        Mountpoint = Mountpoint ?? o.Mountpoint,
+        Socket = Socket ?? o.Socket,
+        Repos = Repos ?? o.Repos,
+        TrustedKeys = TrustedKeys ?? o.TrustedKeys,
+        DBus = DBus ?? o.DBus,
+        MaxOpenImages = MaxOpenImages ?? o.MaxOpenImages,
+        BlockCacheBytesPerImage = BlockCacheBytesPerImage ?? o.BlockCacheBytesPerImage,
+        FuseThreads = FuseThreads ?? o.FuseThreads,
+        DownloadParallelism = DownloadParallelism ?? o.DownloadParallelism,
+    };
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, ReadCommentHandling = JsonCommentHandling.Skip,
+    AllowTrailingCommas = true, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
+[JsonSerializable(typeof(DaemonConfigFile))]
+internal sealed partial class DaemonConfigJsonContext : JsonSerializerContext;

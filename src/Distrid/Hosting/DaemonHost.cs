@@ -1,0 +1,48 @@
+using Distrid.Api;
+using Distrid.Api.JsonRpc;
+using Distrid.Store;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Distrid.Hosting;
+
+/// <summary>The composition root: wires the store, the /ro file system and the API front ends into one host.</summary>
+internal static class DaemonHost
+{
+    public static async Task<int> RunAsync(DaemonOptions options)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        builder.Services.AddSystemd();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
+        AddServices(builder.Services, options);
+
+        using var host = builder.Build();
+        try
+        {
+            await host.RunAsync();
+            return 0;
+        }
+        catch (Exception e) when (e is DaemonStartException or IOException or UnauthorizedAccessException)
+        {
+            host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("distrid").LogCritical("{Message}", e.Message);
+            await Console.Error.WriteLineAsync($"distrid: {e.Message}");
+            return 1;
+        }
+    }
+
+    public static void AddServices(IServiceCollection services, DaemonOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton<PackageStore>();
+        services.AddSingleton<DistridApi>();
+        services.AddHostedService<JsonRpcServer>();
+    }
+}

@@ -1,0 +1,31 @@
+namespace Distrid.Hosting;
+
+/// <summary>
+/// Everything the daemon is configured with. Defaults, then the JSON config file, then command-line flags
+/// (DESIGN.md fixes the names and defaults).
+/// </summary>
+public sealed record DaemonOptions
+{
+    public const string DefaultConfigPath = "/etc/distri/distrid.json";
+
+    public string Store { get; init; } = "/roimg";
+    public string State { get; init; } = "/var/lib/distrid";
+    public string Mountpoint { get; init; } = "/ro";
+    public string Socket { get; init; } = "/run/distrid/distrid.sock";
+    public IReadOnlyList<string> Repos { get; init; } = [];
+    public string TrustedKeys { get; init; } = "/etc/distri/trusted.d";
+
+    /// <summary><c>system</c>, <c>session</c>, <c>none</c> or a D-Bus address.</summary>
+    public string DBus { get; init; } = "none";
+
+    /// <summary>How many images stay open at once; others are reopened on demand.</summary>
+    public int MaxOpenImages { get; init; } = 512;
+
+    /// <summary>Bytes of decompressed SquashFS blocks kept per open image.</summary>
+    public long BlockCacheBytesPerImage { get; init; } = 8L << 20;
+
+    /// <summary>Threads reading FUSE requests (each on its own cloned /dev/fuse fd).</summary>
+    public int FuseThreads { get; init; } = Math.Max(2, Environment.ProcessorCount);
+
+    public int DownloadParallelism { get; init; } = 4;
+}

@@ -1,0 +1,48 @@
+using System.CommandLine;
+using Districtl.Commands;
+
+namespace Districtl.Cli;
+
+/// <summary>Builds the command tree and runs it, mapping every expected failure to one line on stderr.</summary>
+internal static class CliApplication
+{
+    public static RootCommand BuildRootCommand()
+    {
+        var root = new RootCommand("districtl: install, remove, update and roll back Distrid packages")
+        {
+            GlobalOptions.Socket,
+            GlobalOptions.Json,
+        };
+        foreach (var command in Commands())
+        {
+            root.Add(command);
+        }
+
+        return root;
+    }
+
+    private static IEnumerable<Command> Commands()
+    {
+        yield return StatusCommand.Create();
+        yield return ListCommand.Create();
+    }
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var parseResult = BuildRootCommand().Parse(args);
+        try
+        {
+            return await parseResult.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync("districtl: cancelled");
+            return 130;
+        }
+        catch (Exception e) when (UserError.IsExpected(e))
+        {
+            await Console.Error.WriteLineAsync($"districtl: {UserError.Describe(e)}");
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using System.CommandLine;
+using Distrid.Protocol;
+using Districtl.Cli;
+using Districtl.Client;
+using Districtl.Output;
+using Spectre.Console;
+
+namespace Districtl.Commands;
+
+/// <summary><c>districtl status</c>: the mount, the store and any exchange-directory conflicts.</summary>
+internal static class StatusCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("status", "show the daemon's mount, store and conflicts");
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var daemon = await DaemonConnection.ConnectAsync(parse.GetValue(GlobalOptions.Socket)!, ct);
+            var status = await daemon.Api.StatusAsync(ct);
+            if (parse.GetValue(GlobalOptions.Json))
+            {
+                JsonOutput.Write(status, ProtocolJsonContext.Default.StatusResult);
+                return 0;
+            }
+
+            Print(status);
+            return 0;
+        });
+        return command;
+    }
+
+    private static void Print(StatusResult s)
+    {
+        var grid = new Grid().AddColumn().AddColumn();
+        grid.AddRow("mount", $"{Markup.Escape(s.Mountpoint)} ({(s.Mounted ? "[green]mounted[/]" : "[red]not mounted[/]")})");
+        grid.AddRow("store", $"{Markup.Escape(s.Store)}: {s.PackageCount} packages, {Units.Bytes(s.StoreBytes)}");
+        grid.AddRow("daemon", Markup.Escape(s.Version));
+        AnsiConsole.Write(grid);
+        foreach (var broken in s.BrokenImages)
+        {
+            AnsiConsole.MarkupLine($"[red]broken image[/] {Markup.Escape(broken.FullName)}: {Markup.Escape(broken.Error)}");
+        }
+
+        if (s.Conflicts.Count > 0)
+        {
+            var table = new Table().AddColumns("path", "provided by", "also in", "why");
+            foreach (var c in s.Conflicts)
+            {
+                table.AddRow(Markup.Escape(c.Path), Markup.Escape(c.Winner), Markup.Escape(string.Join(", ", c.Losers)), c.Reason);
+            }
+
+            AnsiConsole.MarkupLine($"[yellow]{s.Conflicts.Count} conflicts in the exchange directories[/]");
+            AnsiConsole.Write(table);
+        }
+    }
+}
