@@ -1,3 +1,4 @@
+using PolyType;
 using StreamJsonRpc;
 
 namespace Distrid.Protocol;
@@ -7,7 +8,9 @@ namespace Distrid.Protocol;
 /// Messages are newline-delimited JSON (see docs/API.md). Parameters are flat and named, so a script sends
 /// <c>{"method":"list","params":{"available":true}}</c>. The same interface types the client's proxy.
 /// </summary>
-public interface IDistridApi
+[JsonRpcContract]
+[GenerateShape(IncludeMethods = MethodShapeFlags.PublicInstance)]
+public partial interface IDistridApi
 {
     /// <summary>The mount, the store, package counts and exchange-directory conflicts.</summary>
     [JsonRpcMethod(MethodNames.Status)]

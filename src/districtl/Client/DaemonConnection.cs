@@ -1,6 +1,6 @@
 using System.Net.Sockets;
-using Distrid.Protocol;
 using Districtl.Cli;
+using Distrid.Protocol;
 
 namespace Districtl.Client;
 

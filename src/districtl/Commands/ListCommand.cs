@@ -1,8 +1,8 @@
 using System.CommandLine;
-using Distrid.Protocol;
 using Districtl.Cli;
 using Districtl.Client;
 using Districtl.Output;
+using Distrid.Protocol;
 
 namespace Districtl.Commands;
 
