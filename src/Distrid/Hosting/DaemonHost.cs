@@ -1,6 +1,7 @@
 using Distrid.Api;
 using Distrid.Api.JsonRpc;
 using Distrid.Store;
+using Distrid.Systemd;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -43,6 +44,10 @@ internal static class DaemonHost
         services.AddSingleton(options);
         services.AddSingleton<PackageStore>();
         services.AddSingleton<DistridApi>();
+        services.AddSingleton<SystemdNotifier>();
         services.AddHostedService<JsonRpcServer>();
+
+        // Last: READY=1 only once everything above serves.
+        services.AddHostedService<ReadinessService>();
     }
 }

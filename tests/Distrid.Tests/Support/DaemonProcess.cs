@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Distrid.Tests.Support;
+
+/// <summary>
+/// Runs the real <c>distrid</c> as a child process on private directories. Readiness is the daemon's own
+/// systemd signal: the fixture listens on a NOTIFY_SOCKET and waits for READY=1 (no polling, no sleeps).
+/// </summary>
+public sealed class DaemonProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private readonly Process _process;
+    private readonly StringBuilder _stderr = new();
+    private readonly Socket _notify;
+
+    private DaemonProcess(Process process, Socket notify, DaemonPaths paths)
+    {
+        _process = process;
+        _notify = notify;
+        Paths = paths;
+    }
+
+    public DaemonPaths Paths { get; }
+
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public string Stderr
+    {
+        get
+        {
+            lock (_stderr)
+            {
+                return _stderr.ToString();
+            }
+        }
+    }
+
+    /// <summary>Starts distrid with <paramref name="paths"/> and extra arguments, and waits for READY=1.</summary>
+    public static async Task<DaemonProcess> StartAsync(DaemonPaths paths, params string[] extraArgs)
+    {
+        string notifyPath = Path.Combine(paths.Root, $"notify-{Guid.NewGuid():N}.sock");
+        var notify = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        notify.Bind(new UnixDomainSocketEndPoint(notifyPath));
+
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "distrid.dll"));
+        foreach (string arg in paths.Arguments().Concat(extraArgs))
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        psi.Environment["NOTIFY_SOCKET"] = notifyPath;
+        var process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start distrid");
+        var daemon = new DaemonProcess(process, notify, paths);
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (daemon._stderr)
+                {
+                    daemon._stderr.AppendLine(e.Data);
+                }
+            }
+        };
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        await daemon.WaitForNotificationAsync("READY=1");
+        return daemon;
+    }
+
+    /// <summary>Waits for a datagram containing <paramref name="assignment"/>; fails early if the daemon exits.</summary>
+    public async Task WaitForNotificationAsync(string assignment)
+    {
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        var buffer = new byte[4096];
+        var exited = _process.WaitForExitAsync(timeout.Token);
+        while (true)
+        {
+            var receive = _notify.ReceiveAsync(buffer, SocketFlags.None, timeout.Token).AsTask();
+            var first = await Task.WhenAny(receive, exited);
+            if (first == exited)
+            {
+                throw new InvalidOperationException($"distrid exited with {_process.ExitCode} before {assignment}:\n{Stderr}");
+            }
+
+            int n = await receive;
+            if (Encoding.UTF8.GetString(buffer, 0, n).Split('\n').Contains(assignment))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Sends SIGTERM and waits for the exit status.</summary>
+    public async Task<int> StopAsync()
+    {
+        if (!_process.HasExited)
+        {
+            Signal("TERM");
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+
+        return _process.ExitCode;
+    }
+
+    /// <summary>SIGKILL: the daemon dies without any cleanup, as in a crash.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    private void Signal(string name)
+    {
+        using var kill = Process.Start("kill", ["-" + name, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process.Dispose();
+        _notify.Dispose();
+    }
+}
+
+/// <summary>The private directories and socket of one test daemon.</summary>
+public sealed class DaemonPaths
+{
+    public DaemonPaths(string root)
+    {
+        Root = root;
+        Directory.CreateDirectory(Store);
+        Directory.CreateDirectory(State);
+        Directory.CreateDirectory(Mountpoint);
+        // An explicit, empty config keeps the machine's /etc/distri/distrid.json out of the test.
+        File.WriteAllText(Config, "{}");
+    }
+
+    public string Root { get; }
+    public string Store => Path.Combine(Root, "store");
+    public string State => Path.Combine(Root, "state");
+    public string Mountpoint => Path.Combine(Root, "ro");
+    public string Socket => Path.Combine(Root, "distrid.sock");
+    public string Config => Path.Combine(Root, "distrid.json");
+
+    public IEnumerable<string> Arguments() =>
+        ["--store", Store, "--state", State, "--mountpoint", Mountpoint, "--socket", Socket, "--dbus", "none",
+         "--config", Config];
+}
