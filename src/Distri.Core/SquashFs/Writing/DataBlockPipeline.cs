@@ -1,0 +1,142 @@
+using System.Collections.Concurrent;
+using Distri.Core.SquashFs.Compression;
+using Distri.Core.SquashFs.Format;
+
+namespace Distri.Core.SquashFs.Writing;
+
+/// <summary>
+/// Compresses data blocks on N threads and writes them in submission order, so the image is the same whatever the
+/// thread timing. The blocks in flight live in a fixed ring of jobs: renting a slot whose previous block is not yet
+/// written first waits for and writes that block, which bounds memory to ring size x 2 blocks.
+/// </summary>
+internal sealed class DataBlockPipeline : IDisposable
+{
+    private readonly ImageOutput _output;
+    private readonly BlockJob[] _ring;
+    private readonly BlockingCollection<BlockJob>? _queue;
+    private readonly Thread[] _workers;
+    private readonly IBlockCompressor? _inlineCompressor;
+    private long _submitted;
+    private long _written;
+
+    public DataBlockPipeline(ImageOutput output, BlockCodec codec, int? level, int blockSize, int parallelism)
+    {
+        _output = output;
+        bool threaded = parallelism > 1 && codec is not NoneCodec;
+        _ring = new BlockJob[threaded ? parallelism * 4 : 2];
+        for (int i = 0; i < _ring.Length; i++)
+        {
+            _ring[i] = new BlockJob(blockSize);
+        }
+
+        if (!threaded)
+        {
+            _inlineCompressor = codec.CreateCompressor(level);
+            _workers = [];
+            return;
+        }
+
+        _queue = new BlockingCollection<BlockJob>(new ConcurrentQueue<BlockJob>());
+        _workers = new Thread[parallelism];
+        for (int i = 0; i < parallelism; i++)
+        {
+            var compressor = codec.CreateCompressor(level);
+            _workers[i] = new Thread(() => Work(compressor)) { IsBackground = true, Name = $"squashfs-compress-{i}" };
+            _workers[i].Start();
+        }
+    }
+
+    /// <summary>A free job for the next block; may write finished blocks to make room.</summary>
+    public BlockJob Rent()
+    {
+        if (_submitted - _written == _ring.Length)
+        {
+            WriteNext();
+        }
+
+        var job = _ring[_submitted % _ring.Length];
+        job.Reset();
+        return job;
+    }
+
+    /// <summary>Queues the job last rented; its owner hears where it landed once it is written.</summary>
+    public void Submit(BlockJob job)
+    {
+        _submitted++;
+        if (_queue is null)
+        {
+            job.Process(_inlineCompressor!);
+            WriteNext();
+        }
+        else
+        {
+            _queue.Add(job);
+        }
+    }
+
+    /// <summary>Writes every submitted block.</summary>
+    public void Drain()
+    {
+        while (_written < _submitted)
+        {
+            WriteNext();
+        }
+    }
+
+    public void Dispose()
+    {
+        _queue?.CompleteAdding();
+        foreach (var worker in _workers)
+        {
+            worker.Join();
+        }
+
+        _queue?.Dispose();
+        _inlineCompressor?.Dispose();
+        foreach (var job in _ring)
+        {
+            job.Dispose();
+        }
+    }
+
+    private void Work(IBlockCompressor compressor)
+    {
+        using (compressor)
+        {
+            foreach (var job in _queue!.GetConsumingEnumerable())
+            {
+                job.Process(compressor);
+            }
+        }
+    }
+
+    private void WriteNext()
+    {
+        var job = _ring[_written % _ring.Length];
+        job.WaitDone();
+        if (job.Error is not null)
+        {
+            throw new IOException($"compressing a data block failed: {job.Error.Message}", job.Error);
+        }
+
+        long position = _output.Position;
+        uint sizeWord;
+        if (job.IsHole)
+        {
+            sizeWord = 0;
+        }
+        else if (job.CompressedLength > 0)
+        {
+            _output.Write(job.Output.AsSpan(0, job.CompressedLength));
+            sizeWord = (uint)job.CompressedLength;
+        }
+        else
+        {
+            _output.Write(job.Input.AsSpan(0, job.Length));
+            sizeWord = (uint)job.Length | SquashFsLayout.DataUncompressedFlag;
+        }
+
+        _written++;
+        job.Owner!.OnBlockWritten(job.Index, position, sizeWord, job.Length);
+    }
+}

@@ -1,0 +1,193 @@
+using System.Runtime.InteropServices;
+using Distrid.Fuse.Interop;
+using Distrid.Fuse.Protocol;
+
+namespace Distrid.Fuse.Session;
+
+// The reader threads: read one request, dispatch it, write one reply on the same descriptor.
+public sealed partial class FuseSession
+{
+    /// <summary>Bytes the reader threads allocated on the managed heap since they started (should stay flat).</summary>
+    internal long ReaderAllocatedBytes
+    {
+        get
+        {
+            long total = 0;
+            foreach (Reader reader in _readers)
+            {
+                total += Volatile.Read(ref reader.AllocatedBytes);
+            }
+
+            return total;
+        }
+    }
+
+    private void StartReaders()
+    {
+        int count = Math.Max(1, Options.ReaderThreads);
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                // The first reader uses the mount's descriptor; the others get clones with their own queues.
+                int fd = i == 0 ? Mount.DeviceFd : FuseDevice.Clone(Mount.DeviceFd);
+                _readers.Add(new Reader(fd, i));
+            }
+        }
+        catch
+        {
+            foreach (Reader reader in _readers)
+            {
+                if (reader.Fd != Mount.DeviceFd)
+                {
+                    FuseDevice.Close(reader.Fd);
+                }
+            }
+
+            throw;
+        }
+
+        _runningReaders = _readers.Count;
+        foreach (Reader reader in _readers)
+        {
+            var thread = new Thread(ReaderMain) { IsBackground = true, Name = $"fuse-reader-{reader.Index}" };
+            thread.Start(reader);
+        }
+    }
+
+    private void ReaderMain(object? state)
+    {
+        var reader = (Reader)state!;
+        try
+        {
+            using var request = new NativeBuffer(BufferSize);
+            using var reply = new NativeBuffer(BufferSize);
+            long baseline = GC.GetAllocatedBytesForCurrentThread();
+            while (true)
+            {
+                int length = FuseDevice.Read(reader.Fd, request);
+                if (length < 0)
+                {
+                    int errno = -length;
+                    if (errno is Errno.ENOENT or Errno.EINTR or Errno.EAGAIN)
+                    {
+                        continue;
+                    }
+
+                    if (errno != Errno.ENODEV)
+                    {
+                        Options.Log?.Invoke($"fuse: read on reader {reader.Index} failed with errno {errno}; stopping it");
+                    }
+
+                    break;
+                }
+
+                Dispatch(reader.Fd, request.Span[..length], reply);
+                Volatile.Write(ref reader.AllocatedBytes, GC.GetAllocatedBytesForCurrentThread() - baseline);
+            }
+        }
+        catch (Exception ex)
+        {
+            Options.Log?.Invoke($"fuse: reader {reader.Index} crashed: {ex}");
+        }
+        finally
+        {
+            if (Interlocked.Decrement(ref _runningReaders) == 0)
+            {
+                _completion.TrySetResult();
+            }
+        }
+    }
+
+    private void Dispatch(int fd, ReadOnlySpan<byte> message, NativeBuffer reply)
+    {
+        if (message.Length < FuseInHeader.Size)
+        {
+            // Not even a header: there is no unique to answer.
+            Statistics.CountMalformedRequest();
+            return;
+        }
+
+        FuseInHeader header = MemoryMarshal.Read<FuseInHeader>(message);
+        Statistics.CountRequest(header.Opcode);
+        var request = new RequestContext
+        {
+            Session = this,
+            FileSystem = _fileSystem,
+            Header = header,
+            Reply = reply.Span[FuseOutHeader.Size..],
+            Fd = fd,
+            ReplyBuffer = reply,
+        };
+
+        int bodyLength = message.Length - FuseInHeader.Size - (header.TotalExtLength * 8);
+        ref readonly OpcodeEntry entry = ref OpcodeTable.Get(header.Opcode);
+        int result;
+        if (header.Length != message.Length || bodyLength < entry.MinimumBodySize)
+        {
+            Statistics.CountMalformedRequest();
+            result = -Errno.EIO;
+        }
+        else if (entry.Handler is null)
+        {
+            result = -Errno.ENOSYS;
+        }
+        else
+        {
+            request.Body = message.Slice(FuseInHeader.Size, bodyLength);
+            try
+            {
+                result = entry.Handler(ref request);
+            }
+            catch (Exception ex)
+            {
+                Statistics.CountHandlerFailure();
+                Options.Log?.Invoke($"fuse: {entry.Name} on node {header.NodeId} threw {ex.GetType().Name}: {ex.Message}");
+                result = -Errno.EIO;
+            }
+        }
+
+        if (result != OpcodeTable.NoReply)
+        {
+            SendReply(ref request, result);
+        }
+    }
+
+    /// <summary>
+    /// Writes the out header in front of the payload already in the reply buffer and sends both with one
+    /// writev on the descriptor the request came from. Returns 0 or a negative errno.
+    /// </summary>
+    internal int SendReply(ref RequestContext request, int result)
+    {
+        int payload = Math.Max(result, 0);
+        int error = result >= 0 ? 0 : result > -512 ? result : -Errno.EIO;
+        Span<byte> headerSpace = request.ReplyBuffer.Span[..FuseOutHeader.Size];
+        ref FuseOutHeader header = ref MemoryMarshal.AsRef<FuseOutHeader>(headerSpace);
+        header.Length = (uint)(FuseOutHeader.Size + payload);
+        header.Error = error;
+        header.Unique = request.Header.Unique;
+        int status = FuseDevice.Write(request.Fd, request.ReplyBuffer, FuseOutHeader.Size + payload);
+        if (status == -Errno.ENOENT)
+        {
+            // The request was interrupted and is gone: normal.
+            Statistics.CountInterruptedReply();
+        }
+        else if (status != 0)
+        {
+            Statistics.CountReplyFailure();
+            Options.Log?.Invoke($"fuse: reply to {OpcodeTable.NameOf(request.Header.Opcode)} failed with errno {-status}");
+        }
+
+        return status;
+    }
+
+    /// <summary>One reader thread's descriptor and counters.</summary>
+    private sealed class Reader(int fd, int index)
+    {
+        public long AllocatedBytes;
+
+        public int Fd { get; } = fd;
+
+        public int Index { get; } = index;
+    }
+}

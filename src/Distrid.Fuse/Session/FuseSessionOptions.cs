@@ -1,0 +1,34 @@
+namespace Distrid.Fuse.Session;
+
+/// <summary>Tuning of a <see cref="FuseSession"/>. The defaults suit a read-only file system of immutable data.</summary>
+public sealed record FuseSessionOptions
+{
+    /// <summary>Dedicated reader threads, each on its own cloned /dev/fuse descriptor.</summary>
+    public int ReaderThreads { get; init; } = Math.Clamp(Environment.ProcessorCount * 2, 2, 8);
+
+    /// <summary>Highest protocol minor this server speaks (the kernel's is used when lower).</summary>
+    public uint MaxMinor { get; init; } = 45;
+
+    /// <summary>Pages per READ (256 = 1 MiB).</summary>
+    public ushort MaxPages { get; init; } = 256;
+
+    /// <summary>Background requests (readahead, async reads) the kernel may have outstanding.</summary>
+    public ushort MaxBackground { get; init; } = 64;
+
+    public ushort CongestionThreshold { get; init; } = 48;
+
+    /// <summary>Readahead in bytes; null = what the kernel offers (it may only be lowered).</summary>
+    public uint? MaxReadahead { get; init; }
+
+    /// <summary>
+    /// How long the kernel caches a negative LOOKUP (ENOENT) when the file system sets no timeout itself.
+    /// Zero sends a plain, uncached ENOENT. New names need <c>NotifyInvalidateEntry</c> to appear sooner.
+    /// </summary>
+    public TimeSpan NegativeEntryTimeout { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long Dispose waits for readers after unmounting before it aborts the connection.</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Receives errors that cannot be returned to anyone (a handler threw, a reply write failed).</summary>
+    public Action<string>? Log { get; init; }
+}
