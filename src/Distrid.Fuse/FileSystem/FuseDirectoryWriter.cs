@@ -38,7 +38,7 @@ public ref struct FuseDirectoryWriter
     /// for READDIRPLUS the whole entry is sent, except that "." and ".." always get a zeroed entry (the kernel
     /// does not look them up). Names must be 1..1024 bytes without '/' or NUL.
     /// </summary>
-    public DirectoryAddResult TryAdd(ReadOnlySpan<byte> name, long nextOffset, in FuseEntryOut entry)
+    public DirectoryAddResult TryAdd(scoped ReadOnlySpan<byte> name, long nextOffset, scoped in FuseEntryOut entry)
     {
         if (name.IsEmpty || name.Length > MaxNameLength || name.IndexOfAny((byte)'/', (byte)0) >= 0)
         {

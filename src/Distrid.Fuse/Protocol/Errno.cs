@@ -32,6 +32,7 @@ public static class Errno
     public const int EOVERFLOW = 75;
     public const int ENOTSUP = 95;
     public const int ENOTCONN = 107;
+    public const int ESTALE = 116;
 
     /// <summary>Builds the exception used for failed system calls outside the request hot path.</summary>
     internal static FuseException Exception(int errno, string operation) => new(errno, operation);

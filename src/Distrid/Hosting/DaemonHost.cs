@@ -1,5 +1,9 @@
 using Distrid.Api;
+using Distri.Core.SquashFs.Reading;
 using Distrid.Api.JsonRpc;
+using Distrid.FileSystem;
+using Distrid.FileSystem.Images;
+using Distrid.FileSystem.Manifests;
 using Distrid.Store;
 using Distrid.Systemd;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,8 +47,15 @@ internal static class DaemonHost
     {
         services.AddSingleton(options);
         services.AddSingleton<PackageStore>();
+        services.AddSingleton(new ImageTable(options.MaxOpenImages, new SquashFsReadOptions { DataCacheBytes = options.BlockCacheBytesPerImage }));
+        services.AddSingleton<ExchangeNodeTable>();
+        services.AddSingleton(new ManifestCache(Path.Combine(options.State, "manifests")));
+        services.AddSingleton<RoNamespaceBuilder>();
+        services.AddSingleton<RoFileSystem>();
+        services.AddSingleton<MountService>();
         services.AddSingleton<DistridApi>();
         services.AddSingleton<SystemdNotifier>();
+        services.AddHostedService(sp => sp.GetRequiredService<MountService>());
         services.AddHostedService<JsonRpcServer>();
 
         // Last: READY=1 only once everything above serves.

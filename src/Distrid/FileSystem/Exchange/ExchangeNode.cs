@@ -4,7 +4,7 @@ namespace Distrid.FileSystem.Exchange;
 /// A node of a merged exchange tree: a directory (union of the packages' directories) or a symlink into the package
 /// that owns the path. Immutable once built; a new generation builds a new tree.
 /// </summary>
-public sealed class ExchangeNode
+public sealed class ExchangeNode : INamed
 {
     private static readonly ExchangeNode[] NoChildren = [];
 
@@ -36,29 +36,5 @@ public sealed class ExchangeNode
 
     public static ExchangeNode Link(byte[] name, byte[] target, string owner) => new(name, NoChildren, target, owner);
 
-    public ExchangeNode? Find(ReadOnlySpan<byte> name)
-    {
-        int lo = 0;
-        int hi = Children.Length - 1;
-        while (lo <= hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            int c = Children[mid].Name.AsSpan().SequenceCompareTo(name);
-            if (c == 0)
-            {
-                return Children[mid];
-            }
-
-            if (c < 0)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-
-        return null;
-    }
+    public ExchangeNode? Find(ReadOnlySpan<byte> name) => SortedNames.Find(Children, name);
 }

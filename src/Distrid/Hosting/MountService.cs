@@ -1,0 +1,78 @@
+using Distrid.FileSystem;
+using Distrid.Fuse;
+using Distrid.Fuse.Mounting;
+using Distrid.Fuse.Session;
+using Distrid.Store;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Distrid.Hosting;
+
+/// <summary>
+/// Owns the /ro mount for the daemon's life: removes a stale mount left by a dead daemon, publishes the first
+/// namespace, mounts, serves until stop, and unmounts. <see cref="Refresh"/> publishes a new namespace after
+/// the store or the current generation changed.
+/// </summary>
+internal sealed class MountService(
+    DaemonOptions options, PackageStore store, RoFileSystem fileSystem, RoNamespaceBuilder namespaces, ILogger<MountService> logger)
+    : IHostedService, IDisposable
+{
+    private static readonly TimeSpan InitTimeout = TimeSpan.FromSeconds(30);
+    private readonly Lock _refreshLock = new();
+    private FuseSession? _session;
+
+    public bool IsMounted => _session is { } s && !s.Completion.IsCompleted;
+
+    public FuseStatistics? Statistics => _session?.Statistics;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(options.Mountpoint);
+        if (FuseMount.CleanStaleMount(options.Mountpoint))
+        {
+            logger.LogWarning("removed a stale mount at {Mountpoint} left by a daemon that died", options.Mountpoint);
+        }
+
+        ResourceLimits.RaiseOpenFileLimit();
+        Refresh();
+
+        FuseMount mount;
+        try
+        {
+            mount = FuseMount.Mount(options.Mountpoint, new FuseMountOptions { Source = "distrid", FileSystemName = "distrid" });
+        }
+        catch (FuseException e)
+        {
+            throw new DaemonStartException($"cannot mount {options.Mountpoint}: {e.Message}", e);
+        }
+
+        _session = FuseSession.Start(mount, fileSystem, new FuseSessionOptions
+        {
+            ReaderThreads = options.FuseThreads,
+            Log = message => logger.LogWarning("{Message}", message),
+        });
+        fileSystem.Attach(_session);
+        var init = await _session.Initialized.WaitAsync(InitTimeout, cancellationToken);
+        logger.LogInformation("mounted {Mountpoint} (FUSE 7.{Minor}, {Packages} packages)", options.Mountpoint, init.Minor, fileSystem.Current.PackageCount);
+    }
+
+    /// <summary>Rescans the store and publishes what /ro shows now. Until transactions exist, every image is current.</summary>
+    public void Refresh()
+    {
+        lock (_refreshLock)
+        {
+            var packages = store.Scan();
+            var current = packages.Select(p => p.FullName).ToHashSet(StringComparer.Ordinal);
+            fileSystem.Publish(namespaces.Build(packages, current, new Dictionary<string, string>()));
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _session?.Dispose();
+        logger.LogInformation("unmounted {Mountpoint}", options.Mountpoint);
+        return Task.CompletedTask;
+    }
+
+    public void Dispose() => _session?.Dispose();
+}
