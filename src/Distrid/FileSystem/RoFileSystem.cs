@@ -1,6 +1,6 @@
+using Distrid.FileSystem.Images;
 using Distrid.Fuse.FileSystem;
 using Distrid.Fuse.Session;
-using Distrid.FileSystem.Images;
 
 namespace Distrid.FileSystem;
 

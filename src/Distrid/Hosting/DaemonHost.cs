@@ -1,5 +1,5 @@
-using Distrid.Api;
 using Distri.Core.SquashFs.Reading;
+using Distrid.Api;
 using Distrid.Api.JsonRpc;
 using Distrid.FileSystem;
 using Distrid.FileSystem.Images;
