@@ -25,6 +25,7 @@ internal static class CliApplication
     {
         yield return StatusCommand.Create();
         yield return ListCommand.Create();
+        yield return PackCommand.Create();
     }
 
     public static async Task<int> RunAsync(string[] args)
