@@ -21,6 +21,17 @@ internal static unsafe class MountCalls
         return Libc.Stat(path, buffer) == 0 ? 0 : Marshal.GetLastPInvokeError();
     }
 
+    /// <summary>
+    /// statfs(2) always asks the file system's server (unlike stat, which the kernel may answer from cached
+    /// attributes), so it tells a live FUSE connection from a dead one.
+    /// </summary>
+    public static int StatFsErrno(string path)
+    {
+        // struct statfs is 120 bytes on x86-64 and arm64; only the result matters here.
+        byte* buffer = stackalloc byte[256];
+        return Libc.StatFs(path, buffer) == 0 ? 0 : Marshal.GetLastPInvokeError();
+    }
+
     public static bool IsRoot => Libc.GetEuid() == 0;
 
     public static uint EffectiveUserId => Libc.GetEuid();

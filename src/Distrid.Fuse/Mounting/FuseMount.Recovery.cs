@@ -10,7 +10,7 @@ public sealed partial class FuseMount
     private const string ConnectionsDirectory = "/sys/fs/fuse/connections";
 
     /// <summary>
-    /// True when <paramref name="mountpoint"/> is a FUSE mount whose server is gone: stat fails with ENOTCONN.
+    /// True when <paramref name="mountpoint"/> is a FUSE mount whose server is gone: statfs fails with ENOTCONN.
     /// Only mounts listed as fuse* in the mount table are stat'ed, so a healthy non-FUSE path is never touched.
     /// </summary>
     public static bool IsStale(string mountpoint)
@@ -21,7 +21,7 @@ public sealed partial class FuseMount
             return false;
         }
 
-        return MountCalls.StatErrno(entry.MountPoint) == Errno.ENOTCONN;
+        return MountCalls.StatFsErrno(entry.MountPoint) == Errno.ENOTCONN;
     }
 
     /// <summary>

@@ -37,8 +37,8 @@ internal static class DaemonHost
         }
         catch (Exception e) when (e is DaemonStartException or IOException or UnauthorizedAccessException)
         {
-            host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("distrid").LogCritical("{Message}", e.Message);
-            await Console.Error.WriteLineAsync($"distrid: {e.Message}");
+            // The host has already logged the failure with its stack; this is the one line for the operator.
+            await Console.Error.WriteLineAsync($"distrid: cannot start: {e.Message}");
             return 1;
         }
     }

@@ -27,11 +27,13 @@ internal sealed class MountService(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(options.Mountpoint);
+        // First the dead mount a killed daemon left (ENOTCONN), which even mkdir -p trips over.
         if (FuseMount.CleanStaleMount(options.Mountpoint))
         {
             logger.LogWarning("removed a stale mount at {Mountpoint} left by a daemon that died", options.Mountpoint);
         }
+
+        Directory.CreateDirectory(options.Mountpoint);
 
         ResourceLimits.RaiseOpenFileLimit();
         Refresh();
