@@ -1,0 +1,31 @@
+using System.Text.Json.Serialization;
+
+namespace Distrid.Generations;
+
+/// <summary>
+/// One generation: the set of installed packages (full names) and the pins that hold names at a full name.
+/// Immutable once written; every mutating transaction writes a new one and makes it current atomically.
+/// </summary>
+public sealed record Generation
+{
+    [JsonPropertyName("number")]
+    public required int Number { get; init; }
+
+    [JsonPropertyName("packages")]
+    public required IReadOnlyList<string> Packages { get; init; }
+
+    /// <summary>Package name → pinned full name.</summary>
+    [JsonPropertyName("pins")]
+    public IReadOnlyDictionary<string, string> Pins { get; init; } = new Dictionary<string, string>();
+
+    [JsonPropertyName("created")]
+    public DateTimeOffset Created { get; init; }
+
+    /// <summary>What made it, for people: "install zsh", "rollback to 3".</summary>
+    [JsonPropertyName("description")]
+    public string Description { get; init; } = "";
+}
+
+[JsonSourceGenerationOptions(WriteIndented = true)]
+[JsonSerializable(typeof(Generation))]
+internal sealed partial class GenerationJsonContext : JsonSerializerContext;
