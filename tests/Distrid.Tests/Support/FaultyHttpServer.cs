@@ -15,7 +15,7 @@ public sealed record StatusFault(int Code, string Reason) : Fault;
 /// <summary>Sends the response headers (with the real Content-Length), then nothing until the client gives up.</summary>
 public sealed record StallFault : Fault;
 
-/// <summary>Sends headers and the first <paramref name="AfterBytes"/> bytes of the body, then closes the connection.</summary>
+/// <summary>Sends headers and the first <paramref name="AfterBytes"/> bytes of the body, then closes the connection (short body).</summary>
 public sealed record CutFault(long AfterBytes) : Fault;
 
 /// <summary>One request as the server saw it.</summary>
@@ -121,7 +121,6 @@ public sealed class FaultyHttpServer : IDisposable
                     return;
                 case CutFault cut:
                     await stream.WriteAsync(content.AsMemory((int)start, (int)Math.Min(cut.AfterBytes, content.Length - start)), _stop.Token);
-                    socket.LingerState = new LingerOption(true, 0); // RST: the client sees a connection reset mid-body.
                     return;
                 default:
                     await stream.WriteAsync(content.AsMemory((int)start), _stop.Token);
