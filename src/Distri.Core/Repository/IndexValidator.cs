@@ -139,5 +139,13 @@ internal static class IndexValidator
         }) + "'";
     }
 
-    private static RepositoryException Bad(string problem) => new($"{RepositoryLayout.IndexFile}: {problem}");
+    /// <summary>Problems quote untrusted names (also inside PackageName's messages): keep the error on one line.</summary>
+    private static RepositoryException Bad(string problem) =>
+        new($"{RepositoryLayout.IndexFile}: {string.Create(problem.Length, problem, static (span, s) =>
+        {
+            for (int i = 0; i < s.Length; i++)
+            {
+                span[i] = char.IsControl(s[i]) ? '?' : s[i];
+            }
+        })}");
 }

@@ -47,8 +47,24 @@ public sealed class RepositoryBuilder
 
         string[] images = [.. Directory.EnumerateFiles(pkgDir, "*" + PackageMetadata.ImageExtension).Order(StringComparer.Ordinal)];
         var entries = new IndexEntry[images.Length];
-        Parallel.For(0, images.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Parallelism) },
-            i => entries[i] = BuildEntry(images[i]));
+        var errors = new Exception?[images.Length];
+        Parallel.For(0, images.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Parallelism) }, i =>
+        {
+            try
+            {
+                entries[i] = BuildEntry(images[i]);
+            }
+            catch (Exception e)
+            {
+                errors[i] = e;
+            }
+        });
+
+        // Report the first bad image in name order, not whichever thread failed first, and not as an AggregateException.
+        if (errors.FirstOrDefault(e => e is not null) is { } first)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+        }
 
         var index = new RepositoryIndex
         {
@@ -147,10 +163,13 @@ public sealed class RepositoryBuilder
             throw new RepositoryException($"{name}: not valid package metadata ({e.Message})", e);
         }
 
-        if (meta is null || meta.Dependencies is null || meta.Summary is null)
+        if (meta is null)
         {
             throw new RepositoryException($"{name}: not valid package metadata");
         }
+
+        // System.Text.Json leaves absent init-only properties null (not their initializers): absent means empty here.
+        meta = meta with { Summary = meta.Summary ?? "", Dependencies = meta.Dependencies ?? [] };
 
         return meta.FullName == fullName
             ? meta
