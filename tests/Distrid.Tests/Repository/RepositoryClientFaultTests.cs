@@ -167,4 +167,19 @@ public sealed class RepositoryClientFaultTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.DownloadAsync(repo.Packages, repo.TargetDir, null, cancel.Token));
         Assert.Empty(Directory.GetFiles(repo.TargetDir));
     }
+
+    [Fact]
+    public async Task A_server_sending_more_bytes_than_the_index_says_is_stopped()
+    {
+        using var repo = TestRepository.Create(packages: 1, zst: false);
+        var package = repo.Packages[0];
+        using var server = new FaultyHttpServer(repo.WebRoot);
+        server.AddFault($"/repo/pkg/{package.FullName}.squashfs", new OversizeFault(ExtraBytes: 100_000), times: 10);
+        using var client = new RepositoryClient(repo.Options(server.UrlFor("repo")));
+        await client.FetchIndexAsync();
+
+        var error = await Assert.ThrowsAsync<DownloadFailedException>(() => client.DownloadAsync(repo.Packages, repo.TargetDir));
+        Assert.Equal($"{package.FullName}: pkg/{package.FullName}.squashfs: the server sent more than the {package.Size} bytes the index announces", error.Message);
+        Assert.Empty(Directory.GetFiles(repo.TargetDir));
+    }
 }

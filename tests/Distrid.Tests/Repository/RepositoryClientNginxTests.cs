@@ -171,6 +171,19 @@ public sealed class RepositoryClientNginxTests
     }
 
     [Fact]
+    public async Task Image_larger_than_the_index_says_is_refused()
+    {
+        using var repo = TestRepository.Create(packages: 2, zst: false);
+        var victim = repo.Packages[1];
+        using (var file = new FileStream(repo.PkgFile(victim.FullName, ".squashfs"), FileMode.Append))
+        {
+            file.Write(new byte[10]);
+        }
+
+        await AssertDownloadFails(repo, $"{victim.FullName}: pkg/{victim.FullName}.squashfs is {victim.Size + 10} bytes on the mirror, the index says {victim.Size}");
+    }
+
+    [Fact]
     public async Task Missing_image_is_a_404()
     {
         using var repo = TestRepository.Create(packages: 2, zst: false);

@@ -18,6 +18,9 @@ public sealed record StallFault : Fault;
 /// <summary>Sends headers and the first <paramref name="AfterBytes"/> bytes of the body, then closes the connection (short body).</summary>
 public sealed record CutFault(long AfterBytes) : Fault;
 
+/// <summary>Sends the file without Content-Length (body ends at close) followed by <paramref name="ExtraBytes"/> more bytes.</summary>
+public sealed record OversizeFault(int ExtraBytes) : Fault;
+
 /// <summary>One request as the server saw it.</summary>
 public sealed record SeenRequest(string Path, long? RangeStart);
 
@@ -112,6 +115,14 @@ public sealed class FaultyHttpServer : IDisposable
             }
 
             string? contentRange = rangeStart is null ? null : $"bytes {start}-{content.Length - 1}/{content.Length}";
+            if (fault is OversizeFault oversize)
+            {
+                await WriteHeadAsync(stream, 200, "OK", null, null);
+                await stream.WriteAsync(content, _stop.Token);
+                await stream.WriteAsync(new byte[oversize.ExtraBytes], _stop.Token);
+                return;
+            }
+
             await WriteHeadAsync(stream, rangeStart is null ? 200 : 206, rangeStart is null ? "OK" : "Partial Content", content.Length - start, contentRange);
             switch (fault)
             {
@@ -161,9 +172,9 @@ public sealed class FaultyHttpServer : IDisposable
         return (path, rangeStart);
     }
 
-    private async Task WriteHeadAsync(NetworkStream stream, int code, string reason, long length, string? contentRange)
+    private async Task WriteHeadAsync(NetworkStream stream, int code, string reason, long? length, string? contentRange)
     {
-        string head = $"HTTP/1.1 {code} {reason}\r\nContent-Length: {length}\r\nConnection: close\r\n"
+        string head = $"HTTP/1.1 {code} {reason}\r\n" + (length is null ? "" : $"Content-Length: {length}\r\n") + "Connection: close\r\n"
             + (contentRange is null ? "" : $"Content-Range: {contentRange}\r\n") + "\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head), _stop.Token);
     }
