@@ -22,6 +22,11 @@ public sealed partial class RepositoryClient
         IProgress<DownloadProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
+        if (!Directory.Exists(targetDirectory))
+        {
+            throw new DirectoryNotFoundException($"download target {targetDirectory} does not exist");
+        }
+
         var unique = new List<PackageMetadata>(packages.Count);
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var package in packages)
@@ -177,10 +182,16 @@ public sealed partial class RepositoryClient
             }
             catch (MirrorFailure failure)
             {
-                // Bad data from this mirror: nothing of it is kept.
+                // Bad data from this mirror: nothing of it is kept. A bad transport copy (stale or corrupt .zst) does
+                // not condemn the mirror's plain image, which is tried next.
                 partial.Reset();
                 reporter.Reset(0);
-                return failure.Message;
+                if (!useZst || plainMissing)
+                {
+                    return failure.Message;
+                }
+
+                zstAvailable = false;
             }
         }
     }

@@ -92,6 +92,25 @@ public sealed class RepositoryClientNginxTests
     }
 
     [Fact]
+    public async Task A_corrupt_zst_falls_back_to_the_plain_image_of_the_same_mirror()
+    {
+        using var repo = TestRepository.Create(packages: 2);
+        var victim = repo.Packages[0];
+        string zst = repo.PkgFile(victim.FullName, ".squashfs.zst");
+        File.WriteAllBytes(zst, new byte[new FileInfo(zst).Length]); // same size as the index says, not zstd
+        using var nginx = NginxFixture.TryStart(repo.WebRoot);
+        if (nginx is null)
+        {
+            return;
+        }
+
+        using var client = new RepositoryClient(repo.Options(nginx.UrlFor("repo")));
+        await client.FetchIndexAsync();
+        await client.DownloadAsync(repo.Packages, repo.TargetDir);
+        Assert.All(repo.Packages, p => Assert.Equal(p.Sha256, TestRepository.Sha256Of(Path.Combine(repo.TargetDir, p.FullName + ".squashfs"))));
+    }
+
+    [Fact]
     public async Task Bad_signature_is_refused_and_changes_nothing()
     {
         using var repo = TestRepository.Create(packages: 2);
