@@ -181,10 +181,14 @@ public sealed class FaultyHttpServer : IDisposable
 
     public void Dispose()
     {
+        if (_stop.IsCancellationRequested)
+        {
+            return;
+        }
+
         _stop.Cancel();
         _listener.Stop();
         _acceptLoop.GetAwaiter().GetResult();
         Task.WaitAll([.. _connections.Keys], TimeSpan.FromSeconds(5));
-        _stop.Dispose();
     }
 }
