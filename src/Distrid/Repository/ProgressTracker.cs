@@ -1,0 +1,71 @@
+using Distri.Core.Packages;
+
+namespace Distrid.Repository;
+
+/// <summary>
+/// Sums progress over parallel downloads and throttles reports (one per <see cref="RepositoryClient.ProgressGranularity"/>
+/// bytes per package), so that a fast link does not flood the daemon's progress notifications.
+/// </summary>
+internal sealed class ProgressTracker
+{
+    private readonly IProgress<DownloadProgress>? _progress;
+    private long _totalDone;
+
+    public ProgressTracker(long totalBytes, IProgress<DownloadProgress>? progress)
+    {
+        TotalBytes = totalBytes;
+        _progress = progress;
+    }
+
+    public long TotalBytes { get; }
+
+    public PackageReporter For(PackageMetadata package) => new(this, package.FullName, package.Size);
+
+    /// <summary>Adds (or, after a restart, subtracts) bytes; returns the new total.</summary>
+    internal long Add(long delta) => Interlocked.Add(ref _totalDone, delta);
+
+    internal void Report(in DownloadProgress report) => _progress?.Report(report);
+}
+
+/// <summary>Progress of one package; used by one download task at a time.</summary>
+internal sealed class PackageReporter
+{
+    private readonly ProgressTracker _tracker;
+    private readonly string _fullName;
+    private readonly long _size;
+    private long _done;
+    private long _lastReported;
+
+    public PackageReporter(ProgressTracker tracker, string fullName, long size)
+    {
+        _tracker = tracker;
+        _fullName = fullName;
+        _size = size;
+    }
+
+    public void Add(int bytes)
+    {
+        _done += bytes;
+        long total = _tracker.Add(bytes);
+        if (_done - _lastReported >= RepositoryClient.ProgressGranularity)
+        {
+            _lastReported = _done;
+            _tracker.Report(new DownloadProgress(_fullName, _done, _size, total, _tracker.TotalBytes, PackageCompleted: false));
+        }
+    }
+
+    /// <summary>The package restarts from <paramref name="bytes"/> (0 after bad data, the partial length on resume).</summary>
+    public void Reset(long bytes)
+    {
+        long total = _tracker.Add(bytes - _done);
+        if (bytes != _done)
+        {
+            _done = bytes;
+            _lastReported = bytes;
+            _tracker.Report(new DownloadProgress(_fullName, _done, _size, total, _tracker.TotalBytes, PackageCompleted: false));
+        }
+    }
+
+    public void Completed() =>
+        _tracker.Report(new DownloadProgress(_fullName, _done, _size, _tracker.Add(0), _tracker.TotalBytes, PackageCompleted: true));
+}

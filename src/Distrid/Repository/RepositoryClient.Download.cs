@@ -1,0 +1,198 @@
+using System.Collections.Concurrent;
+using Distri.Core.Packages;
+using Distri.Core.Repository;
+
+namespace Distrid.Repository;
+
+public sealed partial class RepositoryClient
+{
+    /// <summary>
+    /// Downloads the images of <paramref name="packages"/> into <paramref name="targetDirectory"/> as
+    /// <c>&lt;fullname&gt;.squashfs</c>, at most <see cref="RepositoryClientOptions.DownloadParallelism"/> at once.
+    /// Each image is streamed (from the .zst transport copy when the mirror has one) into a hidden temporary file while
+    /// its sha256 is computed, checked against the metadata, fsynced and renamed into place; an existing file of that
+    /// name is replaced. Interrupted transfers are retried and resumed with Range requests; failing mirrors are skipped
+    /// for the next. Packages that fail leave nothing behind; the others still complete, then
+    /// <see cref="DownloadFailedException"/> lists the failures. Cancellation deletes unfinished files and throws
+    /// <see cref="OperationCanceledException"/>. Not meant for two concurrent calls on the same package and directory.
+    /// </summary>
+    public async Task DownloadAsync(
+        IReadOnlyList<PackageMetadata> packages,
+        string targetDirectory,
+        IProgress<DownloadProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        if (!Directory.Exists(targetDirectory))
+        {
+            throw new DirectoryNotFoundException($"download target {targetDirectory} does not exist");
+        }
+
+        var unique = new List<PackageMetadata>(packages.Count);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var package in packages)
+        {
+            // The full name becomes a file name: validate it as strictly as an index entry, whatever the caller passed.
+            if (!PackageName.TryParse(package.FullName, out _, out string? error) || package.FullName.Contains('/'))
+            {
+                throw new ArgumentException($"cannot download: {error ?? "'/' in full name"}", nameof(packages));
+            }
+
+            if (package.Size <= 0 || package.Sha256.Length != 64)
+            {
+                throw new ArgumentException($"cannot download {package.FullName}: metadata without size or sha256", nameof(packages));
+            }
+
+            if (names.Add(package.FullName))
+            {
+                unique.Add(package);
+            }
+        }
+
+        var tracker = new ProgressTracker(unique.Sum(p => p.Size), progress);
+        var failures = new ConcurrentBag<string>();
+        var mirrors = MirrorOrder();
+        var index = _current?.Index;
+        await Parallel.ForEachAsync(
+            unique,
+            new ParallelOptions { MaxDegreeOfParallelism = _options.DownloadParallelism, CancellationToken = cancellationToken },
+            async (package, ct) =>
+            {
+                var entry = index?.Find(package.FullName);
+                var zst = entry is not null && entry.Sha256 == package.Sha256 && entry.Size == package.Size ? entry.Zst : null;
+                bool zstListed = entry is null || zst is not null;
+                try
+                {
+                    await DownloadPackageAsync(package, zstListed ? zst : null, zstListed, targetDirectory, mirrors, tracker, ct).ConfigureAwait(false);
+                }
+                catch (RepositoryException e)
+                {
+                    failures.Add(e.Message);
+                }
+            }).ConfigureAwait(false);
+
+        if (!failures.IsEmpty)
+        {
+            throw new DownloadFailedException([.. failures.Order(StringComparer.Ordinal)]);
+        }
+    }
+
+    /// <summary>Downloads one package, trying each mirror in turn; throws a one-line <see cref="RepositoryException"/>.</summary>
+    private async Task DownloadPackageAsync(
+        PackageMetadata package,
+        TransportFile? zst,
+        bool tryZst,
+        string targetDirectory,
+        List<Uri> mirrors,
+        ProgressTracker tracker,
+        CancellationToken cancellationToken)
+    {
+        using var partial = new PartialImage(targetDirectory, package);
+        var reporter = tracker.For(package);
+        var failures = new List<string>();
+        try
+        {
+            foreach (var mirror in mirrors)
+            {
+                string? failure = await DownloadFromMirrorAsync(partial, zst, tryZst, mirror, reporter, cancellationToken).ConfigureAwait(false);
+                if (failure is null)
+                {
+                    partial.Commit();
+                    reporter.Completed();
+                    return;
+                }
+
+                failures.Add(mirrors.Count == 1 ? failure : $"mirror {MirrorUrls.Display(mirror)}: {failure}");
+            }
+        }
+        catch (IOException e)
+        {
+            // Local trouble (disk full, permissions): no mirror will fix it.
+            failures.Add($"writing {targetDirectory}: {e.Message}");
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            failures.Add($"writing {targetDirectory}: {e.Message}");
+        }
+
+        reporter.Reset(0);
+        throw new RepositoryException($"{package.FullName}: {string.Join("; ", failures)}");
+    }
+
+    /// <summary>
+    /// Tries one mirror, with retries for transient failures. Returns null on success (the image verified), else the
+    /// reason. The partial image survives a transient failure so that the next attempt (or mirror) resumes it.
+    /// </summary>
+    private async Task<string?> DownloadFromMirrorAsync(
+        PartialImage partial,
+        TransportFile? zst,
+        bool zstListed,
+        Uri mirror,
+        PackageReporter reporter,
+        CancellationToken cancellationToken)
+    {
+        bool zstAvailable = zstListed;
+        bool plainMissing = false;
+        int attempt = 0;
+        while (true)
+        {
+            // Resume a partial image with a Range request on the plain image (a cut .zst transfer too: its
+            // decompressed bytes are a prefix of the image); otherwise prefer the smaller compressed copy.
+            bool useZst = zstAvailable && (partial.Length == 0 || plainMissing);
+            try
+            {
+                if (useZst)
+                {
+                    partial.Reset();
+                    reporter.Reset(0);
+                    await FetchZstAsync(partial, zst, mirror, reporter, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await FetchPlainAsync(partial, mirror, reporter, cancellationToken).ConfigureAwait(false);
+                }
+
+                partial.Verify();
+                return null;
+            }
+            catch (MirrorFailure failure) when (failure.Kind == FailureKind.NotFound)
+            {
+                if (useZst)
+                {
+                    zstAvailable = false;
+                }
+                else if (zstAvailable && !plainMissing)
+                {
+                    plainMissing = true;
+                }
+                else
+                {
+                    reporter.Reset(partial.Length);
+                    return failure.Message;
+                }
+            }
+            catch (MirrorFailure failure) when (failure.Kind == FailureKind.Transient)
+            {
+                reporter.Reset(partial.Length);
+                if (attempt >= _options.Retries)
+                {
+                    return attempt == 0 ? failure.Message : $"{failure.Message} (after {attempt + 1} attempts)";
+                }
+
+                await Task.Delay(RetryDelay(attempt++), cancellationToken).ConfigureAwait(false);
+            }
+            catch (MirrorFailure failure)
+            {
+                // Bad data from this mirror: nothing of it is kept. A bad transport copy (stale or corrupt .zst) does
+                // not condemn the mirror's plain image, which is tried next.
+                partial.Reset();
+                reporter.Reset(0);
+                if (!useZst || plainMissing)
+                {
+                    return failure.Message;
+                }
+
+                zstAvailable = false;
+            }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+namespace Distrid.Repository;
+
+/// <summary>How the daemon talks to its mirrors. Every limit has a safe default; tests shorten the timeouts.</summary>
+public sealed record RepositoryClientOptions
+{
+    /// <summary>Base URLs of the mirrors, in order of preference (the next one is tried when one fails).</summary>
+    public required IReadOnlyList<Uri> Mirrors { get; init; }
+
+    /// <summary>Directory of trusted <c>*.pub</c> keys (DESIGN.md default <c>/etc/distri/trusted.d</c>), read at every index fetch.</summary>
+    public required string TrustedKeysDirectory { get; init; }
+
+    /// <summary>Where verified indexes, their signatures and HTTP validators are cached (under the state directory).</summary>
+    public required string CacheDirectory { get; init; }
+
+    /// <summary>Packages downloaded at once; also the connection limit per mirror.</summary>
+    public int DownloadParallelism { get; init; } = 4;
+
+    /// <summary>A connection that delivers no byte for this long is aborted (and retried).</summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Retries per mirror after a transient error (connection lost or refused, stall, 5xx, 408, 429).</summary>
+    public int Retries { get; init; } = 3;
+
+    /// <summary>First retry delay; each further retry doubles it.</summary>
+    public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>An index larger than this is refused without being read.</summary>
+    public long MaxIndexSize { get; init; } = 64L << 20;
+
+    /// <summary>Bytes per read and write of a download (one pooled buffer per running download).</summary>
+    public int BufferSize { get; init; } = 256 * 1024;
+}
