@@ -14,6 +14,13 @@ public sealed record Generation
     [JsonPropertyName("packages")]
     public required IReadOnlyList<string> Packages { get; init; }
 
+    /// <summary>
+    /// What the user asked for (the "world"): <see cref="Packages"/> is exactly the dependency closure of these,
+    /// so removing a package also drops what only it needed.
+    /// </summary>
+    [JsonPropertyName("requested")]
+    public IReadOnlyList<string> Requested { get; init; } = [];
+
     /// <summary>Package name → pinned full name.</summary>
     [JsonPropertyName("pins")]
     public IReadOnlyDictionary<string, string> Pins { get; init; } = new Dictionary<string, string>();

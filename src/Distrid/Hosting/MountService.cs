@@ -2,7 +2,9 @@ using Distrid.FileSystem;
 using Distrid.Fuse;
 using Distrid.Fuse.Mounting;
 using Distrid.Fuse.Session;
+using Distrid.Generations;
 using Distrid.Store;
+using Distrid.Transactions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -10,12 +12,12 @@ namespace Distrid.Hosting;
 
 /// <summary>
 /// Owns the /ro mount for the daemon's life: removes a stale mount left by a dead daemon, publishes the first
-/// namespace, mounts, serves until stop, and unmounts. <see cref="Refresh"/> publishes a new namespace after
-/// the store or the current generation changed.
+/// namespace, mounts, serves until stop, and unmounts. <see cref="Publish"/> shows each newly committed
+/// generation.
 /// </summary>
 internal sealed class MountService(
-    DaemonOptions options, PackageStore store, RoFileSystem fileSystem, RoNamespaceBuilder namespaces, ILogger<MountService> logger)
-    : IHostedService, IDisposable
+    DaemonOptions options, PackageStore store, GenerationStore generations, RoFileSystem fileSystem, RoNamespaceBuilder namespaces, ILogger<MountService> logger)
+    : IHostedService, IGenerationPublisher, IDisposable
 {
     private static readonly TimeSpan InitTimeout = TimeSpan.FromSeconds(30);
     private readonly Lock _refreshLock = new();
@@ -36,7 +38,7 @@ internal sealed class MountService(
         Directory.CreateDirectory(options.Mountpoint);
 
         ResourceLimits.RaiseOpenFileLimit();
-        Refresh();
+        Publish(generations.Current ?? throw new DaemonStartException("no current generation"));
 
         FuseMount mount;
         try
@@ -58,14 +60,14 @@ internal sealed class MountService(
         logger.LogInformation("mounted {Mountpoint} (FUSE 7.{Minor}, {Packages} packages)", options.Mountpoint, init.Minor, fileSystem.Current.PackageCount);
     }
 
-    /// <summary>Rescans the store and publishes what /ro shows now. Until transactions exist, every image is current.</summary>
-    public void Refresh()
+    /// <summary>Publishes what /ro shows for <paramref name="generation"/>: every store image, and the exchange
+    /// directories of the generation's packages.</summary>
+    public void Publish(Generation generation)
     {
         lock (_refreshLock)
         {
-            var packages = store.Scan();
-            var current = packages.Select(p => p.FullName).ToHashSet(StringComparer.Ordinal);
-            fileSystem.Publish(namespaces.Build(packages, current, new Dictionary<string, string>()));
+            var current = generation.Packages.ToHashSet(StringComparer.Ordinal);
+            fileSystem.Publish(namespaces.Build(store.Scan(), current, generation.Pins));
         }
     }
 

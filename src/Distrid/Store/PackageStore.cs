@@ -41,6 +41,40 @@ public sealed class PackageStore(DaemonOptions options, ILogger<PackageStore> lo
         return packages;
     }
 
+    public string ImagePath(string fullName) => Path.Combine(Directory, fullName + PackageMetadata.ImageExtension);
+
+    public string MetadataPath(string fullName) => Path.Combine(Directory, fullName + PackageMetadata.MetadataExtension);
+
+    /// <summary>Copies a local image into the store under its full name: hidden temporary file, fsync, rename.</summary>
+    public void Import(string sourcePath, PackageMetadata metadata)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        string target = ImagePath(metadata.FullName);
+        string temporary = Path.Combine(Directory, "." + metadata.FullName + ".import.tmp");
+        using (var source = File.OpenRead(sourcePath))
+        using (var destination = new FileStream(temporary, FileMode.Create, FileAccess.Write))
+        {
+            source.CopyTo(destination, 1 << 20);
+            destination.Flush(flushToDisk: true);
+        }
+
+        if (metadata.Sha256.Length > 0 && PackageBuilder.Sha256File(temporary) != metadata.Sha256)
+        {
+            File.Delete(temporary);
+            throw new InvalidDataException($"{sourcePath}: sha256 does not match its metadata");
+        }
+
+        PackageBuilder.WriteMetadata(metadata, MetadataPath(metadata.FullName));
+        File.Move(temporary, target, overwrite: true);
+    }
+
+    /// <summary>Removes an image and its metadata. A reader that has it open keeps reading the unlinked file.</summary>
+    public void Delete(string fullName)
+    {
+        File.Delete(ImagePath(fullName));
+        File.Delete(MetadataPath(fullName));
+    }
+
     private PackageMetadata? ReadMetadata(string imagePath, string fullName)
     {
         string metaPath = Path.Combine(Path.GetDirectoryName(imagePath)!, fullName + PackageMetadata.MetadataExtension);

@@ -1,0 +1,184 @@
+using Distri.Core.Packages;
+using Distri.Core.Repository;
+using Distrid.Generations;
+using Distrid.Repository;
+using Distrid.Store;
+using Distrid.Transactions.Operations;
+using Microsoft.Extensions.Logging;
+
+namespace Distrid.Transactions;
+
+/// <summary>
+/// Runs every mutating transaction, one at a time (a second gets <see cref="TransactionError.Busy"/> with the
+/// running one's description): plan, download what is missing (verified), commit one generation atomically,
+/// publish it, and for gc delete what no kept generation names. Until the commit's rename nothing the user has
+/// changes; a crash or cancellation before it leaves the old generation current. Both API front ends call this.
+/// </summary>
+internal sealed class TransactionService(
+    PackageStore store, GenerationStore generations, IGenerationPublisher publisher, ILogger<TransactionService> logger, RepositoryClient? repository = null)
+{
+    private readonly SemaphoreSlim _lock = new(1, 1);
+    private string? _running;
+
+    public string? Running => Volatile.Read(ref _running);
+
+    public async Task<TransactionOutcome> RunAsync(StoreOperation operation, bool dryRun, IProgress<TransactionProgress>? progress, CancellationToken cancellationToken)
+    {
+        if (!await _lock.WaitAsync(0, cancellationToken))
+        {
+            throw new TransactionException(TransactionError.Busy, $"busy: another transaction is running ({Running})");
+        }
+
+        Volatile.Write(ref _running, operation.Description);
+        try
+        {
+            return await RunLockedAsync(operation, dryRun, progress, cancellationToken);
+        }
+        finally
+        {
+            Volatile.Write(ref _running, null);
+            _lock.Release();
+        }
+    }
+
+    /// <summary>What the repositories offer now (fetching the index when a mirror is configured).</summary>
+    public async Task<IReadOnlyList<PackageMetadata>> AvailableAsync(CancellationToken cancellationToken)
+    {
+        if (repository is null)
+        {
+            return [];
+        }
+
+        try
+        {
+            var fetched = await repository.FetchIndexAsync(cancellationToken);
+            return [.. fetched.Index.Packages.Select(e => e.Metadata)];
+        }
+        catch (RepositoryException e)
+        {
+            throw new TransactionException(TransactionError.Download, e.Message, e);
+        }
+    }
+
+    private async Task<TransactionOutcome> RunLockedAsync(StoreOperation operation, bool dryRun, IProgress<TransactionProgress>? progress, CancellationToken cancellationToken)
+    {
+        progress?.Report(new TransactionProgress("resolve", null, 0, 0, 0, 0));
+        var current = generations.Current ?? throw new TransactionException(TransactionError.Storage, "no current generation");
+        var available = operation.NeedsIndex ? await AvailableAsync(cancellationToken) : [];
+        var catalog = new PackageCatalog(store.Scan(), available.Concat(operation.LocalImages.Select(l => l.Metadata)));
+        var plan = operation.Plan(current, catalog, generations);
+
+        var target = plan.Next ?? (plan.MakeCurrent is int n ? generations.Get(n) : null);
+        var local = operation.LocalImages.Where(l => !catalog.InStore(l.Metadata.FullName)).ToList();
+        var downloads = (plan.Next?.Packages ?? [])
+            .Where(p => !catalog.InStore(p) && !local.Any(l => l.Metadata.FullName == p))
+            .Select(p => catalog.Find(p)!)
+            .ToList();
+        bool changed = target is not null || plan.DeleteImages.Count > 0 || plan.DeleteGenerations.Count > 0;
+        int number = plan.Next is not null ? generations.NextNumber : target?.Number ?? current.Number;
+        var outcome = new TransactionOutcome
+        {
+            Description = operation.Description,
+            DryRun = dryRun,
+            Changed = changed,
+            PreviousGeneration = current.Number,
+            Generation = number,
+            Added = target is null ? [] : [.. target.Packages.Except(current.Packages)],
+            Removed = target is null ? [] : [.. current.Packages.Except(target.Packages)],
+            Downloaded = [.. downloads.Select(d => d.FullName)],
+            DownloadBytes = downloads.Sum(d => d.Size),
+            Deleted = plan.DeleteImages,
+        };
+        if (dryRun || !changed)
+        {
+            return outcome;
+        }
+
+        string transaction = Guid.NewGuid().ToString("N")[..12];
+        generations.BeginTransaction(transaction, operation.Description);
+        try
+        {
+            await FetchAsync(local, downloads, progress, cancellationToken);
+
+            // The point of no return: from here on the commit completes even if the caller goes away.
+            cancellationToken.ThrowIfCancellationRequested();
+            progress?.Report(new TransactionProgress("commit", null, 0, 0, outcome.DownloadBytes, outcome.DownloadBytes));
+            if (plan.Next is not null)
+            {
+                generations.Commit(transaction, plan.Next with { Number = number });
+            }
+            else if (plan.MakeCurrent is int rollback)
+            {
+                generations.MakeCurrent(transaction, rollback);
+            }
+            else
+            {
+                generations.MakeCurrent(transaction, current.Number);
+            }
+        }
+        catch (Exception e) when (e is not TransactionException)
+        {
+            generations.AbortTransaction(transaction, e.Message);
+            throw Translate(e);
+        }
+        catch (TransactionException e)
+        {
+            generations.AbortTransaction(transaction, e.Message);
+            throw;
+        }
+
+        publisher.Publish(generations.Current!);
+        DeleteUnused(plan);
+        logger.LogInformation("{Description}: generation {Previous} -> {Generation}", operation.Description, current.Number, number);
+        return outcome;
+    }
+
+    private async Task FetchAsync(IReadOnlyList<LocalImage> local, IReadOnlyList<PackageMetadata> downloads, IProgress<TransactionProgress>? progress, CancellationToken cancellationToken)
+    {
+        foreach (var image in local)
+        {
+            store.Import(image.Path, image.Metadata);
+        }
+
+        if (downloads.Count == 0)
+        {
+            return;
+        }
+
+        if (repository is null)
+        {
+            throw new TransactionException(TransactionError.NotFound, $"{downloads[0].FullName} is not in the store and no repository is configured");
+        }
+
+        var relay = progress is null ? null : new Progress<DownloadProgress>(p =>
+            progress.Report(new TransactionProgress("download", p.FullName, p.PackageBytesDone, p.PackageBytesTotal, p.TotalBytesDone, p.TotalBytes)));
+        await repository.DownloadAsync(downloads, store.Directory, relay, cancellationToken);
+        foreach (var metadata in downloads)
+        {
+            PackageBuilder.WriteMetadata(metadata, store.MetadataPath(metadata.FullName));
+        }
+    }
+
+    private void DeleteUnused(OperationPlan plan)
+    {
+        foreach (int number in plan.DeleteGenerations)
+        {
+            generations.Delete(number);
+        }
+
+        foreach (string fullName in plan.DeleteImages)
+        {
+            store.Delete(fullName);
+        }
+    }
+
+    private static TransactionException Translate(Exception e) => e switch
+    {
+        OperationCanceledException => new TransactionException(TransactionError.InvalidRequest, "cancelled; nothing changed", e),
+        RepositoryException => new TransactionException(TransactionError.Download, e.Message, e),
+        IOException io when io.HResult == 28 || io.Message.Contains("No space", StringComparison.Ordinal) =>
+            new TransactionException(TransactionError.Storage, "the disk is full; nothing changed", e),
+        IOException or UnauthorizedAccessException => new TransactionException(TransactionError.Storage, e.Message, e),
+        _ => new TransactionException(TransactionError.Storage, e.Message, e),
+    };
+}
