@@ -21,6 +21,16 @@ internal static unsafe class MountCalls
         return Libc.Stat(path, buffer) == 0 ? 0 : Marshal.GetLastPInvokeError();
     }
 
+    /// <summary>
+    /// Returns 0 when statfs(2) succeeds, else its errno. Unlike stat, FUSE answers statfs from the server every
+    /// time (never from cached attributes), so a dead connection reliably shows as ENOTCONN.
+    /// </summary>
+    public static int StatfsErrno(string path)
+    {
+        byte* buffer = stackalloc byte[256];
+        return Libc.Statfs(path, buffer) == 0 ? 0 : Marshal.GetLastPInvokeError();
+    }
+
     public static bool IsRoot => Libc.GetEuid() == 0;
 
     public static uint EffectiveUserId => Libc.GetEuid();

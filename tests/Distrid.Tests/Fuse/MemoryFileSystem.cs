@@ -36,6 +36,9 @@ internal sealed class MemoryFileSystem : IFuseFileSystem
 
     public long Forgets => Interlocked.Read(ref _forgets);
 
+    /// <summary>Makes the next READ throw, to check the session turns exceptions into EIO.</summary>
+    public bool ThrowOnNextRead { get; set; }
+
     public MemoryNode AddDirectory(MemoryNode parent, string name) => Add(parent, name, NewNode(0x4000 | 0b111_101_101, parent));
 
     public MemoryNode AddFile(MemoryNode parent, string name, byte[] content)
@@ -115,6 +118,12 @@ internal sealed class MemoryFileSystem : IFuseFileSystem
 
     public int Read(ulong node, ulong fileHandle, long offset, Span<byte> destination)
     {
+        if (ThrowOnNextRead)
+        {
+            ThrowOnNextRead = false;
+            throw new InvalidOperationException("injected failure");
+        }
+
         int size = destination.Length;
         int current = Volatile.Read(ref _maxReadSize);
         while (size > current && Interlocked.CompareExchange(ref _maxReadSize, size, current) != current)
