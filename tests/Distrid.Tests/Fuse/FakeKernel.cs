@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using Distrid.Fuse.Interop;
 using Distrid.Fuse.Mounting;
 using Distrid.Fuse.Protocol;
-using System.Runtime.InteropServices;
 using Distrid.Fuse.Session;
 
 namespace Distrid.Tests.Fuse;
