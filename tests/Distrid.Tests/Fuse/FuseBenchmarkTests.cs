@@ -8,6 +8,7 @@ namespace Distrid.Tests.Fuse;
 /// files, cold (fresh mount) and warm, with the requests the kernel sent. It asserts the caching contract:
 /// a warm pass needs (almost) no round trips.
 /// </summary>
+[Collection(FuseCacheCollection.Name)]
 public sealed class FuseBenchmarkTests(ITestOutputHelper output)
 {
     [Fact]

@@ -20,6 +20,7 @@ internal sealed class MemoryFileSystem : IFuseFileSystem
     private ulong _nextId = 1;
     private int _maxReadSize;
     private long _forgets;
+    private bool _wentNegative;
 
     public MemoryFileSystem(bool withXattrs = true)
     {
@@ -38,6 +39,15 @@ internal sealed class MemoryFileSystem : IFuseFileSystem
 
     /// <summary>Makes the next READ throw, to check the session turns exceptions into EIO.</summary>
     public bool ThrowOnNextRead { get; set; }
+
+    /// <summary>Nodes whose lookup count is not zero, and whether any count ever went negative.</summary>
+    public (int Referenced, bool WentNegative) LookupBalance()
+    {
+        lock (_lock)
+        {
+            return (_nodes.Values.Count(n => n.LookupCount != 0 && n != Root), _wentNegative);
+        }
+    }
 
     public MemoryNode AddDirectory(MemoryNode parent, string name) => Add(parent, name, NewNode(0x4000 | 0b111_101_101, parent));
 
@@ -85,6 +95,7 @@ internal sealed class MemoryFileSystem : IFuseFileSystem
             if (_nodes.TryGetValue(node, out MemoryNode? found))
             {
                 found.LookupCount -= (long)lookups;
+                _wentNegative |= found.LookupCount < 0;
             }
         }
     }
