@@ -60,18 +60,25 @@ public sealed class FuseBenchmarkTests(ITestOutputHelper output)
         Assert.Equal(0, mounted.Session.Statistics.HandlerFailures);
     }
 
-    private static (TimeSpan Elapsed, IReadOnlyDictionary<string, long> Requests) Measure(MountedMemoryFileSystem mounted, string command, long expectedBytes)
+    private (TimeSpan Elapsed, IReadOnlyDictionary<string, long> Requests) Measure(MountedMemoryFileSystem mounted, string command, long expectedBytes)
     {
         IReadOnlyDictionary<string, long> before = mounted.Session.Statistics.Snapshot();
+        TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        TimeSpan userBefore = Process.GetCurrentProcess().UserProcessorTime;
         var stopwatch = Stopwatch.StartNew();
         ToolRunner.Result result = ToolRunner.Shell(command);
         stopwatch.Stop();
+        // The tools run in child processes; this process's CPU is the FUSE server plus JIT and test-host noise.
+        TimeSpan serverCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        TimeSpan serverUser = Process.GetCurrentProcess().UserProcessorTime - userBefore;
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(expectedBytes, long.Parse(result.StandardOutput.Trim(), System.Globalization.CultureInfo.InvariantCulture));
         IReadOnlyDictionary<string, long> after = mounted.Session.Statistics.Snapshot();
         var delta = after.ToDictionary(pair => pair.Key, pair => pair.Value - before.GetValueOrDefault(pair.Key))
             .Where(pair => pair.Value != 0)
             .ToDictionary(pair => pair.Key, pair => pair.Value);
+        long requests = delta.Values.Sum();
+        output.WriteLine($"pass: {stopwatch.Elapsed.TotalSeconds:F3} s wall, test-process CPU {serverCpu.TotalMilliseconds:F0} ms (user {serverUser.TotalMilliseconds:F0} ms; includes JIT and test host) for {requests} requests");
         return (stopwatch.Elapsed, delta);
     }
 
