@@ -79,6 +79,28 @@ public sealed class FuseRecoveryTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Dispose_with_a_file_still_open_aborts_the_connection_after_the_shutdown_timeout()
+    {
+        if (!FuseTestEnvironment.IsAvailable(output))
+        {
+            return;
+        }
+
+        var options = new FuseSessionOptions { ReaderThreads = 2, ShutdownTimeout = TimeSpan.FromMilliseconds(300) };
+        MountedMemoryFileSystem mounted = await MountedMemoryFileSystem.MountAsync(SampleTree.Create(), sessionOptions: options);
+        using var open = new FileStream(mounted.PathOf("big.bin"), FileMode.Open, FileAccess.Read, FileShare.Read, 0);
+        Assert.Equal(SampleTree.BigContent[0], (byte)open.ReadByte());
+
+        // The lazy unmount cannot end the connection while the file is open; Dispose must not hang on it.
+        mounted.Dispose();
+
+        Assert.True(mounted.Session.Completion.IsCompletedSuccessfully);
+        Assert.Null(MountTable.Find(mounted.Mountpoint));
+        open.Position = SampleTree.BigSize - 10; // beyond the cached pages
+        Assert.ThrowsAny<IOException>(() => open.ReadExactly(new byte[10]));
+    }
+
+    [Fact]
     public async Task The_fusermount3_route_mounts_serves_and_unmounts()
     {
         if (!FuseTestEnvironment.IsAvailable(output))
