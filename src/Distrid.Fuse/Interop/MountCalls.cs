@@ -22,14 +22,13 @@ internal static unsafe class MountCalls
     }
 
     /// <summary>
-    /// statfs(2) always asks the file system's server (unlike stat, which the kernel may answer from cached
-    /// attributes), so it tells a live FUSE connection from a dead one.
+    /// Returns 0 when statfs(2) succeeds, else its errno. Unlike stat, FUSE answers statfs from the server every
+    /// time (never from cached attributes), so a dead connection reliably shows as ENOTCONN.
     /// </summary>
-    public static int StatFsErrno(string path)
+    public static int StatfsErrno(string path)
     {
-        // struct statfs is 120 bytes on x86-64 and arm64; only the result matters here.
         byte* buffer = stackalloc byte[256];
-        return Libc.StatFs(path, buffer) == 0 ? 0 : Marshal.GetLastPInvokeError();
+        return Libc.Statfs(path, buffer) == 0 ? 0 : Marshal.GetLastPInvokeError();
     }
 
     public static bool IsRoot => Libc.GetEuid() == 0;

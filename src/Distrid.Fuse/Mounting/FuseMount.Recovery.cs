@@ -10,8 +10,9 @@ public sealed partial class FuseMount
     private const string ConnectionsDirectory = "/sys/fs/fuse/connections";
 
     /// <summary>
-    /// True when <paramref name="mountpoint"/> is a FUSE mount whose server is gone: statfs fails with ENOTCONN.
-    /// Only mounts listed as fuse* in the mount table are stat'ed, so a healthy non-FUSE path is never touched.
+    /// True when <paramref name="mountpoint"/> is a FUSE mount whose server is gone: statfs (or stat) fails with
+    /// ENOTCONN. statfs is asked because stat may be answered from cached attributes even on a dead connection.
+    /// Only mounts listed as fuse* in the mount table are probed, so a non-FUSE path is never touched.
     /// </summary>
     public static bool IsStale(string mountpoint)
     {
@@ -21,7 +22,8 @@ public sealed partial class FuseMount
             return false;
         }
 
-        return MountCalls.StatFsErrno(entry.MountPoint) == Errno.ENOTCONN;
+        return MountCalls.StatfsErrno(entry.MountPoint) == Errno.ENOTCONN
+            || MountCalls.StatErrno(entry.MountPoint) == Errno.ENOTCONN;
     }
 
     /// <summary>

@@ -22,6 +22,12 @@ public sealed partial class FuseSession
         }
     }
 
+    /// <summary>
+    /// Test hook that imitates a daemon dying mid-request: each reader exits after its next read, dropping that
+    /// request unanswered (a successor's NOTIFY_RESEND brings it back).
+    /// </summary>
+    internal void AbandonForTest() => Volatile.Write(ref _abandoned, true);
+
     private void StartReaders()
     {
         int count = Math.Max(1, Options.ReaderThreads);
@@ -66,6 +72,12 @@ public sealed partial class FuseSession
             while (true)
             {
                 int length = FuseDevice.Read(reader.Fd, request);
+                if (length == 0 || Volatile.Read(ref _abandoned))
+                {
+                    // End of stream, or (tests) a simulated crash that drops the request it just read.
+                    break;
+                }
+
                 if (length < 0)
                 {
                     int errno = -length;

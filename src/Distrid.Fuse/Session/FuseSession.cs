@@ -22,6 +22,7 @@ public sealed partial class FuseSession : IDisposable
     private volatile bool _isInitialized;
     private int _runningReaders;
     private int _disposed;
+    private bool _abandoned;
 
     private FuseSession(FuseMount mount, IFuseFileSystem fileSystem, FuseSessionOptions options)
     {
@@ -153,6 +154,11 @@ public sealed partial class FuseSession : IDisposable
 
         _initResult = result;
         _isInitialized = true;
+        if (Options.ReadaheadKilobytes is int readahead && !Mount.TrySetReadahead(readahead))
+        {
+            Options.Log?.Invoke($"fuse: could not set readahead to {readahead} KiB");
+        }
+
         _initialized.TrySetResult(result);
     }
 }

@@ -21,6 +21,12 @@ public sealed record FuseSessionOptions
     public uint? MaxReadahead { get; init; }
 
     /// <summary>
+    /// Readahead in KiB written to the mount's bdi after INIT (root only; null leaves the kernel's value).
+    /// 1024 matches max_pages 256, so sequential reads arrive as 1 MiB READs.
+    /// </summary>
+    public int? ReadaheadKilobytes { get; init; } = 1024;
+
+    /// <summary>
     /// How long the kernel caches a negative LOOKUP (ENOENT) when the file system sets no timeout itself.
     /// Zero sends a plain, uncached ENOENT. New names need <c>NotifyInvalidateEntry</c> to appear sooner.
     /// </summary>
