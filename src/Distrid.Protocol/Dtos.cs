@@ -9,6 +9,9 @@ public sealed record StatusResult
     public required string Store { get; init; }
     public required int PackageCount { get; init; }
     public required long StoreBytes { get; init; }
+    public required int Generation { get; init; }
+    /// <summary>The running transaction's description, or null when idle.</summary>
+    public string? Transaction { get; init; }
     public IReadOnlyList<ConflictInfo> Conflicts { get; init; } = [];
     public IReadOnlyList<BrokenImageInfo> BrokenImages { get; init; } = [];
     public FuseStatistics? Fuse { get; init; }
@@ -50,4 +53,8 @@ public sealed record PackageInfo
     public string Summary { get; init; } = "";
     public long Size { get; init; }
     public IReadOnlyList<string> Dependencies { get; init; } = [];
+    /// <summary>In the current generation.</summary>
+    public bool Installed { get; init; }
+    /// <summary>Its image is in the store (installed now or kept for rollback).</summary>
+    public bool InStore { get; init; }
 }

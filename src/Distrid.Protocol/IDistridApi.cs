@@ -1,4 +1,3 @@
-using PolyType;
 using StreamJsonRpc;
 
 namespace Distrid.Protocol;
@@ -6,10 +5,10 @@ namespace Distrid.Protocol;
 /// <summary>
 /// The daemon's JSON-RPC 2.0 contract on its Unix socket: one method per <c>districtl</c> verb, named as the verb.
 /// Messages are newline-delimited JSON (see docs/API.md). Parameters are flat and named, so a script sends
-/// <c>{"method":"list","params":{"available":true}}</c>. The same interface types the client's proxy.
+/// <c>{"method":"install","params":{"packages":["zsh"],"dryRun":true}}</c>. Mutating methods report progress as
+/// <c>$/progress</c> notifications when the caller passes a progress token. The same interface types the client's proxy.
 /// </summary>
 [JsonRpcContract]
-[GenerateShape(IncludeMethods = MethodShapeFlags.PublicInstance)]
 public partial interface IDistridApi
 {
     /// <summary>The mount, the store, package counts and exchange-directory conflicts.</summary>
@@ -19,4 +18,38 @@ public partial interface IDistridApi
     /// <summary>The installed packages, or with <paramref name="available"/> what the repositories offer.</summary>
     [JsonRpcMethod(MethodNames.List)]
     Task<IReadOnlyList<PackageInfo>> ListAsync(bool available = false, CancellationToken cancellationToken = default);
+
+    /// <summary>Packages whose name or summary contains <paramref name="term"/>, installed or available.</summary>
+    [JsonRpcMethod(MethodNames.Search)]
+    Task<IReadOnlyList<PackageInfo>> SearchAsync(string term, CancellationToken cancellationToken = default);
+
+    /// <summary>One package: name, name-arch or full name.</summary>
+    [JsonRpcMethod(MethodNames.Info)]
+    Task<PackageInfo> InfoAsync(string package, CancellationToken cancellationToken = default);
+
+    [JsonRpcMethod(MethodNames.Install)]
+    Task<TransactionResult> InstallAsync(IReadOnlyList<string> packages, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default);
+
+    [JsonRpcMethod(MethodNames.Remove)]
+    Task<TransactionResult> RemoveAsync(IReadOnlyList<string> packages, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default);
+
+    [JsonRpcMethod(MethodNames.Update)]
+    Task<TransactionResult> UpdateAsync(bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Makes generation <paramref name="generation"/> (default: the one before the current) current again.</summary>
+    [JsonRpcMethod(MethodNames.Rollback)]
+    Task<TransactionResult> RollbackAsync(int? generation = null, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default);
+
+    [JsonRpcMethod(MethodNames.Generations)]
+    Task<IReadOnlyList<GenerationInfo>> GenerationsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes generations beyond the newest <paramref name="keep"/> and images no kept generation names.</summary>
+    [JsonRpcMethod(MethodNames.Gc)]
+    Task<TransactionResult> GcAsync(int keep = 3, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default);
+
+    [JsonRpcMethod(MethodNames.Pin)]
+    Task<TransactionResult> PinAsync(string name, string fullName, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default);
+
+    [JsonRpcMethod(MethodNames.Unpin)]
+    Task<TransactionResult> UnpinAsync(string name, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default);
 }

@@ -5,5 +5,15 @@ public static class MethodNames
 {
     public const string Status = "status";
     public const string List = "list";
+    public const string Search = "search";
+    public const string Info = "info";
+    public const string Install = "install";
+    public const string Remove = "remove";
+    public const string Update = "update";
+    public const string Rollback = "rollback";
+    public const string Generations = "generations";
+    public const string Gc = "gc";
+    public const string Pin = "pin";
+    public const string Unpin = "unpin";
     public const string Progress = "$/progress";
 }

@@ -8,4 +8,10 @@ namespace Distrid.Protocol;
 [JsonSerializable(typeof(PackageInfo))]
 [JsonSerializable(typeof(IReadOnlyList<PackageInfo>))]
 [JsonSerializable(typeof(List<PackageInfo>))]
+[JsonSerializable(typeof(TransactionResult))]
+[JsonSerializable(typeof(ProgressInfo))]
+[JsonSerializable(typeof(GenerationInfo))]
+[JsonSerializable(typeof(IReadOnlyList<GenerationInfo>))]
+[JsonSerializable(typeof(IReadOnlyList<string>))]
+[JsonSerializable(typeof(int?))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

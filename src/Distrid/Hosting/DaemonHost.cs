@@ -4,8 +4,11 @@ using Distrid.Api.JsonRpc;
 using Distrid.FileSystem;
 using Distrid.FileSystem.Images;
 using Distrid.FileSystem.Manifests;
+using Distrid.Generations;
+using Distrid.Repository;
 using Distrid.Store;
 using Distrid.Systemd;
+using Distrid.Transactions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -43,6 +46,23 @@ internal static class DaemonHost
         }
     }
 
+    /// <summary>No mirror configured: the daemon works with the store alone.</summary>
+    private static RepositoryClient? CreateRepositoryClient(DaemonOptions options) => options.Repos.Count == 0 ? null : new RepositoryClient(new RepositoryClientOptions
+    {
+        Mirrors = [.. options.Repos.Select(r => new Uri(r.EndsWith('/') ? r : r + "/"))],
+        TrustedKeysDirectory = options.TrustedKeys,
+        CacheDirectory = Path.Combine(options.State, "repositories"),
+        DownloadParallelism = options.DownloadParallelism,
+    });
+
+    /// <summary>DI cannot hold a null singleton, so the optional client travels in a box that owns it.</summary>
+    private sealed class RepositoryClientHolder(RepositoryClient? client) : IDisposable
+    {
+        public RepositoryClient? Client { get; } = client;
+
+        public void Dispose() => Client?.Dispose();
+    }
+
     public static void AddServices(IServiceCollection services, DaemonOptions options)
     {
         services.AddSingleton(options);
@@ -53,8 +73,16 @@ internal static class DaemonHost
         services.AddSingleton<RoNamespaceBuilder>();
         services.AddSingleton<RoFileSystem>();
         services.AddSingleton<MountService>();
+        services.AddSingleton<IGenerationPublisher>(sp => sp.GetRequiredService<MountService>());
+        services.AddSingleton(sp => new GenerationStore(options.State, sp.GetRequiredService<ILogger<GenerationStore>>()));
+        services.AddSingleton(_ => new RepositoryClientHolder(CreateRepositoryClient(options)));
+        services.AddSingleton(sp => new TransactionService(
+            sp.GetRequiredService<PackageStore>(), sp.GetRequiredService<GenerationStore>(), sp.GetRequiredService<IGenerationPublisher>(),
+            sp.GetRequiredService<ILogger<TransactionService>>(), sp.GetRequiredService<RepositoryClientHolder>().Client));
         services.AddSingleton<DistridApi>();
         services.AddSingleton<SystemdNotifier>();
+        // Start order matters: recover the state directory, then mount the current generation, then serve the API.
+        services.AddHostedService<StateRecoveryService>();
         services.AddHostedService(sp => sp.GetRequiredService<MountService>());
         services.AddHostedService<JsonRpcServer>();
 

@@ -127,8 +127,8 @@ internal sealed class TransactionService(
             throw;
         }
 
-        publisher.Publish(generations.Current!);
         DeleteUnused(plan);
+        publisher.Publish(generations.Current!);
         logger.LogInformation("{Description}: generation {Previous} -> {Generation}", operation.Description, current.Number, number);
         return outcome;
     }

@@ -25,7 +25,14 @@ internal static class CliApplication
     {
         yield return StatusCommand.Create();
         yield return ListCommand.Create();
+        foreach (var command in QueryCommands.Create().Concat(TransactionCommands.Create()))
+        {
+            yield return command;
+        }
+
         yield return PackCommand.Create();
+        yield return KeygenCommand.Create();
+        yield return RepoBuildCommand.Create();
     }
 
     public static async Task<int> RunAsync(string[] args)

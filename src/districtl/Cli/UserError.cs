@@ -10,7 +10,7 @@ internal sealed class UserError(string message) : Exception(message)
 {
     public static bool IsExpected(Exception e) =>
         e is UserError or SquashFsException or FormatException or IOException or UnauthorizedAccessException
-            or ArgumentException or StreamJsonRpc.RemoteInvocationException or StreamJsonRpc.ConnectionLostException;
+            or ArgumentException or Distri.Core.Repository.RepositoryException or StreamJsonRpc.RemoteInvocationException or StreamJsonRpc.ConnectionLostException;
 
     public static string Describe(Exception e) => e switch
     {
