@@ -77,15 +77,17 @@ internal static class TransactionReporter
 
         public void Report(ProgressInfo value)
         {
-            if (value.Phase != _phase)
+            // Progress goes to stdout beside the result; stderr stays for the one error line.
+            if (value.Phase != _phase && value.Phase == "download")
             {
-                _phase = value.Phase;
-                Console.Error.WriteLine($"{value.Phase}...");
+                Console.WriteLine("downloading...");
             }
+
+            _phase = value.Phase;
 
             if (value.Package is not null && value.PackageBytesTotal > 0 && value.PackageBytesDone == value.PackageBytesTotal)
             {
-                Console.Error.WriteLine($"  {value.Package}: {Units.Bytes(value.PackageBytesTotal)} ({Units.Bytes(value.TotalBytesDone)} of {Units.Bytes(value.TotalBytes)})");
+                Console.WriteLine($"  {value.Package}: {Units.Bytes(value.PackageBytesTotal)} ({Units.Bytes(value.TotalBytesDone)} of {Units.Bytes(value.TotalBytes)})");
             }
         }
     }

@@ -8,7 +8,7 @@ public static class PackageFactory
 {
     /// <summary>Writes <paramref name="files"/> (relative path → content; content "->target" makes a symlink) under
     /// a fresh directory and packs it as <paramref name="fullName"/> into <paramref name="store"/>.</summary>
-    public static string Pack(string store, string fullName, IReadOnlyDictionary<string, string> files, string? workDirectory = null)
+    public static string Pack(string store, string fullName, IReadOnlyDictionary<string, string> files, string? workDirectory = null, params string[] dependencies)
     {
         string tree = Path.Combine(workDirectory ?? Path.GetTempPath(), "tree-" + fullName + "-" + Guid.NewGuid().ToString("N"));
         try
@@ -32,7 +32,7 @@ public static class PackageFactory
             }
 
             Directory.CreateDirectory(tree);
-            PackageBuilder.Build(DirectoryScanner.Scan(tree), PackageName.Parse(fullName), new PackageBuildOptions(), store);
+            PackageBuilder.Build(DirectoryScanner.Scan(tree), PackageName.Parse(fullName), new PackageBuildOptions { Dependencies = dependencies, Summary = "test package " + fullName }, store);
             return Path.Combine(store, fullName + PackageMetadata.ImageExtension);
         }
         finally
