@@ -99,6 +99,31 @@ public sealed class SquashFsWriterOracleTests(EdgeCaseTreeFixture fixture) : ICl
         });
     }
 
+    [Fact]
+    public void The_tree_comparison_notices_changed_modes_content_xattrs_and_links()
+    {
+        if (!WriterTestEnvironment.Require())
+        {
+            return;
+        }
+
+        // Guards the oracle itself: a comparison that sees nothing would make every test above pass.
+        string image = Pack(new SquashFsWriterOptions { Compression = CompressionId.None });
+        string copy = fixture.NewPath("mutated");
+        WriterProcessRunner.Run("unsquashfs", "-no-progress", "-d", copy, image);
+        Support.WriterNativeCalls.Chmod(Path.Combine(copy, "owners", "setuid"), 0x1ED);
+        File.WriteAllText(Path.Combine(copy, "sizes", "size-1"), "Z");
+        Support.WriterNativeCalls.SetXattr(Path.Combine(copy, "xattrs", "same-0"), "user.shared", "changed"u8.ToArray());
+        File.Delete(Path.Combine(copy, "hard-other", "a-again"));
+        File.WriteAllText(Path.Combine(copy, "hard-other", "a-again"), "linked twice, across directories\n");
+
+        var error = Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => WrittenTreeAssert.Equal(fixture.SourceDirectory, copy));
+        Assert.Contains("owners/setuid: mode 4755 != 755", error.Message);
+        Assert.Contains("sizes/size-1: content differs", error.Message);
+        Assert.Contains("xattrs/same-0: xattrs", error.Message);
+        Assert.Contains("hard-link group not preserved: hard-other/a-again = hard/a", error.Message);
+    }
+
     private string Pack(SquashFsWriterOptions options)
     {
         var root = DirectoryScanner.Scan(fixture.SourceDirectory);
