@@ -19,10 +19,12 @@ internal sealed class DataBlockPipeline : IDisposable
     private long _submitted;
     private long _written;
 
-    public DataBlockPipeline(ImageOutput output, BlockCodec codec, int? level, int blockSize, int parallelism)
+    public DataBlockPipeline(ImageOutput output, SquashFsWriterOptions options)
     {
         _output = output;
-        bool threaded = parallelism > 1 && codec is not NoneCodec;
+        int blockSize = options.BlockSize;
+        int parallelism = options.MaxParallelism;
+        bool threaded = parallelism > 1 && options.Compression != CompressionId.None;
         _ring = new BlockJob[threaded ? parallelism * 4 : 2];
         for (int i = 0; i < _ring.Length; i++)
         {
@@ -31,7 +33,7 @@ internal sealed class DataBlockPipeline : IDisposable
 
         if (!threaded)
         {
-            _inlineCompressor = codec.CreateCompressor(level);
+            _inlineCompressor = NativeZstdCompressor.Create(options);
             _workers = [];
             return;
         }
@@ -40,7 +42,7 @@ internal sealed class DataBlockPipeline : IDisposable
         _workers = new Thread[parallelism];
         for (int i = 0; i < parallelism; i++)
         {
-            var compressor = codec.CreateCompressor(level);
+            var compressor = NativeZstdCompressor.Create(options);
             _workers[i] = new Thread(() => Work(compressor)) { IsBackground = true, Name = $"squashfs-compress-{i}" };
             _workers[i].Start();
         }
