@@ -85,7 +85,7 @@ public sealed class SourceTreeOracleTests : IDisposable
     }
 
     [Fact]
-    public void Identical_xattr_sets_and_identical_small_files_are_stored_once()
+    public void Identical_xattr_sets_and_identical_files_are_stored_once()
     {
         if (!WriterTestEnvironment.Require())
         {
@@ -106,11 +106,20 @@ public sealed class SourceTreeOracleTests : IDisposable
             }
         }
 
+        byte[] large = new byte[300_000];
+        new Random(4).NextBytes(large);
+        byte[] sameSizeOther = (byte[])large.Clone();
+        sameSizeOther[^1] ^= 1;
+        root.Add("large-1", SourceFile.FromBytes(large));
+        root.Add("large-2", SourceFile.FromBytes(large));
+        root.Add("large-other", SourceFile.FromBytes(sameSizeOther));
+
         string image = Path.Combine(_work, "dedup.sqfs");
         SquashFsWriter.WriteFile(root, image, new SquashFsWriterOptions { Compression = CompressionId.None });
         string stat = WriterProcessRunner.Run("unsquashfs", "-stat", image);
         Assert.Contains("Number of xattr ids 1", stat);
-        Assert.True(new FileInfo(image).Length < 2 * content.Length, "the ten copies must share one stored tail");
+        long expectedMaximum = content.Length + (2 * large.Length) + 8192;
+        Assert.True(new FileInfo(image).Length < expectedMaximum, "copies must share one stored tail and one set of blocks");
         WithMount(image, mount =>
         {
             for (int i = 0; i < 10; i++)
@@ -118,6 +127,10 @@ public sealed class SourceTreeOracleTests : IDisposable
                 Assert.Equal(content, File.ReadAllBytes(Path.Combine(mount, $"copy-{i}")));
                 Assert.Equal([1], LinuxFiles.GetXattr(Path.Combine(mount, $"copy-{i}"), "user.a"));
             }
+
+            Assert.Equal(large, File.ReadAllBytes(Path.Combine(mount, "large-1")));
+            Assert.Equal(large, File.ReadAllBytes(Path.Combine(mount, "large-2")));
+            Assert.Equal(sameSizeOther, File.ReadAllBytes(Path.Combine(mount, "large-other")));
         });
     }
 
