@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Text;
 using Distri.Core.SquashFs.Unpacking;
 
@@ -84,10 +83,8 @@ public static class EdgeCaseTree
         MakeNode(Path.Join(special, "char-1-3"), 0x2000 | 0x1B6, Makedev(1, 3));
         MakeNode(Path.Join(special, "block-7-0"), 0x6000 | 0x1B0, Makedev(7, 0));
         MakeNode(Path.Join(special, "char-300-70000"), 0x2000 | 0x180, Makedev(300, 70000));
-        using (var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
-        {
-            socket.Bind(new UnixDomainSocketEndPoint(Path.Join(special, "socket")));
-        }
+        // A bound .NET socket removes its file on close; mknod leaves a socket inode behind as bind would.
+        MakeNode(Path.Join(special, "socket"), 0xC000 | 0x1ED, 0);
 
         string modes = Dir(root, "modes");
         Chmod(WriteText(modes, "setuid", "#!/bin/sh\n"), 0x9ED /* 04755 */);
