@@ -41,34 +41,34 @@ public sealed class ImageMutator(int seed)
             case 1:
                 return FlipBits(image, (int)tables, image.Length);
             case 2:
-            {
-                int length = _random.Next(2) == 0 ? _random.Next(image.Length) : (int)tables + _random.Next((int)(image.Length - tables));
-                image = image.AsSpan(0, length).ToArray();
-                return $"truncate to {length}";
-            }
+                {
+                    int length = _random.Next(2) == 0 ? _random.Next(image.Length) : (int)tables + _random.Next((int)(image.Length - tables));
+                    image = image.AsSpan(0, length).ToArray();
+                    return $"truncate to {length}";
+                }
 
             case 3:
                 return CorruptSuperblock(image);
             case 4:
-            {
-                int offset = (int)tables + _random.Next((int)(image.Length - tables));
-                int width = 2 << _random.Next(3);
-                offset = Math.Min(offset & ~(width - 1), image.Length - width);
-                WriteInteresting(image, offset, width);
-                return $"interesting u{width * 8} at {offset}";
-            }
+                {
+                    int offset = (int)tables + _random.Next((int)(image.Length - tables));
+                    int width = 2 << _random.Next(3);
+                    offset = Math.Min(offset & ~(width - 1), image.Length - width);
+                    WriteInteresting(image, offset, width);
+                    return $"interesting u{width * 8} at {offset}";
+                }
 
             case 5:
                 return CorruptTableIndex(image);
             case 6:
-            {
-                int length = 1 + _random.Next(64);
-                int from = (int)tables + _random.Next((int)(image.Length - tables));
-                int to = (int)tables + _random.Next((int)(image.Length - tables));
-                length = Math.Min(length, Math.Min(image.Length - from, image.Length - to));
-                image.AsSpan(from, length).CopyTo(image.AsSpan(to));
-                return $"copy {length} bytes {from}->{to}";
-            }
+                {
+                    int length = 1 + _random.Next(64);
+                    int from = (int)tables + _random.Next((int)(image.Length - tables));
+                    int to = (int)tables + _random.Next((int)(image.Length - tables));
+                    length = Math.Min(length, Math.Min(image.Length - from, image.Length - to));
+                    image.AsSpan(from, length).CopyTo(image.AsSpan(to));
+                    return $"copy {length} bytes {from}->{to}";
+                }
 
             default:
                 return CorruptMetadataHeader(image, tables);

@@ -1,5 +1,5 @@
-using Distrid.Bench.Fuzz;
 using Distri.Core.Tests.Support;
+using Distrid.Bench.Fuzz;
 using Xunit.Abstractions;
 
 namespace Distri.Core.Tests.SquashFs.Reading;

@@ -82,6 +82,41 @@ public sealed class UnpackSafetyTests(ITestOutputHelper output) : IDisposable
         Assert.Equal("content of ab", File.ReadAllText(Path.Combine(empty, "ab")));
     }
 
+    [Fact]
+    public void A_directory_that_contains_itself_is_refused_not_walked_forever()
+    {
+        if (!TestEnvironment.Require(output, needsRoot: false, "mksquashfs"))
+        {
+            return;
+        }
+
+        string source = Path.Combine(_root, "src");
+        Directory.CreateDirectory(Path.Combine(source, "d"));
+        File.WriteAllText(Path.Combine(source, "d", "x"), "x");
+        string path = Path.Combine(_root, "image.sqfs");
+        ProcessRunner.Run("mksquashfs", [source, path, "-noappend", "-quiet", "-no-progress", "-noI", "-noD", "-noF", "-noX"]);
+        byte[] image = File.ReadAllBytes(path);
+        ulong directoryRef;
+        using (SquashFsImage original = SquashFsImage.Open(new MemoryBlockSource(image), ownsSource: true))
+        {
+            directoryRef = original.Lookup("d");
+        }
+
+        // Point d/x at d itself: entry {offset u16, inode delta s16, type u16, name size-1 u16} precedes the name.
+        int directoryTable = (int)BinaryPrimitives.ReadUInt64LittleEndian(image.AsSpan(72));
+        int name = directoryTable + image.AsSpan(directoryTable).IndexOf("\0\0x"u8) + 2;
+        Assert.Equal(0u, (uint)(directoryRef >> 16));
+        BinaryPrimitives.WriteUInt16LittleEndian(image.AsSpan(name - 8), (ushort)directoryRef);
+        BinaryPrimitives.WriteUInt16LittleEndian(image.AsSpan(name - 4), 1);
+
+        using SquashFsImage looped = SquashFsImage.Open(new MemoryBlockSource(image), ownsSource: true);
+        Assert.Equal(directoryRef, looped.Lookup("d/x/x/x/x"));
+        Assert.Equal(SquashFsError.CorruptMetadata, Assert.Throws<SquashFsException>(() => ImageScanner.Scan(looped)).Error);
+        string target = Path.Combine(_root, "out");
+        Assert.Equal(SquashFsError.CorruptMetadata, Assert.Throws<SquashFsException>(() => ImageUnpacker.Unpack(looped, target)).Error);
+        Assert.False(Directory.Exists(target));
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_root))
