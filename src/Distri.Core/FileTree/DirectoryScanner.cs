@@ -110,15 +110,7 @@ public static class DirectoryScanner
         private static SourceFile OpenableFile(string path, long size)
         {
             // Fail now, with the path, rather than halfway through writing an image.
-            try
-            {
-                using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
-            }
-            catch (Exception e) when (e is UnauthorizedAccessException or IOException)
-            {
-                throw new IOException($"cannot read {path}: {e.Message}", e);
-            }
-
+            LinuxFiles.CheckReadable(path);
             return SourceFile.FromPath(path, size);
         }
     }

@@ -45,6 +45,19 @@ internal static unsafe partial class LinuxFiles
     [LibraryImport(LibC, EntryPoint = "lgetxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial nint LGetXattr(string path, string name, byte* value, nuint size);
 
+    [LibraryImport(LibC, EntryPoint = "access", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Access(string path, int mode);
+
+    /// <summary>Checks that the caller may read <paramref name="path"/> without opening it (one syscall, no fd).</summary>
+    public static void CheckReadable(string path)
+    {
+        const int ReadOk = 4;
+        if (Access(path, ReadOk) != 0)
+        {
+            throw Error("cannot read", path, Marshal.GetLastPInvokeError());
+        }
+    }
+
     /// <summary>lstat through statx; throws <see cref="IOException"/> naming the path on failure.</summary>
     public static LinuxFileStatus LStat(string path)
     {

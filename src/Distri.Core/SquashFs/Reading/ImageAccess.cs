@@ -9,16 +9,21 @@ namespace Distri.Core.SquashFs.Reading;
 /// </summary>
 internal sealed class ImageAccess : IDisposable
 {
+    // Decompressors keep no state between blocks, so one per thread and codec serves every open image: the /ro
+    // server opens hundreds of images, and per-image contexts would multiply memory by that count.
+    [ThreadStatic]
+    private static IBlockDecompressor?[]? _perThreadDecompressors;
+
     private readonly IBlockSource _source;
     private readonly bool _ownsSource;
-    private readonly ThreadLocal<IBlockDecompressor> _decompressors;
+    private readonly BlockCodec _codec;
 
     public ImageAccess(IBlockSource source, bool ownsSource, long end, BlockCodec codec)
     {
         _source = source;
         _ownsSource = ownsSource;
+        _codec = codec;
         End = end;
-        _decompressors = new ThreadLocal<IBlockDecompressor>(codec.CreateDecompressor, trackAllValues: true);
     }
 
     /// <summary>bytes_used: nothing of the image lies at or beyond this offset.</summary>
@@ -53,7 +58,10 @@ internal sealed class ImageAccess : IDisposable
     {
         try
         {
-            return _decompressors.Value!.Decompress(source, destination);
+            IBlockDecompressor?[] decompressors = _perThreadDecompressors ??= new IBlockDecompressor?[8];
+            int slot = (int)_codec.Id & 7;
+            IBlockDecompressor decompressor = decompressors[slot] ??= _codec.CreateDecompressor();
+            return decompressor.Decompress(source, destination);
         }
         catch (SquashFsException)
         {
@@ -67,12 +75,6 @@ internal sealed class ImageAccess : IDisposable
 
     public void Dispose()
     {
-        foreach (IBlockDecompressor decompressor in _decompressors.Values)
-        {
-            decompressor.Dispose();
-        }
-
-        _decompressors.Dispose();
         if (_ownsSource)
         {
             _source.Dispose();

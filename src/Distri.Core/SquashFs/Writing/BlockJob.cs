@@ -58,6 +58,8 @@ internal sealed class BlockJob(int blockSize) : IDisposable
         }
     }
 
+    public bool IsDone => _done.IsSet;
+
     public void WaitDone() => _done.Wait();
 
     public void Dispose() => _done.Dispose();

@@ -7,31 +7,34 @@ namespace Distri.Core.SquashFs.Writing;
 /// <summary>
 /// Compresses data blocks on N threads and writes them in submission order, so the image is the same whatever the
 /// thread timing. The blocks in flight live in a fixed ring of jobs: renting a slot whose previous block is not yet
-/// written first waits for and writes that block, which bounds memory to ring size x 2 blocks.
+/// written first waits for and writes that block, which bounds memory to ring size x 2 blocks. The ring is deep
+/// (about 64 MiB of blocks) and finished blocks are written as soon as they are ready, so that a briefly
+/// descheduled thread on a busy machine does not stall the others.
 /// </summary>
 internal sealed class DataBlockPipeline : IDisposable
 {
     private readonly ImageOutput _output;
-    private readonly BlockJob[] _ring;
+    private readonly BlockJob?[] _ring;
     private readonly BlockingCollection<BlockJob>? _queue;
     private readonly Thread[] _workers;
     private readonly IBlockCompressor? _inlineCompressor;
+    private const int InFlightBytes = 64 << 20;
+    private readonly int _blockSize;
     private long _submitted;
     private long _written;
 
-    public DataBlockPipeline(ImageOutput output, BlockCodec codec, int? level, int blockSize, int parallelism)
+    public DataBlockPipeline(ImageOutput output, SquashFsWriterOptions options)
     {
         _output = output;
-        bool threaded = parallelism > 1 && codec is not NoneCodec;
-        _ring = new BlockJob[threaded ? parallelism * 4 : 2];
-        for (int i = 0; i < _ring.Length; i++)
-        {
-            _ring[i] = new BlockJob(blockSize);
-        }
+        int blockSize = options.BlockSize;
+        int parallelism = options.MaxParallelism;
+        bool threaded = parallelism > 1 && options.Compression != CompressionId.None;
+        _blockSize = blockSize;
+        _ring = new BlockJob[threaded ? Math.Clamp(InFlightBytes / (2 * blockSize), 4 * parallelism, Math.Max(1024, 4 * parallelism)) : 1];
 
         if (!threaded)
         {
-            _inlineCompressor = codec.CreateCompressor(level);
+            _inlineCompressor = NativeZstdCompressor.Create(options);
             _workers = [];
             return;
         }
@@ -40,7 +43,7 @@ internal sealed class DataBlockPipeline : IDisposable
         _workers = new Thread[parallelism];
         for (int i = 0; i < parallelism; i++)
         {
-            var compressor = codec.CreateCompressor(level);
+            var compressor = NativeZstdCompressor.Create(options);
             _workers[i] = new Thread(() => Work(compressor)) { IsBackground = true, Name = $"squashfs-compress-{i}" };
             _workers[i].Start();
         }
@@ -49,12 +52,19 @@ internal sealed class DataBlockPipeline : IDisposable
     /// <summary>A free job for the next block; may write finished blocks to make room.</summary>
     public BlockJob Rent()
     {
+        // Write whatever is already finished, then make room if the ring is still full.
+        while (_written < _submitted && _ring[_written % _ring.Length]!.IsDone)
+        {
+            WriteNext();
+        }
+
         if (_submitted - _written == _ring.Length)
         {
             WriteNext();
         }
 
-        var job = _ring[_submitted % _ring.Length];
+        // Jobs (and their buffers) are made on first use, so small images never allocate the whole ring.
+        var job = _ring[_submitted % _ring.Length] ??= new BlockJob(_blockSize);
         job.Reset();
         return job;
     }
@@ -95,7 +105,7 @@ internal sealed class DataBlockPipeline : IDisposable
         _inlineCompressor?.Dispose();
         foreach (var job in _ring)
         {
-            job.Dispose();
+            job?.Dispose();
         }
     }
 
@@ -112,7 +122,7 @@ internal sealed class DataBlockPipeline : IDisposable
 
     private void WriteNext()
     {
-        var job = _ring[_written % _ring.Length];
+        var job = _ring[_written % _ring.Length]!;
         job.WaitDone();
         if (job.Error is not null)
         {

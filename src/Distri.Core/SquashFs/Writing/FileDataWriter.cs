@@ -6,7 +6,8 @@ namespace Distri.Core.SquashFs.Writing;
 /// <summary>
 /// Streams every file's content into the image: full blocks through the compression pipeline, and files smaller
 /// than a block into fragments (unless fragments are off). Small files with identical content are stored once:
-/// a duplicate's tail is recognised by its SHA-256 before it is committed to a fragment.
+/// a duplicate's tail is recognised by its SHA-256 before it is committed to a fragment. Larger files whose length
+/// equals another file's are hashed in a first pass, and later copies point at the first copy's blocks.
 /// </summary>
 internal sealed class FileDataWriter
 {
@@ -14,6 +15,7 @@ internal sealed class FileDataWriter
     private readonly FragmentPacker? _fragments;
     private readonly int _blockSize;
     private readonly Dictionary<(long Length, UInt128 Hash), FileLayout>? _storedTails;
+    private readonly bool _deduplicate;
 
     public FileDataWriter(DataBlockPipeline pipeline, FragmentPacker? fragments, int blockSize, bool deduplicate)
     {
@@ -21,18 +23,71 @@ internal sealed class FileDataWriter
         _fragments = fragments;
         _blockSize = blockSize;
         _storedTails = deduplicate && fragments is not null ? [] : null;
+        _deduplicate = deduplicate;
     }
 
-    public void Write(IEnumerable<PreparedNode> files)
+    public void Write(IReadOnlyList<PreparedNode> files)
     {
+        var digests = _deduplicate ? HashSameSizedFiles(files) : [];
+        var firstWithDigest = new Dictionary<(long Length, UInt128 Hash), FileLayout>();
+        var duplicates = new List<(FileLayout Copy, FileLayout Original)>();
         foreach (var node in files)
         {
+            if (digests.TryGetValue(node, out var digest))
+            {
+                if (firstWithDigest.TryGetValue(digest, out var original))
+                {
+                    // The original's block positions are known only once the pipeline has written them.
+                    node.Layout = new FileLayout(0);
+                    duplicates.Add((node.Layout, original));
+                    continue;
+                }
+
+                node.Layout = WriteFile((SourceFile)node.Source, node.InodeNumber);
+                firstWithDigest.Add(digest, node.Layout);
+                continue;
+            }
+
             node.Layout = WriteFile((SourceFile)node.Source, node.InodeNumber);
         }
 
         _fragments?.Flush();
         _pipeline.Drain();
+        foreach (var (copy, original) in duplicates)
+        {
+            copy.CopyFrom(original);
+        }
     }
+
+    /// <summary>SHA-256 of every file that has at least one block and shares its length with another such file.</summary>
+    private Dictionary<PreparedNode, (long Length, UInt128 Hash)> HashSameSizedFiles(IReadOnlyList<PreparedNode> files)
+    {
+        var result = new Dictionary<PreparedNode, (long, UInt128)>();
+        var candidates = files
+            .Where(n => ((SourceFile)n.Source).Length >= _blockSize)
+            .GroupBy(n => ((SourceFile)n.Source).Length)
+            .Where(g => g.Skip(1).Any())
+            .SelectMany(g => g);
+        byte[] buffer = new byte[_blockSize];
+        foreach (var node in candidates)
+        {
+            var file = (SourceFile)node.Source;
+            using var reader = new SourceContentReader(file, file.ContentPath ?? $"file of inode {node.InodeNumber}");
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            for (long left = file.Length; left > 0; left -= _blockSize)
+            {
+                var chunk = buffer.AsSpan(0, (int)Math.Min(_blockSize, left));
+                reader.ReadExactly(chunk);
+                hash.AppendData(chunk);
+            }
+
+            result.Add(node, (file.Length, ToKey(hash.GetHashAndReset())));
+        }
+
+        return result;
+    }
+
+    private static UInt128 ToKey(ReadOnlySpan<byte> digest) => new(BitConverter.ToUInt64(digest), BitConverter.ToUInt64(digest[8..]));
 
     private FileLayout WriteFile(SourceFile file, uint inodeNumber)
     {
@@ -76,7 +131,7 @@ internal sealed class FileDataWriter
         {
             Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
             SHA256.HashData(tail, digest);
-            var key = (length, new UInt128(BitConverter.ToUInt64(digest), BitConverter.ToUInt64(digest[8..])));
+            var key = (length, ToKey(digest));
             if (_storedTails.TryGetValue(key, out var stored))
             {
                 _fragments.Unreserve(length);

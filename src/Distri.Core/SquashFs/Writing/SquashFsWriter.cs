@@ -41,7 +41,7 @@ public sealed partial class SquashFsWriter
         ArgumentNullException.ThrowIfNull(output);
         options ??= new SquashFsWriterOptions();
         options.Validate();
-        using var metadataCompressor = options.Codec.CreateCompressor(options.CompressionLevel);
+        using var metadataCompressor = NativeZstdCompressor.Create(options);
         new SquashFsWriter(output, options, metadataCompressor).Run(root);
     }
 
@@ -108,8 +108,7 @@ public sealed partial class SquashFsWriter
     /// <summary>Streams all file content; returns the number of fragment blocks.</summary>
     private int WriteData(PreparedTree tree)
     {
-        using var pipeline = new DataBlockPipeline(
-            _output, _options.Codec, _options.CompressionLevel, _options.BlockSize, _options.MaxParallelism);
+        using var pipeline = new DataBlockPipeline(_output, _options);
         var fragments = _options.Fragments ? new FragmentPacker(pipeline, _options.BlockSize) : null;
         _fragments = fragments;
         new FileDataWriter(pipeline, fragments, _options.BlockSize, _options.Deduplicate).Write(tree.Files);

@@ -96,21 +96,3 @@ internal sealed class XattrTableBuilder
     private static SquashFsException Invalid(string owner, string what) =>
         new(SquashFsError.InvalidInput, $"{owner} {what}");
 }
-
-/// <summary>Compares byte arrays by content.</summary>
-internal sealed class ByteArrayComparer : IEqualityComparer<byte[]>, IComparer<byte[]>
-{
-    public static readonly ByteArrayComparer Instance = new();
-
-    public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
-
-    public int GetHashCode(byte[] obj)
-    {
-        var hash = new HashCode();
-        hash.AddBytes(obj);
-        return hash.ToHashCode();
-    }
-
-    /// <summary>Bytewise order, which is the order the kernel's directory lookup expects.</summary>
-    public int Compare(byte[]? x, byte[]? y) => x.AsSpan().SequenceCompareTo(y);
-}

@@ -11,9 +11,13 @@ internal sealed class StripedLruCache<TKey, TValue>
     private readonly Stripe[] _stripes;
     private readonly int _stripeMask;
 
-    public StripedLruCache(long capacityBytes, int stripeCount)
+    /// <param name="capacityBytes">Total budget, split evenly over the stripes.</param>
+    /// <param name="stripeCount">Most stripes to use (fewer when the budget is small).</param>
+    /// <param name="largestEntry">Weight of the largest entry: every stripe keeps room for several of them, or a small
+    /// cache with many stripes would refuse every block.</param>
+    public StripedLruCache(long capacityBytes, int stripeCount, long largestEntry)
     {
-        int count = (int)Math.Min(stripeCount, Math.Max(1, capacityBytes / (64 * 1024)));
+        int count = (int)Math.Min(stripeCount, Math.Max(1, capacityBytes / (4 * Math.Max(1, largestEntry))));
         count = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, count));
         _stripes = new Stripe[count];
         for (int i = 0; i < count; i++)

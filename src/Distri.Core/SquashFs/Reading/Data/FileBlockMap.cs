@@ -15,6 +15,7 @@ namespace Distri.Core.SquashFs.Reading.Data;
 internal sealed class FileBlockMap : ICacheEntry
 {
     private const int CheckpointShift = 6;
+    private const int InitialCapacity = 4096;
 
     private readonly uint[] _sizes;
     private readonly long[] _checkpoints;
@@ -31,11 +32,21 @@ internal sealed class FileBlockMap : ICacheEntry
 
     public static FileBlockMap Build(MetadataRegion inodes, in InodeAttributes file, uint blockSize, long imageEnd)
     {
-        uint[] sizes = new uint[file.BlockCount];
-        if (sizes.Length > 0)
+        // Grow the list as it is actually read, so a hostile block count costs memory only for entries that exist.
+        uint[] sizes = new uint[Math.Min(file.BlockCount, InitialCapacity)];
+        if (file.BlockCount > 0)
         {
             MetadataCursor cursor = inodes.OpenAbsolute(file.TailBlockPosition, file.TailOffset);
-            cursor.Read(MemoryMarshal.AsBytes(sizes.AsSpan()));
+            for (int filled = 0; filled < file.BlockCount;)
+            {
+                if (filled == sizes.Length)
+                {
+                    Array.Resize(ref sizes, (int)Math.Min(file.BlockCount, sizes.Length * 2L));
+                }
+
+                cursor.Read(MemoryMarshal.AsBytes(sizes.AsSpan(filled)));
+                filled = sizes.Length;
+            }
         }
 
         long[] checkpoints = new long[(sizes.Length >> CheckpointShift) + 1];

@@ -15,8 +15,8 @@ namespace Distri.Core.SquashFs.Reading.Data;
 internal sealed class FileDataReader(
     ImageAccess access, MetadataRegion inodes, FragmentTable fragments, uint blockSize, SquashFsReadOptions options)
 {
-    private readonly StripedLruCache<DataBlockLocation, CachedBlock> _blocks = new(options.DataCacheBytes, 32);
-    private readonly StripedLruCache<ulong, FileBlockMap> _maps = new(options.BlockMapCacheBytes, 16);
+    private readonly StripedLruCache<DataBlockLocation, CachedBlock> _blocks = new(options.DataCacheBytes, 32, blockSize + 96);
+    private readonly StripedLruCache<ulong, FileBlockMap> _maps = new(options.BlockMapCacheBytes, 16, 64 * 1024);
 
     public int Read(in InodeAttributes file, long offset, Span<byte> destination)
     {

@@ -8,7 +8,7 @@ namespace Distri.Core.SquashFs.Reading.Metadata;
 /// <summary>Loads metadata blocks (u16 header + at most 8 KiB) by disk position and keeps the decompressed ones.</summary>
 internal sealed class MetadataBlockCache(ImageAccess access, long capacityBytes)
 {
-    private readonly StripedLruCache<long, MetadataBlock> _cache = new(capacityBytes, 16);
+    private readonly StripedLruCache<long, MetadataBlock> _cache = new(capacityBytes, 16, SquashFsLayout.MetadataBlockSize + 64);
 
     /// <summary>The block whose header sits at <paramref name="position"/>; it must end at or before
     /// <paramref name="limit"/>, the end of the table being read.</summary>

@@ -1,0 +1,197 @@
+using System.Buffers;
+using Distri.Core.SquashFs.Format;
+using Distri.Core.SquashFs.Reading;
+using Distri.Core.SquashFs.Reading.Directories;
+using Distri.Core.SquashFs.Reading.Inodes;
+using Microsoft.Win32.SafeHandles;
+using Tmds.Linux;
+
+namespace Distri.Core.SquashFs.Unpacking;
+
+/// <summary>
+/// Writes an image's tree below a fresh directory. The walk is iterative (an explicit stack, never recursion over the
+/// tree), refuses a directory reached twice (a cycle in a hostile image), and only builds paths from names that
+/// passed <see cref="SquashFsNames.IsValidEntryName"/>, below directories it created itself, so nothing can be
+/// written outside the target.
+/// </summary>
+internal sealed partial class TreeWriter(SquashFsImage image, UnpackOptions options, byte[] root)
+{
+    private const int CopyBufferSize = 1 << 20;
+
+    private readonly bool _restoreOwners = options.RestoreOwners ?? LibC.geteuid() == 0;
+    private readonly Dictionary<uint, byte[]> _linkTargets = [];
+    private readonly List<string> _warnings = [];
+    private long _files;
+    private long _directories;
+    private long _symlinks;
+    private long _special;
+    private long _hardLinks;
+    private long _bytes;
+
+    public UnpackResult Run()
+    {
+        var pending = new Stack<(byte[] Path, ulong InodeRef)>();
+        var visited = new HashSet<ulong> { image.RootInodeRef };
+
+        // Directory attributes are restored last, children before parents, so that creating entries does not
+        // disturb a directory's restored mtime and a read-only directory does not block its own content.
+        var directories = new List<(byte[] Path, InodeAttributes Inode)> { (root, image.Root) };
+        pending.Push((root, image.RootInodeRef));
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+        try
+        {
+            while (pending.TryPop(out (byte[] Path, ulong InodeRef) directory))
+            {
+                foreach (NamedDirectoryEntry entry in image.ListDirectory(directory.InodeRef))
+                {
+                    if (!SquashFsNames.IsValidEntryName(entry.NameBytes))
+                    {
+                        throw new SquashFsException(SquashFsError.CorruptMetadata, "directory entry has an unsafe name");
+                    }
+
+                    byte[] path = Join(directory.Path, entry.NameBytes);
+                    InodeAttributes child = image.GetInode(entry.Entry.InodeRef);
+                    if (child.Kind == FileKind.Directory)
+                    {
+                        if (!visited.Add(child.InodeRef))
+                        {
+                            throw new SquashFsException(SquashFsError.CorruptMetadata, "directory appears twice in the tree (cycle)");
+                        }
+
+                        PosixFiles.MakeDirectory(PosixFiles.CString(path), 0x1C0);
+                        directories.Add((path, child));
+                        pending.Push((path, child.InodeRef));
+                        _directories++;
+                    }
+                    else
+                    {
+                        CreateNonDirectory(path, child, buffer);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        for (int i = directories.Count - 1; i >= 0; i--)
+        {
+            RestoreAttributes(PosixFiles.CString(directories[i].Path), directories[i].Inode);
+        }
+
+        return new UnpackResult
+        {
+            Files = _files,
+            Directories = _directories,
+            Symlinks = _symlinks,
+            SpecialFiles = _special,
+            HardLinks = _hardLinks,
+            BytesWritten = _bytes,
+            Warnings = _warnings,
+        };
+    }
+
+    private void CreateNonDirectory(byte[] path, InodeAttributes inode, byte[] buffer)
+    {
+        byte[] cpath = PosixFiles.CString(path);
+        if (inode.LinkCount > 1 && _linkTargets.TryGetValue(inode.InodeNumber, out byte[]? existing))
+        {
+            PosixFiles.MakeHardLink(existing, cpath);
+            _hardLinks++;
+            return;
+        }
+
+        switch (inode.Kind)
+        {
+            case FileKind.File:
+                WriteFile(cpath, inode, buffer);
+                _files++;
+                break;
+            case FileKind.Symlink:
+                PosixFiles.MakeSymlink(PosixFiles.CString(image.ReadLink(inode.InodeRef)), cpath);
+                _symlinks++;
+                break;
+            case FileKind.BlockDevice or FileKind.CharDevice:
+                if (!TryMakeNode(cpath, inode, Makedev(inode.RdevMajor, inode.RdevMinor)))
+                {
+                    return;
+                }
+
+                break;
+            default:
+                if (!TryMakeNode(cpath, inode, 0))
+                {
+                    return;
+                }
+
+                break;
+        }
+
+        RestoreAttributes(cpath, inode);
+        if (inode.LinkCount > 1)
+        {
+            _linkTargets[inode.InodeNumber] = cpath;
+        }
+    }
+
+    private bool TryMakeNode(byte[] cpath, in InodeAttributes inode, ulong device)
+    {
+        try
+        {
+            PosixFiles.MakeNode(cpath, inode.Mode & 0xF000 | 0x180, device);
+            _special++;
+            return true;
+        }
+        catch (IOException e) when (inode.Kind is FileKind.BlockDevice or FileKind.CharDevice && LibC.geteuid() != 0)
+        {
+            _warnings.Add($"device node not created (not root): {e.Message}");
+            return false;
+        }
+    }
+
+    private unsafe void WriteFile(byte[] cpath, in InodeAttributes inode, byte[] buffer)
+    {
+        int fd;
+        fixed (byte* p = cpath)
+        {
+            fd = LibC.open(p, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, (mode_t)0x180);
+        }
+
+        if (fd < 0)
+        {
+            throw new IOException($"cannot create {System.Text.Encoding.UTF8.GetString(cpath.AsSpan(0, cpath.Length - 1))}: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+        }
+
+        using var handle = new SafeFileHandle(fd, ownsHandle: true);
+        long size = (long)inode.Size;
+        for (long offset = 0; offset < size;)
+        {
+            int read = image.Read(inode, offset, buffer);
+            ReadOnlySpan<byte> chunk = buffer.AsSpan(0, read);
+
+            // Leave all-zero stretches as holes, as unsquashfs does for sparse files.
+            if (chunk.ContainsAnyExcept((byte)0))
+            {
+                RandomAccess.Write(handle, chunk, offset);
+                _bytes += read;
+            }
+
+            offset += read;
+        }
+
+        RandomAccess.SetLength(handle, size);
+    }
+
+    private static ulong Makedev(uint major, uint minor) =>
+        ((ulong)(major & 0xFFFFF000) << 32) | ((ulong)(major & 0xFFF) << 8) | ((ulong)(minor & 0xFFFFFF00) << 12) | (minor & 0xFF);
+
+    private static byte[] Join(byte[] directory, byte[] name)
+    {
+        byte[] path = new byte[directory.Length + 1 + name.Length];
+        directory.CopyTo(path, 0);
+        path[directory.Length] = (byte)'/';
+        name.CopyTo(path, directory.Length + 1);
+        return path;
+    }
+}

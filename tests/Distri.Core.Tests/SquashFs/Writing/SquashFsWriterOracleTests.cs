@@ -1,0 +1,164 @@
+using System.Security.Cryptography;
+using Distri.Core.FileTree;
+using Distri.Core.SquashFs.Format;
+using Distri.Core.SquashFs.Writing;
+
+namespace Distri.Core.Tests.SquashFs.Writing;
+
+/// <summary>
+/// Packs the edge-case tree and checks the image with independent readers: squashfs-tools' unsquashfs and the
+/// kernel's squashfs driver (loop mount). Both must give back a tree identical to the source.
+/// </summary>
+public sealed class SquashFsWriterOracleTests(EdgeCaseTreeFixture fixture) : IClassFixture<EdgeCaseTreeFixture>
+{
+    [Theory]
+    [InlineData(CompressionId.None)]
+    [InlineData(CompressionId.Zlib)]
+    [InlineData(CompressionId.Zstd)]
+    public void Unsquashfs_and_the_kernel_read_back_the_source_tree(CompressionId compression)
+    {
+        if (!WriterTestEnvironment.Require())
+        {
+            return;
+        }
+
+        string image = Pack(new SquashFsWriterOptions { Compression = compression });
+
+        string stat = WriterProcessRunner.Run("unsquashfs", "-stat", image);
+        Assert.Contains(compression == CompressionId.Zstd ? "Compression zstd" : "Compression gzip", stat);
+
+        string extracted = fixture.NewPath("unsquashfs");
+        WriterProcessRunner.Run("unsquashfs", "-no-progress", "-d", extracted, image);
+        WrittenTreeAssert.Equal(fixture.SourceDirectory, extracted);
+
+        AssertKernelMountMatchesSource(image);
+    }
+
+    [Theory]
+    [InlineData(4096, true)]
+    [InlineData(1 << 20, true)]
+    [InlineData(SquashFsLayout.DefaultBlockSize, false)]
+    public void Other_block_sizes_and_no_fragments_mount_identically(int blockSize, bool fragments)
+    {
+        if (!WriterTestEnvironment.Require())
+        {
+            return;
+        }
+
+        string image = Pack(new SquashFsWriterOptions
+        {
+            Compression = CompressionId.Zlib,
+            CompressionLevel = 1,
+            BlockSize = blockSize,
+            Fragments = fragments,
+        });
+
+        AssertKernelMountMatchesSource(image);
+        string stat = WriterProcessRunner.Run("unsquashfs", "-stat", image);
+        Assert.Contains($"Block size {blockSize}", stat);
+        Assert.Contains(fragments ? "Number of fragments" : "Fragments are not stored", stat);
+    }
+
+    [Fact]
+    public void Packing_twice_gives_identical_bytes_whatever_the_thread_count()
+    {
+        if (!WriterTestEnvironment.Require())
+        {
+            return;
+        }
+
+        string parallel = Pack(new SquashFsWriterOptions { MaxParallelism = 4 });
+        string serial = Pack(new SquashFsWriterOptions { MaxParallelism = 1 });
+        string again = Pack(new SquashFsWriterOptions { MaxParallelism = 4 });
+
+        string digest = Digest(parallel);
+        Assert.Equal(digest, Digest(serial));
+        Assert.Equal(digest, Digest(again));
+        Assert.Equal(0, new FileInfo(parallel).Length % 4096);
+    }
+
+    [Fact]
+    public void Large_directory_gets_an_index_and_every_name_is_found_by_lookup()
+    {
+        if (!WriterTestEnvironment.Require())
+        {
+            return;
+        }
+
+        string image = Pack(new SquashFsWriterOptions { Compression = CompressionId.None });
+        WithMount(image, mount =>
+        {
+            // Lookups by name exercise the directory index; a wrong index gives ENOENT, not a listing error.
+            foreach (string source in Directory.EnumerateFileSystemEntries(Path.Combine(fixture.SourceDirectory, "large-dir")))
+            {
+                string name = Path.GetFileName(source);
+                Assert.True(Path.Exists(Path.Combine(mount, "large-dir", name)), $"lookup of {name} failed");
+            }
+
+            Assert.Equal(Tree.LargeDirectoryEntries, Directory.GetFileSystemEntries(Path.Combine(mount, "large-dir")).Length);
+        });
+    }
+
+    [Fact]
+    public void The_tree_comparison_notices_changed_modes_content_xattrs_and_links()
+    {
+        if (!WriterTestEnvironment.Require())
+        {
+            return;
+        }
+
+        // Guards the oracle itself: a comparison that sees nothing would make every test above pass.
+        string image = Pack(new SquashFsWriterOptions { Compression = CompressionId.None });
+        string copy = fixture.NewPath("mutated");
+        WriterProcessRunner.Run("unsquashfs", "-no-progress", "-d", copy, image);
+        Support.WriterNativeCalls.Chmod(Path.Combine(copy, "owners", "setuid"), 0x1ED);
+        File.WriteAllText(Path.Combine(copy, "sizes", "size-1"), "Z");
+        Support.WriterNativeCalls.SetXattr(Path.Combine(copy, "xattrs", "same-0"), "user.shared", "changed"u8.ToArray());
+        File.Delete(Path.Combine(copy, "hard-other", "a-again"));
+        File.WriteAllText(Path.Combine(copy, "hard-other", "a-again"), "linked twice, across directories\n");
+
+        var error = Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => WrittenTreeAssert.Equal(fixture.SourceDirectory, copy));
+        Assert.Contains("owners/setuid: mode 4755 != 755", error.Message);
+        Assert.Contains("sizes/size-1: content differs", error.Message);
+        Assert.Contains("xattrs/same-0: xattrs", error.Message);
+        Assert.Contains("hard-link group not preserved: hard-other/a-again = hard/a", error.Message);
+    }
+
+    private string Pack(SquashFsWriterOptions options)
+    {
+        var root = DirectoryScanner.Scan(fixture.SourceDirectory);
+        string image = fixture.NewPath("image") + ".sqfs";
+        Directory.CreateDirectory(fixture.WorkDirectory);
+        SquashFsWriter.WriteFile(root, image, options);
+        return image;
+    }
+
+    private void AssertKernelMountMatchesSource(string image) =>
+        WithMount(image, mount => WrittenTreeAssert.Equal(fixture.SourceDirectory, mount));
+
+    private void WithMount(string image, Action<string> check)
+    {
+        string mount = fixture.NewPath("mount");
+        Directory.CreateDirectory(mount);
+        WriterProcessRunner.Run("mount", "-t", "squashfs", "-o", "loop,ro", image, mount);
+        try
+        {
+            check(mount);
+        }
+        finally
+        {
+            WriterProcessRunner.Run("umount", mount);
+        }
+    }
+
+    private static string Digest(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexString(SHA256.HashData(stream));
+    }
+
+    private static class Tree
+    {
+        public const int LargeDirectoryEntries = Support.EdgeCaseTree.LargeDirectoryEntries;
+    }
+}
