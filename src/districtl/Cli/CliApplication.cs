@@ -31,6 +31,7 @@ internal static class CliApplication
         }
 
         yield return PackCommand.Create();
+        yield return UnpackCommand.Create();
         yield return KeygenCommand.Create();
         yield return RepoBuildCommand.Create();
     }
