@@ -9,13 +9,16 @@ scripts/prerequisites.sh
 echo "== building"
 dotnet build Distrid.sln -c Release --verbosity quiet -nologo >/dev/null
 districtl() { dotnet src/districtl/bin/Release/net10.0/districtl.dll "$@"; }
-distrid() { dotnet src/Distrid/bin/Release/net10.0/distrid.dll "$@"; }
+# exec: the background job's PID is then the daemon itself, so SIGTERM reaches it.
+distrid() { exec dotnet src/Distrid/bin/Release/net10.0/distrid.dll "$@"; }
 
 work=$(mktemp -d /tmp/distrid-demo.XXXXXX)
 daemon=""
 cleanup() {
   [ -n "$daemon" ] && kill "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
   umount "$work/kernel" 2>/dev/null || true
+  umount -l "$work/ro" 2>/dev/null || true
+  umount -l "$work/ro" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
