@@ -18,7 +18,6 @@ cleanup() {
   [ -n "$daemon" ] && kill "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
   umount "$work/kernel" 2>/dev/null || true
   umount -l "$work/ro" 2>/dev/null || true
-  umount -l "$work/ro" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
