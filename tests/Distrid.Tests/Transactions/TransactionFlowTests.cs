@@ -119,6 +119,51 @@ public sealed class TransactionFlowTests
         Assert.True(File.Exists(Path.Combine(paths.Mountpoint, "lib/libtool.txt")));
     }
 
+    [Fact]
+    public async Task A_tampered_index_or_image_changes_nothing_and_says_why_in_one_line()
+    {
+        if (!Requirements.RootWithFuse())
+        {
+            return;
+        }
+
+        using var dir = new TempDirectory();
+        using var mirror = TestMirror.TryStart(Path.Combine(dir.Path, "www"));
+        if (mirror is null)
+        {
+            return;
+        }
+
+        mirror.Add("lib-amd64-1-1", Lib);
+        mirror.Add("tool-amd64-1.0-1", Tool(1), "lib-amd64-1-1");
+        mirror.Publish();
+        var paths = new DaemonPaths(Path.Combine(dir.Path, "sys"));
+        await using var daemon = await DaemonProcess.StartAsync(paths, mirror.DaemonArguments());
+        string generationsBefore = (await Cli.RunAsync("--socket", paths.Socket, "--json", "generations")).Stdout;
+
+        // An image whose bytes no longer match the signed index (both transport forms).
+        string image = Path.Combine(mirror.Repository, "pkg", "tool-amd64-1.0-1.squashfs");
+        byte[] bytes = await File.ReadAllBytesAsync(image);
+        bytes[^100] ^= 0xFF;
+        await File.WriteAllBytesAsync(image, bytes);
+        File.Delete(image + ".zst");
+        var mismatch = await Cli.RunAsync("--socket", paths.Socket, "install", "tool");
+        Assert.NotEqual(0, mismatch.ExitCode);
+        Assert.Contains("sha256 mismatch", mismatch.Stderr);
+        Assert.Single(mismatch.Stderr.Trim().Split('\n'));
+
+        // An index that is not what the key signed.
+        string index = Path.Combine(mirror.Repository, "index.json");
+        await File.WriteAllTextAsync(index, (await File.ReadAllTextAsync(index)).Replace("test package", "evil package", StringComparison.Ordinal));
+        var badSignature = await Cli.RunAsync("--socket", paths.Socket, "install", "tool");
+        Assert.NotEqual(0, badSignature.ExitCode);
+        Assert.Contains("signature", badSignature.Stderr);
+
+        Assert.Equal(generationsBefore, (await Cli.RunAsync("--socket", paths.Socket, "--json", "generations")).Stdout);
+        Assert.Empty(Directory.GetFiles(paths.Store, "*.squashfs"));
+        Assert.False(File.Exists(Path.Combine(paths.Mountpoint, "bin/tool")));
+    }
+
     internal static async Task<string> RunProgramAsync(string program)
     {
         using var process = Process.Start(new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true })!;
