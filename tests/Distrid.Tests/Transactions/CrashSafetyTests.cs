@@ -17,30 +17,24 @@ public sealed class CrashSafetyTests
     [Fact]
     public async Task Killing_the_daemon_mid_transaction_leaves_the_old_or_the_new_generation()
     {
-        if (!Requirements.RootWithFuse())
-        {
-            return;
-        }
-
-        using var dir = new TempDirectory();
-        using var mirror = TestMirror.TryStart(Path.Combine(dir.Path, "www"));
-        if (mirror is null)
-        {
-            return;
-        }
-
         // Big incompressible payloads make the download phase long enough for kills to land inside it.
-        foreach (int revision in new[] { 1, 2 })
+        await using var system = MirroredSystem.TryCreate(mirror =>
         {
-            mirror.Add($"big-amd64-1-{revision}", new Dictionary<string, string>
+            foreach (int revision in new[] { 1, 2 })
             {
-                ["bin/big"] = PackageFactory.Script($"big {revision}"),
-                ["share/big/payload"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(6 << 20)),
-            });
+                mirror.Add($"big-amd64-1-{revision}", new Dictionary<string, string>
+                {
+                    ["bin/big"] = PackageFactory.Script($"big {revision}"),
+                    ["share/big/payload"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(6 << 20)),
+                });
+            }
+        });
+        if (system is null)
+        {
+            return;
         }
 
-        mirror.Publish();
-        var paths = new DaemonPaths(Path.Combine(dir.Path, "sys"));
+        var (mirror, paths) = (system.Mirror, system.Paths);
         string[][] commands = [["install", "big-amd64-1-1"], ["install", "big-amd64-1-2"], ["update"], ["gc", "--keep", "1"], ["install", "big"]];
         var random = new Random(1234);
         for (int trial = 0; trial < Trials; trial++)
