@@ -3,8 +3,8 @@ using System.Runtime.InteropServices;
 namespace Distri.Core.Interop;
 
 /// <summary>
-/// The system's libzstd (every Debian system has it: apt and systemd link it). Used by the writer because, measured
-/// on 128 KiB blocks at level 15, it compresses text about 1.7x faster than the managed ZstdSharp port.
+/// The system's libzstd (every Debian system has it: apt and systemd link it). Measured on 128 KiB blocks at
+/// level 15 it compresses text about 1.7x faster than the managed ZstdSharp port, and it decompresses faster too.
 /// </summary>
 internal static unsafe partial class NativeZstd
 {
@@ -22,6 +22,15 @@ internal static unsafe partial class NativeZstd
 
     [LibraryImport(Library, EntryPoint = "ZSTD_compressCCtx")]
     public static partial nuint CompressCCtx(nint context, byte* destination, nuint destinationCapacity, byte* source, nuint sourceSize, int level);
+
+    [LibraryImport(Library, EntryPoint = "ZSTD_createDCtx")]
+    public static partial nint CreateDCtx();
+
+    [LibraryImport(Library, EntryPoint = "ZSTD_freeDCtx")]
+    public static partial nuint FreeDCtx(nint context);
+
+    [LibraryImport(Library, EntryPoint = "ZSTD_decompressDCtx")]
+    public static partial nuint DecompressDCtx(nint context, byte* destination, nuint destinationCapacity, byte* source, nuint sourceSize);
 
     [LibraryImport(Library, EntryPoint = "ZSTD_isError")]
     public static partial uint IsError(nuint code);

@@ -22,7 +22,7 @@ public sealed record DaemonOptions
     public int MaxOpenImages { get; init; } = 512;
 
     /// <summary>Bytes of decompressed SquashFS blocks kept per open image.</summary>
-    public long BlockCacheBytesPerImage { get; init; } = 8L << 20;
+    public long BlockCacheBytesPerImage { get; init; } = 32L << 20;
 
     /// <summary>Threads reading FUSE requests (each on its own cloned /dev/fuse fd).</summary>
     public int FuseThreads { get; init; } = Math.Max(2, Environment.ProcessorCount);

@@ -34,7 +34,7 @@ internal sealed class DataBlockPipeline : IDisposable
 
         if (!threaded)
         {
-            _inlineCompressor = NativeZstdCompressor.Create(options);
+            _inlineCompressor = options.Codec.CreateCompressor(options.CompressionLevel);
             _workers = [];
             return;
         }
@@ -43,7 +43,7 @@ internal sealed class DataBlockPipeline : IDisposable
         _workers = new Thread[parallelism];
         for (int i = 0; i < parallelism; i++)
         {
-            var compressor = NativeZstdCompressor.Create(options);
+            var compressor = options.Codec.CreateCompressor(options.CompressionLevel);
             _workers[i] = new Thread(() => Work(compressor)) { IsBackground = true, Name = $"squashfs-compress-{i}" };
             _workers[i].Start();
         }

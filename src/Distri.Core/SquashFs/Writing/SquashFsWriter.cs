@@ -41,7 +41,7 @@ public sealed partial class SquashFsWriter
         ArgumentNullException.ThrowIfNull(output);
         options ??= new SquashFsWriterOptions();
         options.Validate();
-        using var metadataCompressor = NativeZstdCompressor.Create(options);
+        using var metadataCompressor = options.Codec.CreateCompressor(options.CompressionLevel);
         new SquashFsWriter(output, options, metadataCompressor).Run(root);
     }
 
