@@ -5,15 +5,16 @@
 #   bench/fuse-bench.sh [--runs N] [--small] [--tree DIR] [--randread-seconds S] [--mounts kernel,squashfuse,...]
 #
 # Cold runs drop the page cache (sync; echo 3 > drop_caches) and remount, which restarts the FUSE servers, before
-# every measurement; warm runs repeat on a mount whose caches are full. Prints medians of N runs (default 5) and
-# their ratio to the kernel mount (for times lower is better, for IOPS higher is better), then the daemon's FUSE
-# request counts by opcode over one cold and one warm pass. Needs root. BENCH_KEEP=1 keeps the work directory.
+# every measurement; warm runs repeat on a mount whose caches are full. Random 4K reads run for
+# --randread-seconds (default 5). Prints medians of N runs (default 5) and their ratio to the kernel mount (for
+# times lower is better, for IOPS higher is better), then the daemon's FUSE request counts by opcode over one cold
+# and N warm passes. Needs root. BENCH_KEEP=1 keeps the work directory.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/common.sh"
 . "$here/lib/distrid.sh"
 
-runs=5 small=0 tree="" rand_s=10 mounts="kernel,squashfuse,squashfuse_ll,distrid"
+runs=5 small=0 tree="" rand_s=5 mounts="kernel,squashfuse,squashfuse_ll,distrid"
 while (($#)); do
   case $1 in
     --runs) runs=$2; shift ;;
@@ -21,7 +22,7 @@ while (($#)); do
     --tree) tree=$2; shift ;;
     --randread-seconds) rand_s=$2; shift ;;
     --mounts) mounts=$2; shift ;;
-    -h | --help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "fuse-bench: unknown option $1 (try --help)" ;;
   esac
   shift
