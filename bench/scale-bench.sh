@@ -8,14 +8,14 @@
 # every package: the first start (empty state directory, no manifest cache, page cache dropped), a second start
 # with the manifests cached in the state directory and the page cache warm, and one with cached manifests but a
 # dropped page cache (a cold boot). Also the daemon's VmRSS after listing the root, and after listing /ro/bin and
-# stat-ing its entries. Medians of N runs (default 3); ratios against the issue's goals: 10,000 images ready in at
+# stat-ing its entries. Medians of N runs (default 5); ratios against the issue's goals: 10,000 images ready in at
 # most 2 s with manifests cached, RSS at most 300 MB. Needs root.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/common.sh"
 . "$here/lib/distrid.sh"
 
-runs=3 counts="1000,10000"
+runs=5 counts="1000,10000"
 goal_ready_s=2 goal_rss_mb=300
 while (($#)); do
   case $1 in
