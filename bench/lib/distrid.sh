@@ -25,3 +25,8 @@ distrid_stop() {
 }
 # distrid_rss_mib: the daemon's resident set (VmRSS) in MiB.
 distrid_rss_mib() { awk '/^VmRSS:/ { printf "%.0f\n", $2 / 1024 }' "/proc/$DISTRID_PID/status"; }
+# distrid_cpu_s: CPU seconds (user + system) the daemon has used so far; unlike wall time, it hardly moves when
+# other work competes for the CPUs.
+distrid_cpu_s() {
+  sed 's/^.*) //' "/proc/$DISTRID_PID/stat" | awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f\n", ($12 + $13) / hz }'
+}
