@@ -7,9 +7,10 @@
 # For each count it times, from launching the daemon until `status` answers and until `ls` of the mount root lists
 # every package: the first start (empty state directory, no manifest cache, page cache dropped), a second start
 # with the manifests cached in the state directory and the page cache warm, and one with cached manifests but a
-# dropped page cache (a cold boot), and the CPU time the daemon used until then. Also the daemon's VmRSS after listing the root,
-# and after listing /ro/bin and stat-ing its entries. Medians of N runs (default 5); ratios against the issue's goals:
-# 10,000 images ready in at most 2 s with manifests cached, RSS at most 300 MB. Needs root.
+# dropped page cache (a cold boot); and the CPU time the daemon used until then. Also the daemon's VmRSS after
+# listing the root, and after listing /ro/bin and stat-ing its entries. Medians of N runs (default 5); ratios
+# against the issue's goals: 10,000 images ready in at most 2 s with manifests cached, RSS at most 300 MB.
+# Needs root.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/common.sh"
@@ -21,7 +22,7 @@ while (($#)); do
   case $1 in
     --runs) runs=$2; shift ;;
     --counts) counts=$2; shift ;;
-    -h | --help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "scale-bench: unknown option $1 (try --help)" ;;
   esac
   shift
