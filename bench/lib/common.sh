@@ -1,0 +1,78 @@
+# Shared helpers of the bench/*.sh scripts: paths, the build, timing, medians, cache dropping, cleanup, tables.
+# Sourced, not run. Everything here is bash and coreutils/awk, plus /usr/bin/python3 for two small helpers.
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH_REPO=$(cd "$BENCH_DIR/.." && pwd)
+BENCH_PYTHON=${BENCH_PYTHON:-$(command -v /usr/bin/python3 || command -v python3)}
+DISTRID_DLL=$BENCH_REPO/src/Distrid/bin/Release/net10.0/distrid.dll
+DISTRICTL_DLL=$BENCH_REPO/src/districtl/bin/Release/net10.0/districtl.dll
+
+die() { echo "$*" >&2; exit 1; }
+log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
+
+require_root() { [ "$(id -u)" = 0 ] || die "$(basename "$0"): needs root (mounts, drop_caches)"; }
+require_cmds() { local c; for c; do command -v "$c" >/dev/null || die "missing command: $c (scripts/prerequisites.sh installs it)"; done; }
+
+# Builds the Release binaries when they are missing, or always with BENCH_BUILD=1.
+ensure_build() {
+  if [ "${BENCH_BUILD:-0}" = 1 ] || [ ! -f "$DISTRID_DLL" ] || [ ! -f "$DISTRICTL_DLL" ]; then
+    log "building Release"
+    dotnet build "$BENCH_REPO/Distrid.sln" -c Release --verbosity quiet -nologo >/dev/null
+  fi
+}
+districtl() { dotnet "$DISTRICTL_DLL" "$@"; }
+
+now() { date +%s.%N; }
+# elapsed START: seconds since START (a `now` value), 3 decimals.
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
+# time_cmd CMD...: runs CMD with output discarded and prints its wall time in seconds.
+time_cmd() {
+  local t0
+  t0=$(now)
+  "$@" >/dev/null
+  elapsed "$t0"
+}
+# median: the median of the numbers on stdin (mean of the middle two for an even count).
+median() {
+  sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) { print "nan"; exit }
+    m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+    s = sprintf("%.3f", m); if (s ~ /\./) sub(/\.?0+$/, "", s); print s }'
+}
+# ratio A B: A/B with 2 decimals, "-" when either is missing.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.2f\n", a / b }'; }
+
+drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches; }
+
+# Cleanup: scripts register commands with on_exit; they run in reverse order from the EXIT trap, errors ignored.
+BENCH_CLEANUP=()
+on_exit() { BENCH_CLEANUP+=("$*"); }
+run_cleanup() {
+  local i
+  for ((i = ${#BENCH_CLEANUP[@]} - 1; i >= 0; i--)); do eval "${BENCH_CLEANUP[i]}" >/dev/null 2>&1 || true; done
+}
+trap run_cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Work directory under /var/tmp (a disk, like a real store; /tmp may be tmpfs), removed on exit unless BENCH_KEEP=1.
+make_workdir() {
+  BENCH_WORK=$(mktemp -d "${BENCH_TMP:-/var/tmp}/distrid-bench.XXXXXX")
+  [ "${BENCH_KEEP:-0}" = 1 ] || on_exit "rm -rf '$BENCH_WORK'"
+}
+
+# unmount_quietly DIR: unmounts DIR if something is mounted there (lazily if busy).
+unmount_quietly() { mountpoint -q "$1" 2>/dev/null && { umount "$1" 2>/dev/null || umount -l "$1"; }; return 0; }
+
+# Machine facts for the report header.
+machine_info() {
+  local config
+  echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), kernel $(uname -r), $(awk '/MemTotal/ { printf "%.1f GiB RAM", $2 / 1048576 }' /proc/meminfo)"
+  if [ -r /proc/config.gz ]; then config=$(zcat /proc/config.gz); elif [ -r "/boot/config-$(uname -r)" ]; then config=$(cat "/boot/config-$(uname -r)"); fi
+  if [ -n "${config:-}" ]; then
+    echo "kernel squashfs: $(echo "$config" | grep -E '^CONFIG_SQUASHFS_(DECOMP_|FILE_|CHOICE_)[A-Z_]*=y' | sed 's/^CONFIG_SQUASHFS_//; s/=y$//' | tr '\n' ' ')"
+  else
+    echo "kernel squashfs: decompressor mode unknown (no /proc/config.gz or /boot/config)"
+  fi
+}
+
+# print_table HEADER_LINE ROWS...: aligns tab-separated columns.
+print_table() { printf '%s\n' "$@" | column -t -s $'\t'; }

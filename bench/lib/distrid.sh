@@ -1,0 +1,32 @@
+# Starting and stopping one distrid daemon for a benchmark. Sourced after common.sh.
+# distrid_start STORE STATE MOUNTPOINT SOCKET COUNT: launches the daemon, waits until `status` answers and the
+# mount root lists COUNT package directories; sets DISTRID_PID and DISTRID_READY ("status_s listed_s").
+
+DISTRID_PID=""
+distrid_start() {
+  local store=$1 state=$2 mnt=$3 sock=$4 count=$5 config t0
+  config=$(dirname "$sock")/distrid.json
+  echo '{}' >"$config"
+  mkdir -p "$state" "$mnt"
+  t0=$(now)
+  dotnet "$DISTRID_DLL" --config "$config" --store "$store" --state "$state" --mountpoint "$mnt" --socket "$sock" \
+    >>"$(dirname "$sock")/distrid.log" 2>&1 &
+  DISTRID_PID=$!
+  if ! DISTRID_READY=$("$BENCH_PYTHON" "$BENCH_DIR/lib/wait_ready.py" "$sock" "$mnt" "$count" "$t0" 180); then
+    tail -20 "$(dirname "$sock")/distrid.log" >&2
+    die "distrid did not become ready"
+  fi
+}
+distrid_stop() {
+  [ -n "$DISTRID_PID" ] || return 0
+  kill -TERM "$DISTRID_PID" 2>/dev/null || true
+  wait "$DISTRID_PID" 2>/dev/null || true
+  DISTRID_PID=""
+}
+# distrid_rss_mib: the daemon's resident set (VmRSS) in MiB.
+distrid_rss_mib() { awk '/^VmRSS:/ { printf "%.0f\n", $2 / 1024 }' "/proc/$DISTRID_PID/status"; }
+# distrid_cpu_s: CPU seconds (user + system) the daemon has used so far; unlike wall time, it hardly moves when
+# other work competes for the CPUs.
+distrid_cpu_s() {
+  sed 's/^.*) //' "/proc/$DISTRID_PID/stat" | awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f\n", ($12 + $13) / hz }'
+}

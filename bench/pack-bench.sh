@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Image making and unpacking on the reference tree (bench/gen-tree.sh): `districtl pack` against mksquashfs, with
+# zstd (mksquashfs's default level, 15) and with gzip, mksquashfs given -processors 2; and, when this build's
+# districtl has `unpack`, `districtl unpack` against `unsquashfs -d` on the same mksquashfs image.
+#
+#   bench/pack-bench.sh [--runs N] [--small] [--tree DIR]
+#
+# The tree is read once first, so every run starts with it in the page cache; each timing includes a final sync
+# of the written image. Prints medians of N runs (default 3) and the time and size ratios against mksquashfs /
+# unsquashfs (above 1: slower or bigger). Root is not needed.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib/common.sh"
+
+runs=3 small=0 tree=""
+while (($#)); do
+  case $1 in
+    --runs) runs=$2; shift ;;
+    --small) small=1 ;;
+    --tree) tree=$2; shift ;;
+    -h | --help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "pack-bench: unknown option $1 (try --help)" ;;
+  esac
+  shift
+done
+
+require_cmds mksquashfs unsquashfs column
+ensure_build
+make_workdir
+W=$BENCH_WORK
+if [ -z "$tree" ]; then
+  tree=$W/tree
+  if ((small)); then "$here/gen-tree.sh" "$tree" --small; else "$here/gen-tree.sh" "$tree"; fi
+fi
+files=$(find "$tree" -type f | wc -l)
+find "$tree" -type f -print0 | xargs -0 cat >/dev/null
+
+has_unpack=0
+districtl --help 2>/dev/null | grep -qE '^\s+unpack\b' && has_unpack=1
+
+declare -A res=() size=()
+pack_districtl() {
+  rm -rf "$W/out"
+  districtl pack "$tree" --name bench --version 1 --revision 1 --compression "$1" -o "$W/out" >/dev/null
+  sync
+}
+pack_mksquashfs() {
+  mksquashfs "$tree" "$W/mk-$1.squashfs" -comp "$1" -processors 2 -noappend -quiet -no-progress >/dev/null
+  sync
+}
+unpack_districtl() { rm -rf "$W/un"; districtl unpack "$W/mk-zstd.squashfs" "$W/un" >/dev/null; sync; }
+unpack_unsquashfs() { rm -rf "$W/un"; unsquashfs -q -n -d "$W/un" "$W/mk-zstd.squashfs" >/dev/null; sync; }
+
+t_start=$(now)
+for ((r = 1; r <= runs; r++)); do
+  for comp in zstd gzip; do
+    log "run $r of $runs: $comp"
+    res[mk/$comp]+="$(time_cmd pack_mksquashfs "$comp") "
+    size[mk/$comp]=$(stat -c %s "$W/mk-$comp.squashfs")
+    res[ds/$comp]+="$(time_cmd pack_districtl "$comp") "
+    size[ds/$comp]=$(stat -c %s "$W/out/bench-amd64-1-1.squashfs")
+    if ((r == 1)); then
+      listed=$(unsquashfs -lls "$W/out/bench-amd64-1-1.squashfs" | grep -c '^-')
+      [ "$listed" = "$files" ] || die "pack-bench: unsquashfs lists $listed files in our $comp image, the tree has $files"
+    fi
+  done
+  if ((has_unpack)); then
+    log "run $r of $runs: unpack"
+    res[un/unsquashfs]+="$(time_cmd unpack_unsquashfs) "
+    res[un/districtl]+="$(time_cmd unpack_districtl) "
+    ((r > 1)) || diff -r -q "$tree" "$W/un" >/dev/null || die "pack-bench: districtl unpack did not give the tree back"
+  fi
+done
+
+med() { tr ' ' '\n' <<<"${res[$1]:-}" | grep . | median; }
+mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
+echo
+echo "pack-bench: $files files, $(du -sh --apparent-size "$tree" | cut -f1) tree, medians of $runs runs, $(date -u +%Y-%m-%dT%H:%MZ), measuring took $(elapsed "$t_start") s"
+machine_info
+echo "mksquashfs: $(mksquashfs -version 2>&1 | head -1)"
+rows=($'compression\tmksquashfs (s)\tdistrictl pack (s)\ttime ratio\tmksquashfs (MiB)\tdistrictl pack (MiB)\tsize ratio')
+for comp in zstd gzip; do
+  rows+=("$comp"$'\t'"$(med "mk/$comp")"$'\t'"$(med "ds/$comp")"$'\t'"$(ratio "$(med "ds/$comp")" "$(med "mk/$comp")")"$'\t'"$(mib "${size[mk/$comp]}")"$'\t'"$(mib "${size[ds/$comp]}")"$'\t'"$(ratio "${size[ds/$comp]}" "${size[mk/$comp]}")")
+done
+print_table "${rows[@]}"
+echo "(ratios are districtl / mksquashfs: above 1 is slower or bigger)"
+echo
+if ((has_unpack)); then
+  print_table $'unpack (mksquashfs zstd image)\tunsquashfs -d (s)\tdistrictl unpack (s)\ttime ratio' \
+    "zstd"$'\t'"$(med un/unsquashfs)"$'\t'"$(med un/districtl)"$'\t'"$(ratio "$(med un/districtl)" "$(med un/unsquashfs)")"
+else
+  echo "unpack: not available in this build"
+fi
