@@ -37,7 +37,7 @@ public static class TestEnvironment
         }
 
         string message = $"test needs {string.Join(", ", missing)}";
-        Assert.False(IsCi, message + " (CI=true, so this is a failure)");
+        Xunit.Assert.False(IsCi, message + " (CI=true, so this is a failure)");
         if (output is null)
         {
             Console.WriteLine("skipped: " + message);

@@ -84,7 +84,7 @@ public static class TreeComparer
     public static void AssertSame(string expectedRoot, string actualRoot, TreeComparison? what = null)
     {
         IReadOnlyList<string> differences = Compare(expectedRoot, actualRoot, what);
-        Assert.True(
+        Xunit.Assert.True(
             differences.Count == 0,
             $"{differences.Count} differences between {expectedRoot} and {actualRoot}:\n" + string.Join('\n', differences.Take(40)));
     }

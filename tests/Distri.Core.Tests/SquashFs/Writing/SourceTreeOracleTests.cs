@@ -134,20 +134,8 @@ public sealed class SourceTreeOracleTests : IDisposable
         });
     }
 
-    private void WithMount(string image, Action<string> check)
-    {
-        string mount = Path.Combine(_work, "mnt-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(mount);
-        ProcessRunner.Run("mount", "-t", "squashfs", "-o", "loop,ro", image, mount);
-        try
-        {
-            check(mount);
-        }
-        finally
-        {
-            ProcessRunner.Run("umount", mount);
-        }
-    }
+    private void WithMount(string image, Action<string> check) =>
+        KernelMount.With(image, Path.Combine(_work, "mnt-" + Guid.NewGuid().ToString("N")[..8]), check);
 
     /// <summary>A long stream of zeros ending in a few bytes, produced without touching the disk.</summary>
     private sealed class ZerosThenTailStream(long length, byte[] tail) : Stream

@@ -137,20 +137,7 @@ public sealed class SquashFsWriterOracleTests(EdgeCaseTreeFixture fixture) : ICl
     private void AssertKernelMountMatchesSource(string image) =>
         WithMount(image, mount => TreeComparer.AssertSame(fixture.SourceDirectory, mount));
 
-    private void WithMount(string image, Action<string> check)
-    {
-        string mount = fixture.NewPath("mount");
-        Directory.CreateDirectory(mount);
-        ProcessRunner.Run("mount", "-t", "squashfs", "-o", "loop,ro", image, mount);
-        try
-        {
-            check(mount);
-        }
-        finally
-        {
-            ProcessRunner.Run("umount", mount);
-        }
-    }
+    private void WithMount(string image, Action<string> check) => KernelMount.With(image, fixture.NewPath("mount"), check);
 
     private static string Digest(string path)
     {
