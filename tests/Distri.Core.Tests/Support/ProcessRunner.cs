@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Distri.Core.Tests.Support;
 
-/// <summary>Runs an external tool (mksquashfs, unsquashfs, setfattr ...) and fails the test clearly when it fails.</summary>
+/// <summary>Runs an external tool (mksquashfs, unsquashfs, mount ...) and fails the test clearly when it fails.</summary>
 public static class ProcessRunner
 {
     public sealed record Result(int ExitCode, string StandardOutput, string StandardError);
@@ -44,8 +44,14 @@ public static class ProcessRunner
 
     public static Result Run(string fileName, params string[] arguments) => Run(fileName, arguments, null);
 
-    /// <summary>True when <paramref name="tool"/> is on PATH.</summary>
+    /// <summary>Runs <paramref name="fileName"/> and returns its standard output (fails as <see cref="Run(string, IEnumerable{string}, TimeSpan?, bool)"/>).</summary>
+    public static string Output(string fileName, params string[] arguments) => Run(fileName, arguments, null).StandardOutput;
+
+    /// <summary>True when <paramref name="tool"/> is on PATH or in the sbin directories a non-login root shell may
+    /// lack on PATH (mount, umount).</summary>
     public static bool IsAvailable(string tool) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Append("/usr/sbin")
+            .Append("/sbin")
             .Any(directory => File.Exists(Path.Combine(directory, tool)));
 }

@@ -1,5 +1,3 @@
-using Distri.Core.SquashFs.Unpacking;
-
 namespace Distri.Core.Tests.Support;
 
 /// <summary>TreeComparer must notice each kind of difference, or the unpack tests prove nothing.</summary>
@@ -19,16 +17,16 @@ public sealed class TreeComparerTests : IDisposable
         File.WriteAllText(Path.Combine(left, "linked"), "x");
         File.CreateSymbolicLink(Path.Combine(left, "link"), "target-a");
         File.WriteAllText(Path.Combine(left, "missing"), "x");
-        PosixFiles.ChangeMode(PosixFiles.CString(Path.Combine(left, "mode")), 0x1A4 /* 0644 */);
+        NativeCalls.Chmod(Path.Combine(left, "mode"), 0x1A4 /* 0644 */);
         string right = Path.Combine(_root, "right");
         ProcessRunner.Run("cp", "-a", left, right);
         Assert.Empty(TreeComparer.Compare(left, right));
 
         File.WriteAllText(Path.Combine(right, "dir", "content"), "two");
-        PosixFiles.ChangeMode(PosixFiles.CString(Path.Combine(right, "mode")), 0x100 /* 0400 */);
+        NativeCalls.Chmod(Path.Combine(right, "mode"), 0x100 /* 0400 */);
         File.SetLastWriteTimeUtc(Path.Combine(right, "time"), new DateTime(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc));
-        PosixFiles.SetXattr(PosixFiles.CString(Path.Combine(right, "xattr")), "user.extra", "v"u8);
-        PosixFiles.MakeHardLink(PosixFiles.CString(Path.Combine(right, "linked")), PosixFiles.CString(Path.Combine(right, "second-link")));
+        NativeCalls.SetXattr(Path.Combine(right, "xattr"), "user.extra", "v"u8.ToArray());
+        NativeCalls.Link(Path.Combine(right, "linked"), Path.Combine(right, "second-link"));
         File.Delete(Path.Combine(right, "link"));
         File.CreateSymbolicLink(Path.Combine(right, "link"), "target-b");
         File.Delete(Path.Combine(right, "missing"));

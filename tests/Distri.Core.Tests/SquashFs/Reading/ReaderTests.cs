@@ -4,6 +4,7 @@ using Distri.Core.SquashFs.Format;
 using Distri.Core.SquashFs.Reading;
 using Distri.Core.SquashFs.Reading.Directories;
 using Distri.Core.SquashFs.Reading.Inodes;
+using Distri.Core.Tests.Support;
 using Xunit.Abstractions;
 
 namespace Distri.Core.Tests.SquashFs.Reading;
@@ -26,7 +27,7 @@ public sealed class ReaderTests(MksquashfsImages images, ITestOutputHelper outpu
 
         using SquashFsImage image = SquashFsImage.Open(images.Image(variant));
         var random = new Random(7);
-        foreach (string relative in (string[])["big/three-mib.bin", "big/sparse.img", "big/zeros.bin", .. EdgeCaseTree.BoundarySizes.Select(s => $"sizes/size-{s}")])
+        foreach (string relative in (string[])["big/three-mib.bin", "big/sparse.img", "big/sparse-tail-hole.img", "big/zeros.bin", .. EdgeCaseTree.BoundarySizes.Select(s => $"sizes/size-{s}")])
         {
             byte[] expected = File.ReadAllBytes(Path.Join(images.Source, relative));
             InodeAttributes file = image.GetInode(image.Lookup(relative));
@@ -185,12 +186,12 @@ public sealed class ReaderTests(MksquashfsImages images, ITestOutputHelper outpu
         InodeAttributes device = image.GetInode(image.Lookup("special/char-300-70000"));
         Assert.Equal((300u, 70000u), (device.RdevMajor, device.RdevMinor));
         Assert.Equal(0x2000u | 0x180u, device.Mode);
-        Assert.Equal(0x8000u | 0x9EDu, image.GetInode(image.Lookup("modes/setuid")).Mode);
-        InodeAttributes owned = image.GetInode(image.Lookup("owners/user-1234-5678"));
-        Assert.Equal((1234u, 5678u), (owned.Uid, owned.Gid));
+        Assert.Equal(0x8000u | 0x9EDu, image.GetInode(image.Lookup("owners/setuid")).Mode);
+        InodeAttributes owned = image.GetInode(image.Lookup("owners/private"));
+        Assert.Equal((123456u, 654321u), (owned.Uid, owned.Gid));
 
-        InodeAttributes a = image.GetInode(image.Lookup("links/hard-a"));
-        InodeAttributes c = image.GetInode(image.Lookup("sizes/hard-c"));
+        InodeAttributes a = image.GetInode(image.Lookup("hard/big"));
+        InodeAttributes c = image.GetInode(image.Lookup("hard-other/big-3"));
         Assert.Equal(a.InodeNumber, c.InodeNumber);
         Assert.Equal(3u, a.LinkCount);
         Assert.Equal(FileKind.Socket, image.GetInode(image.Lookup("special/socket")).Kind);

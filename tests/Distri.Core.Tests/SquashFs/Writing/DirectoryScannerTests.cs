@@ -18,10 +18,10 @@ public sealed class DirectoryScannerTests : IDisposable
     {
         Directory.CreateDirectory(Path.Combine(_root, "sub"));
         File.WriteAllText(Path.Combine(_root, "sub", "file"), "content");
-        WriterNativeCalls.Link(Path.Combine(_root, "sub", "file"), Path.Combine(_root, "again"));
+        NativeCalls.Link(Path.Combine(_root, "sub", "file"), Path.Combine(_root, "again"));
         File.CreateSymbolicLink(Path.Combine(_root, "to-sub"), "sub");
-        WriterNativeCalls.SetXattr(Path.Combine(_root, "sub", "file"), "user.note", "hi"u8.ToArray());
-        WriterNativeCalls.Chmod(Path.Combine(_root, "again"), 0x140);
+        NativeCalls.SetXattr(Path.Combine(_root, "sub", "file"), "user.note", "hi"u8.ToArray());
+        NativeCalls.Chmod(Path.Combine(_root, "again"), 0x140);
 
         var root = DirectoryScanner.Scan(_root);
 

@@ -1,8 +1,8 @@
 using System.Text;
 using Distri.Core.FileTree;
-using Distri.Core.Interop;
 using Distri.Core.SquashFs.Format;
 using Distri.Core.SquashFs.Writing;
+using Distri.Core.Tests.Support;
 
 namespace Distri.Core.Tests.SquashFs.Writing;
 
@@ -18,7 +18,7 @@ public sealed class SourceTreeOracleTests : IDisposable
     [Fact]
     public void An_in_memory_tree_with_every_node_type_mounts_as_built()
     {
-        if (!WriterTestEnvironment.Require())
+        if (!TestEnvironment.Require(null, needsRoot: true, TestEnvironment.MountOracleTools))
         {
             return;
         }
@@ -39,28 +39,28 @@ public sealed class SourceTreeOracleTests : IDisposable
         SquashFsWriter.WriteFile(root, image, new SquashFsWriterOptions { Compression = CompressionId.Zlib });
         WithMount(image, mount =>
         {
-            var toolStatus = LinuxFiles.LStat(Path.Combine(mount, "bin/tool"));
+            var toolStatus = NativeCalls.LStat(Path.Combine(mount, "bin/tool"));
             Assert.Equal(0x89EDu, toolStatus.Mode);
             Assert.Equal(2u, toolStatus.LinkCount);
-            Assert.Equal(toolStatus.Inode, LinuxFiles.LStat(Path.Combine(mount, "bin/tool-link")).Inode);
+            Assert.Equal(toolStatus.Inode, NativeCalls.LStat(Path.Combine(mount, "bin/tool-link")).Inode);
             Assert.Equal(1_500_000_000, toolStatus.ModificationTimeSeconds);
             Assert.Equal("abc", File.ReadAllText(Path.Combine(mount, "bin/tool")));
-            Assert.Equal([1, 2, 3], LinuxFiles.GetXattr(Path.Combine(mount, "bin/tool"), "security.label"));
-            Assert.Equal(5u, LinuxFiles.LStat(Path.Combine(mount, "bin")).Uid);
-            Assert.Equal(0xC000u, LinuxFiles.LStat(Path.Combine(mount, "sock")).Mode & 0xF000);
-            Assert.Equal([9], LinuxFiles.GetXattr(Path.Combine(mount, "fifo"), "trusted.a"));
-            var tty = LinuxFiles.LStat(Path.Combine(mount, "tty"));
+            Assert.Equal([1, 2, 3], NativeCalls.GetXattrs(Path.Combine(mount, "bin/tool"))["security.label"]);
+            Assert.Equal(5u, NativeCalls.LStat(Path.Combine(mount, "bin")).Uid);
+            Assert.Equal(0xC000u, NativeCalls.LStat(Path.Combine(mount, "sock")).Mode & 0xF000);
+            Assert.Equal([9], NativeCalls.GetXattrs(Path.Combine(mount, "fifo"))["trusted.a"]);
+            var tty = NativeCalls.LStat(Path.Combine(mount, "tty"));
             Assert.Equal((4u, 64u), (tty.RdevMajor, tty.RdevMinor));
-            Assert.Equal("bin/tool", Encoding.UTF8.GetString(LinuxFiles.ReadLinkBytes(Path.Combine(mount, "link"))));
-            Assert.Equal(77u, LinuxFiles.LStat(Path.Combine(mount, "link")).Uid);
-            Assert.Equal(1_600_000_000, LinuxFiles.LStat(mount).ModificationTimeSeconds);
+            Assert.Equal("bin/tool", Encoding.UTF8.GetString(NativeCalls.ReadLink(Path.Combine(mount, "link"))));
+            Assert.Equal(77u, NativeCalls.LStat(Path.Combine(mount, "link")).Uid);
+            Assert.Equal(1_600_000_000, NativeCalls.LStat(mount).ModificationTimeSeconds);
         });
     }
 
     [Fact]
     public void A_file_over_4_GiB_uses_an_extended_inode_and_reads_back()
     {
-        if (!WriterTestEnvironment.Require())
+        if (!TestEnvironment.Require(null, needsRoot: true, TestEnvironment.MountOracleTools))
         {
             return;
         }
@@ -87,7 +87,7 @@ public sealed class SourceTreeOracleTests : IDisposable
     [Fact]
     public void Identical_xattr_sets_and_identical_files_are_stored_once()
     {
-        if (!WriterTestEnvironment.Require())
+        if (!TestEnvironment.Require(null, needsRoot: true, TestEnvironment.MountOracleTools))
         {
             return;
         }
@@ -116,7 +116,7 @@ public sealed class SourceTreeOracleTests : IDisposable
 
         string image = Path.Combine(_work, "dedup.sqfs");
         SquashFsWriter.WriteFile(root, image, new SquashFsWriterOptions { Compression = CompressionId.None });
-        string stat = WriterProcessRunner.Run("unsquashfs", "-stat", image);
+        string stat = ProcessRunner.Output("unsquashfs", "-stat", image);
         Assert.Contains("Number of xattr ids 1", stat);
         long expectedMaximum = content.Length + (2 * large.Length) + 8192;
         Assert.True(new FileInfo(image).Length < expectedMaximum, "copies must share one stored tail and one set of blocks");
@@ -125,7 +125,7 @@ public sealed class SourceTreeOracleTests : IDisposable
             for (int i = 0; i < 10; i++)
             {
                 Assert.Equal(content, File.ReadAllBytes(Path.Combine(mount, $"copy-{i}")));
-                Assert.Equal([1], LinuxFiles.GetXattr(Path.Combine(mount, $"copy-{i}"), "user.a"));
+                Assert.Equal([1], NativeCalls.GetXattrs(Path.Combine(mount, $"copy-{i}"))["user.a"]);
             }
 
             Assert.Equal(large, File.ReadAllBytes(Path.Combine(mount, "large-1")));
@@ -134,20 +134,8 @@ public sealed class SourceTreeOracleTests : IDisposable
         });
     }
 
-    private void WithMount(string image, Action<string> check)
-    {
-        string mount = Path.Combine(_work, "mnt-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(mount);
-        WriterProcessRunner.Run("mount", "-t", "squashfs", "-o", "loop,ro", image, mount);
-        try
-        {
-            check(mount);
-        }
-        finally
-        {
-            WriterProcessRunner.Run("umount", mount);
-        }
-    }
+    private void WithMount(string image, Action<string> check) =>
+        KernelMount.With(image, Path.Combine(_work, "mnt-" + Guid.NewGuid().ToString("N")[..8]), check);
 
     /// <summary>A long stream of zeros ending in a few bytes, produced without touching the disk.</summary>
     private sealed class ZerosThenTailStream(long length, byte[] tail) : Stream

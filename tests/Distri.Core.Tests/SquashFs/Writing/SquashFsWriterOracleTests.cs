@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Distri.Core.FileTree;
 using Distri.Core.SquashFs.Format;
 using Distri.Core.SquashFs.Writing;
+using Distri.Core.Tests.Support;
 
 namespace Distri.Core.Tests.SquashFs.Writing;
 
@@ -17,19 +18,19 @@ public sealed class SquashFsWriterOracleTests(EdgeCaseTreeFixture fixture) : ICl
     [InlineData(CompressionId.Zstd)]
     public void Unsquashfs_and_the_kernel_read_back_the_source_tree(CompressionId compression)
     {
-        if (!WriterTestEnvironment.Require())
+        if (!TestEnvironment.Require(null, needsRoot: true, TestEnvironment.MountOracleTools))
         {
             return;
         }
 
         string image = Pack(new SquashFsWriterOptions { Compression = compression });
 
-        string stat = WriterProcessRunner.Run("unsquashfs", "-stat", image);
+        string stat = ProcessRunner.Output("unsquashfs", "-stat", image);
         Assert.Contains(compression == CompressionId.Zstd ? "Compression zstd" : "Compression gzip", stat);
 
         string extracted = fixture.NewPath("unsquashfs");
-        WriterProcessRunner.Run("unsquashfs", "-no-progress", "-d", extracted, image);
-        WrittenTreeAssert.Equal(fixture.SourceDirectory, extracted);
+        ProcessRunner.Run("unsquashfs", "-no-progress", "-d", extracted, image);
+        TreeComparer.AssertSame(fixture.SourceDirectory, extracted);
 
         AssertKernelMountMatchesSource(image);
     }
@@ -40,7 +41,7 @@ public sealed class SquashFsWriterOracleTests(EdgeCaseTreeFixture fixture) : ICl
     [InlineData(SquashFsLayout.DefaultBlockSize, false)]
     public void Other_block_sizes_and_no_fragments_mount_identically(int blockSize, bool fragments)
     {
-        if (!WriterTestEnvironment.Require())
+        if (!TestEnvironment.Require(null, needsRoot: true, TestEnvironment.MountOracleTools))
         {
             return;
         }
@@ -54,7 +55,7 @@ public sealed class SquashFsWriterOracleTests(EdgeCaseTreeFixture fixture) : ICl
         });
 
         AssertKernelMountMatchesSource(image);
-        string stat = WriterProcessRunner.Run("unsquashfs", "-stat", image);
+        string stat = ProcessRunner.Output("unsquashfs", "-stat", image);
         Assert.Contains($"Block size {blockSize}", stat);
         Assert.Contains(fragments ? "Number of fragments" : "Fragments are not stored", stat);
     }
@@ -62,7 +63,7 @@ public sealed class SquashFsWriterOracleTests(EdgeCaseTreeFixture fixture) : ICl
     [Fact]
     public void Packing_twice_gives_identical_bytes_whatever_the_thread_count()
     {
-        if (!WriterTestEnvironment.Require())
+        if (!TestEnvironment.Require(null, needsRoot: true, TestEnvironment.MountOracleTools))
         {
             return;
         }
@@ -80,7 +81,7 @@ public sealed class SquashFsWriterOracleTests(EdgeCaseTreeFixture fixture) : ICl
     [Fact]
     public void Large_directory_gets_an_index_and_every_name_is_found_by_lookup()
     {
-        if (!WriterTestEnvironment.Require())
+        if (!TestEnvironment.Require(null, needsRoot: true, TestEnvironment.MountOracleTools))
         {
             return;
         }
@@ -95,14 +96,14 @@ public sealed class SquashFsWriterOracleTests(EdgeCaseTreeFixture fixture) : ICl
                 Assert.True(Path.Exists(Path.Combine(mount, "large-dir", name)), $"lookup of {name} failed");
             }
 
-            Assert.Equal(Tree.LargeDirectoryEntries, Directory.GetFileSystemEntries(Path.Combine(mount, "large-dir")).Length);
+            Assert.Equal(EdgeCaseTree.LargeDirectoryEntries, Directory.GetFileSystemEntries(Path.Combine(mount, "large-dir")).Length);
         });
     }
 
     [Fact]
     public void The_tree_comparison_notices_changed_modes_content_xattrs_and_links()
     {
-        if (!WriterTestEnvironment.Require())
+        if (!TestEnvironment.Require(null, needsRoot: true, TestEnvironment.MountOracleTools))
         {
             return;
         }
@@ -110,18 +111,18 @@ public sealed class SquashFsWriterOracleTests(EdgeCaseTreeFixture fixture) : ICl
         // Guards the oracle itself: a comparison that sees nothing would make every test above pass.
         string image = Pack(new SquashFsWriterOptions { Compression = CompressionId.None });
         string copy = fixture.NewPath("mutated");
-        WriterProcessRunner.Run("unsquashfs", "-no-progress", "-d", copy, image);
-        Support.WriterNativeCalls.Chmod(Path.Combine(copy, "owners", "setuid"), 0x1ED);
+        ProcessRunner.Run("unsquashfs", "-no-progress", "-d", copy, image);
+        NativeCalls.Chmod(Path.Combine(copy, "owners", "setuid"), 0x1ED);
         File.WriteAllText(Path.Combine(copy, "sizes", "size-1"), "Z");
-        Support.WriterNativeCalls.SetXattr(Path.Combine(copy, "xattrs", "same-0"), "user.shared", "changed"u8.ToArray());
+        NativeCalls.SetXattr(Path.Combine(copy, "xattrs", "same-0"), "user.shared", "changed"u8.ToArray());
         File.Delete(Path.Combine(copy, "hard-other", "a-again"));
         File.WriteAllText(Path.Combine(copy, "hard-other", "a-again"), "linked twice, across directories\n");
 
-        var error = Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => WrittenTreeAssert.Equal(fixture.SourceDirectory, copy));
-        Assert.Contains("owners/setuid: mode 4755 != 755", error.Message);
+        var error = Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => TreeComparer.AssertSame(fixture.SourceDirectory, copy));
+        Assert.Contains("owners/setuid: mode 04755 != 0755", error.Message);
         Assert.Contains("sizes/size-1: content differs", error.Message);
         Assert.Contains("xattrs/same-0: xattrs", error.Message);
-        Assert.Contains("hard-link group not preserved: hard-other/a-again = hard/a", error.Message);
+        Assert.Contains("hard-link group missing: hard-other/a-again, hard/a", error.Message);
     }
 
     private string Pack(SquashFsWriterOptions options)
@@ -134,31 +135,13 @@ public sealed class SquashFsWriterOracleTests(EdgeCaseTreeFixture fixture) : ICl
     }
 
     private void AssertKernelMountMatchesSource(string image) =>
-        WithMount(image, mount => WrittenTreeAssert.Equal(fixture.SourceDirectory, mount));
+        WithMount(image, mount => TreeComparer.AssertSame(fixture.SourceDirectory, mount));
 
-    private void WithMount(string image, Action<string> check)
-    {
-        string mount = fixture.NewPath("mount");
-        Directory.CreateDirectory(mount);
-        WriterProcessRunner.Run("mount", "-t", "squashfs", "-o", "loop,ro", image, mount);
-        try
-        {
-            check(mount);
-        }
-        finally
-        {
-            WriterProcessRunner.Run("umount", mount);
-        }
-    }
+    private void WithMount(string image, Action<string> check) => KernelMount.With(image, fixture.NewPath("mount"), check);
 
     private static string Digest(string path)
     {
         using var stream = File.OpenRead(path);
         return Convert.ToHexString(SHA256.HashData(stream));
-    }
-
-    private static class Tree
-    {
-        public const int LargeDirectoryEntries = Support.EdgeCaseTree.LargeDirectoryEntries;
     }
 }
