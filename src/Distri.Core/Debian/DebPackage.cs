@@ -49,7 +49,7 @@ public sealed class DebPackage
 
     /// <summary>
     /// Reads data.tar into a tree with Distrid paths (see <see cref="DebPathMapping"/>). Files larger than
-    /// <see cref="DebTreeBuilder.InMemoryLimit"/> are spooled into <paramref name="spoolDirectory"/>, which must
+    /// <see cref="DebTreeBuilder.InMemoryLimit"/>, and all once <see cref="DebTreeBuilder.InMemoryBudget"/> is used, are spooled into <paramref name="spoolDirectory"/>, which must
     /// outlive the tree's packing. Things the tree cannot hold are reported through <paramref name="warn"/>.
     /// </summary>
     public SourceDirectory ReadTree(string spoolDirectory, Action<string> warn)

@@ -43,21 +43,37 @@ public static class DebPathMapping
     }
 
     /// <summary>
-    /// Rewrites an absolute symlink target ("/usr/bin/foo") that names a path inside the package into a relative
-    /// one from the link's directory ("../bin/foo" for a link in share/x). Relative targets and absolute ones
-    /// pointing outside the package are returned unchanged.
+    /// Rewrites a symlink target for the mapped layout. <paramref name="debianLinkPath"/> is the link's tar name and
+    /// <paramref name="linkPath"/> its mapped path.
+    /// <list type="bullet">
+    /// <item>Absolute targets ("/usr/bin/foo") that name a path inside the package become relative from the link's
+    /// directory ("../bin/foo" for a link in share/x); absolute targets outside the package are kept (they name the
+    /// host's files).</item>
+    /// <item>Relative targets are resolved lexically against the link's Debian directory and re-expressed in the
+    /// mapped layout, so "lib/foo -> ../usr/lib/foo" becomes "lib/foo -> foo"; one that climbs above the root is
+    /// kept as it is.</item>
+    /// </list>
     /// </summary>
-    public static string RewriteTarget(string linkPath, string target, Func<string, bool> existsInPackage)
+    public static string RewriteTarget(string debianLinkPath, string linkPath, string target, Func<string, bool> existsInPackage)
     {
-        if (!target.StartsWith('/'))
+        string? mapped;
+        if (target.StartsWith('/'))
         {
-            return target;
+            mapped = MapPath(target);
+            if (string.IsNullOrEmpty(mapped) || !existsInPackage(mapped))
+            {
+                return target;
+            }
         }
-
-        string? mapped = MapPath(target);
-        if (string.IsNullOrEmpty(mapped) || !existsInPackage(mapped))
+        else
         {
-            return target;
+            string? debianDirectory = MapDirectoryUnmapped(debianLinkPath);
+            string? resolved = debianDirectory is null ? null : Collapse(debianDirectory + "/" + target);
+            mapped = resolved is null ? null : MapPath(resolved);
+            if (string.IsNullOrEmpty(mapped))
+            {
+                return target;
+            }
         }
 
         string[] from = linkPath.Split('/')[..^1];
@@ -68,7 +84,41 @@ public static class DebPathMapping
             common++;
         }
 
-        var relative = Enumerable.Repeat("..", from.Length - common).Concat(to[common..]);
-        return string.Join('/', relative);
+        string relative = string.Join('/', Enumerable.Repeat("..", from.Length - common).Concat(to[common..]));
+        return !target.StartsWith('/') && relative == Normalize(target) ? target : relative;
     }
+
+    /// <summary>The link's directory in the Debian layout ("usr/lib"), without the leading "./".</summary>
+    private static string? MapDirectoryUnmapped(string debianLinkPath)
+    {
+        var parts = debianLinkPath.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(p => p != ".").ToList();
+        return parts.Count == 0 ? null : string.Join('/', parts[..^1]);
+    }
+
+    /// <summary>Removes "." and "a/.." lexically; null when ".." climbs above the root.</summary>
+    private static string? Collapse(string path)
+    {
+        var parts = new List<string>();
+        foreach (string part in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (part == "..")
+            {
+                if (parts.Count == 0)
+                {
+                    return null;
+                }
+
+                parts.RemoveAt(parts.Count - 1);
+            }
+            else if (part != ".")
+            {
+                parts.Add(part);
+            }
+        }
+
+        return string.Join('/', parts);
+    }
+
+    private static string Normalize(string relative) =>
+        string.Join('/', relative.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(p => p != "."));
 }

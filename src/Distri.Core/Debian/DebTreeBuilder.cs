@@ -14,11 +14,15 @@ internal sealed class DebTreeBuilder(string spoolDirectory, Action<string> warn)
     /// <summary>Files up to this size are held in memory; larger ones go to the spool directory.</summary>
     public const int InMemoryLimit = 1 << 20;
 
+    /// <summary>All in-memory files of one package together stay under this; later ones are spooled.</summary>
+    public const long InMemoryBudget = 64L << 20;
+
     private readonly SourceDirectory _root = new();
     private readonly Dictionary<string, SourceDirectory> _directories = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SourceNode> _nodes = new(StringComparer.Ordinal);
-    private readonly List<(string Path, string Directory, string Name, SourceSymlink Link)> _symlinks = [];
+    private readonly List<(string DebianPath, string Path, string Directory, string Name, SourceSymlink Link)> _symlinks = [];
     private int _spooled;
+    private long _inMemoryBytes;
 
     public void Add(TarEntry entry)
     {
@@ -62,7 +66,7 @@ internal sealed class DebTreeBuilder(string spoolDirectory, Action<string> warn)
             case TarEntryType.SymbolicLink:
                 var link = CopyAttributes(entry, new SourceSymlink(entry.LinkName));
                 link.Permissions = 0x1FF;
-                _symlinks.Add((path, slash < 0 ? "" : path[..slash], name, link));
+                _symlinks.Add((entry.Name, path, slash < 0 ? "" : path[..slash], name, link));
                 _nodes[path] = link;
                 break;
             case TarEntryType.HardLink:
@@ -83,10 +87,10 @@ internal sealed class DebTreeBuilder(string spoolDirectory, Action<string> warn)
     /// <summary>Adds the symlinks, with absolute targets into the package rewritten relative, and returns the root.</summary>
     public SourceDirectory Finish()
     {
-        foreach (var (path, directory, name, link) in _symlinks)
+        foreach (var (debianPath, path, directory, name, link) in _symlinks)
         {
             string target = System.Text.Encoding.UTF8.GetString(link.Target);
-            string rewritten = DebPathMapping.RewriteTarget(path, target, p => _nodes.ContainsKey(p) || _directories.ContainsKey(p));
+            string rewritten = DebPathMapping.RewriteTarget(debianPath, path, target, p => _nodes.ContainsKey(p) || _directories.ContainsKey(p));
             var final = rewritten == target ? link : new SourceSymlink(rewritten)
             {
                 Uid = link.Uid,
@@ -103,8 +107,9 @@ internal sealed class DebTreeBuilder(string spoolDirectory, Action<string> warn)
     {
         long length = entry.Length;
         using var content = entry.DataStream ?? Stream.Null;
-        if (length <= InMemoryLimit)
+        if (length <= InMemoryLimit && _inMemoryBytes + length <= InMemoryBudget)
         {
+            _inMemoryBytes += length;
             byte[] bytes = new byte[length];
             content.ReadExactly(bytes);
             return SourceFile.FromBytes(bytes);

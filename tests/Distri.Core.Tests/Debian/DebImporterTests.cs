@@ -41,6 +41,7 @@ public sealed class DebImporterTests(ITestOutputHelper output) : IDisposable
             .Symlink("usr/share/x/outside", "/etc/passwd")
             .Symlink("usr/lib/x86_64-linux-gnu/libx.so", "libx.so.1")
             .File("usr/lib/x86_64-linux-gnu/libx.so.1", large)
+            .Symlink("lib/x-cross", "../usr/lib/x86_64-linux-gnu/libx.so.1")
             .File("usr/sbin/x-suid", "suid", 0x9ED) // 04755
             .File("usr/share/doc/x/copyright", "public domain\n")
             .File("etc/x.conf", "conf\n")
@@ -73,6 +74,7 @@ public sealed class DebImporterTests(ITestOutputHelper output) : IDisposable
         Assert.Equal("../../bin/x", Link(image, "share/x/to-bin"));
         Assert.Equal("/etc/passwd", Link(image, "share/x/outside"));
         Assert.Equal("libx.so.1", Link(image, "lib/x86_64-linux-gnu/libx.so"));
+        Assert.Equal("x86_64-linux-gnu/libx.so.1", Link(image, "lib/x-cross"));
         Assert.Equal(large, Encoding.Latin1.GetBytes(ReadAll(image, image.GetInode(image.Lookup("lib/x86_64-linux-gnu/libx.so.1")))));
         Assert.Equal("public domain\n", ReadAll(image, image.GetInode(image.Lookup("share/doc/x/copyright"))));
         Assert.Equal("conf\n", ReadAll(image, image.GetInode(image.Lookup("etc/x.conf"))));

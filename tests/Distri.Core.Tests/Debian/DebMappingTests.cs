@@ -16,6 +16,17 @@ public sealed class DebMappingTests
     public void PathsLoseUsr(string tarName, string? expected) => Assert.Equal(expected, DebPathMapping.MapPath(tarName));
 
     [Theory]
+    [InlineData("./usr/bin/x-abs", "bin/x-abs", "/usr/bin/x", "x")]
+    [InlineData("./usr/share/x/to-bin", "share/x/to-bin", "/usr/bin/x", "../../bin/x")]
+    [InlineData("./usr/bin/perl-link", "bin/perl-link", "/usr/bin/perl", "/usr/bin/perl")]
+    [InlineData("./lib/x-cross", "lib/x-cross", "../usr/lib/libx.so.1", "libx.so.1")]
+    [InlineData("./usr/lib/libx.so", "lib/libx.so", "libx.so.1", "libx.so.1")]
+    [InlineData("./usr/lib/libx.so", "lib/libx.so", "./libx.so.1", "./libx.so.1")]
+    [InlineData("./usr/share/x/up", "share/x/up", "../../../../etc/passwd", "../../../../etc/passwd")]
+    public void SymlinkTargets(string debianPath, string path, string target, string expected) =>
+        Assert.Equal(expected, DebPathMapping.RewriteTarget(debianPath, path, target, p => p is "bin/x" or "lib/libx.so.1"));
+
+    [Theory]
     [InlineData("1:2.3-4+deb12u1", "2.3")]
     [InlineData("2.10-3", "2.10")]
     [InlineData("1.0~rc1-2", "1.0_rc1")]
