@@ -41,7 +41,8 @@ mkdir -p "$work/trusted"
 cp "$work/key.pub" "$work/trusted/demo.pub"
 
 echo "== nginx serves $work on 127.0.0.1"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# A random high port that nothing answers on yet.
+while :; do port=$((20000 + RANDOM % 40000)); (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break; done
 mkdir -p "$work/nginx/tmp"
 cat >"$work/nginx/nginx.conf" <<CONF
 user root root;
