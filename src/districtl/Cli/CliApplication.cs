@@ -34,6 +34,7 @@ internal static class CliApplication
         yield return UnpackCommand.Create();
         yield return KeygenCommand.Create();
         yield return RepoBuildCommand.Create();
+        yield return ImportDebCommand.Create();
     }
 
     public static async Task<int> RunAsync(string[] args)

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Real Debian packages through a real mirror: apt-get download a small closure (hello; ack and its Perl library),
+# import the .debs with `districtl import-deb`, sign a repository, serve it with nginx on 127.0.0.1, start distrid
+# on a fresh store, install, run the programs from /ro/bin, list, show generations and roll back. Needs root
+# (FUSE mount) and network access for apt-get download.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/prerequisites.sh
+echo "== building"
+dotnet build Distrid.sln -c Release --verbosity quiet -nologo >/dev/null
+districtl() { dotnet src/districtl/bin/Release/net10.0/districtl.dll "$@"; }
+# exec: the background job's PID is then the daemon itself, so SIGTERM reaches it.
+distrid() { exec dotnet src/Distrid/bin/Release/net10.0/distrid.dll "$@"; }
+
+work=$(mktemp -d /tmp/distrid-mirror-demo.XXXXXX)
+chmod 755 "$work"
+daemon=""
+nginx_pid=""
+cleanup() {
+  [ -n "$daemon" ] && kill "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
+  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
+  umount -l "$work/ro" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "== apt-get download: hello, ack, libfile-next-perl"
+mkdir -p "$work/debs"
+# apt's sandbox user cannot write into a root-only temp dir; download as root instead (no code runs).
+(cd "$work/debs" && apt-get -q -o APT::Sandbox::User=root download hello ack libfile-next-perl)
+ls -l "$work/debs"
+
+echo "== districtl import-deb (dependencies outside the set, such as libc6 and perl, are reported and left out)"
+districtl import-deb "$work"/debs/*.deb -o "$work/repo/pkg"
+
+echo "== a signed repository"
+districtl keygen "$work/key"
+districtl repo build "$work/repo" --key "$work/key"
+mkdir -p "$work/trusted"
+cp "$work/key.pub" "$work/trusted/demo.pub"
+
+echo "== nginx serves $work on 127.0.0.1"
+# A random high port that nothing answers on yet.
+while :; do port=$((20000 + RANDOM % 40000)); (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break; done
+mkdir -p "$work/nginx/tmp"
+cat >"$work/nginx/nginx.conf" <<CONF
+user root root;
+daemon off;
+worker_processes 1;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 64; }
+http {
+    default_type application/octet-stream;
+    access_log off;
+    client_body_temp_path $work/nginx/tmp/body;
+    proxy_temp_path $work/nginx/tmp/proxy;
+    fastcgi_temp_path $work/nginx/tmp/fastcgi;
+    uwsgi_temp_path $work/nginx/tmp/uwsgi;
+    scgi_temp_path $work/nginx/tmp/scgi;
+    server { listen 127.0.0.1:$port; root $work; location / { } }
+}
+CONF
+nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" &
+nginx_pid=$!
+for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+curl -fsS -o /dev/null "http://127.0.0.1:$port/repo/index.json" && echo "mirror: http://127.0.0.1:$port/repo/"
+
+echo "== distrid with the mirror, a fresh store, state and mountpoint"
+mkdir -p "$work/ro"
+echo '{}' >"$work/distrid.json"
+export DISTRID_SOCKET="$work/distrid.sock"
+distrid --config "$work/distrid.json" --store "$work/store" --state "$work/state" --mountpoint "$work/ro" \
+  --socket "$DISTRID_SOCKET" --repo "http://127.0.0.1:$port/repo/" --trusted-keys "$work/trusted" 2>"$work/distrid.log" &
+daemon=$!
+for _ in $(seq 300); do [ -S "$DISTRID_SOCKET" ] && break; sleep 0.1; done
+[ -S "$DISTRID_SOCKET" ] || { cat "$work/distrid.log"; exit 1; }
+
+echo "== districtl install hello"
+districtl install hello
+"$work/ro/bin/hello"
+
+echo "== districtl install ack (pulls libfile-next-perl through the imported dependency)"
+districtl install ack
+PERL5LIB="$work/ro/share/perl5" "$work/ro/bin/ack" --version | head -1
+printf 'needle in a haystack\n' >"$work/haystack.txt"
+PERL5LIB="$work/ro/share/perl5" "$work/ro/bin/ack" --noenv needle "$work/haystack.txt"
+
+echo "== districtl list / generations"
+districtl list
+districtl generations
+ls "$work/ro/bin"
+
+echo "== districtl rollback: ack and its library leave /ro/bin, hello stays"
+districtl rollback
+districtl generations
+ls "$work/ro/bin"
+if [ -e "$work/ro/bin/ack" ]; then echo "ack is still in /ro/bin after rollback" >&2; exit 1; fi
+"$work/ro/bin/hello"
+
+kill -TERM "$daemon"
+wait "$daemon"
+daemon=""
+echo "== distrid stopped cleanly; the mirror demo passed"
