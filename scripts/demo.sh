@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Quick start demo, end to end on an embedded sample: pack package images with our SquashFS writer, check one
-# with the kernel's squashfs driver and unpack it again, then start distrid on a store of those packages and run a
-# program from the /ro exchange directory. Needs root (loop mount, FUSE mount).
+# with the kernel's squashfs driver and unpack it again, start distrid on a store of those packages and run a
+# program from the /ro exchange directory; then scripts/demo-mirror.sh: real Debian packages imported into a signed
+# mirror served by nginx, installed with progress, run from /ro/bin, rolled back. Needs root (loop and FUSE mounts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -67,4 +68,8 @@ ls -l "$work/ro" "$work/ro/bin"
 kill -TERM "$daemon"
 wait "$daemon"
 daemon=""
-echo "== distrid stopped cleanly; the demo passed"
+echo "== distrid stopped cleanly"
+
+echo "== the main job: real Debian packages -> a signed mirror on nginx -> install, update... (scripts/demo-mirror.sh)"
+scripts/demo-mirror.sh
+echo "== the demo passed"
