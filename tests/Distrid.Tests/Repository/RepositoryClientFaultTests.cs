@@ -78,10 +78,8 @@ public sealed class RepositoryClientFaultTests
         var error = await Assert.ThrowsAsync<DownloadFailedException>(() => client.DownloadAsync(repo.Packages, repo.TargetDir));
         Assert.Equal($"{victim.FullName}: pkg/{victim.FullName}.squashfs: stalled, no data for 1 s (after 2 attempts)", error.Message);
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(15));
-        clock.Restart();
         client.Dispose();
         server.Dispose();
-        Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(0.5));
         Assert.Single(Directory.GetFiles(repo.TargetDir)); // the other package, no temporary file
     }
 
