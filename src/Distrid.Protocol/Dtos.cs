@@ -24,7 +24,7 @@ public sealed record ConflictInfo
     public required string Path { get; init; }
     public required string Winner { get; init; }
     public required IReadOnlyList<string> Losers { get; init; }
-    /// <summary>Why the winner won: <c>pin</c>, <c>revision</c> or <c>name-order</c>.</summary>
+    /// <summary>Why the winner won: <c>name-order</c> (pins and revisions select a name's revision before any merge).</summary>
     public required string Reason { get; init; }
 }
 

@@ -42,12 +42,7 @@ internal sealed class DistridApi(
                 Path = c.Path,
                 Winner = c.Winner,
                 Losers = c.Losers,
-                Reason = c.Reason switch
-                {
-                    ConflictReason.Pin => "pin",
-                    ConflictReason.Revision => "revision",
-                    _ => "name-order",
-                },
+                Reason = c.Reason == ConflictReason.NameOrder ? "name-order" : c.Reason.ToString(),
             })],
             BrokenImages = [.. current.Broken.Select(b => new BrokenImageInfo { FullName = b.FullName, Error = b.Error })],
             Fuse = statistics is null ? null : new FuseStatistics { Requests = statistics.TotalRequests, ByOpcode = statistics.Snapshot() },

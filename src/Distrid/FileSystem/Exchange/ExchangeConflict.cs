@@ -1,13 +1,12 @@
 namespace Distrid.FileSystem.Exchange;
 
-/// <summary>Why a provider won a contested exchange path (DESIGN.md's deterministic rule, in order).</summary>
+/// <summary>
+/// Why a provider won a contested exchange path. Pins and revisions never contest a path: they choose the one active
+/// revision of a name before the merge (see <see cref="ExchangeTreeBuilder"/>), so only different names conflict.
+/// </summary>
 public enum ConflictReason
 {
-    /// <summary>The winner is the pinned full name of its package.</summary>
-    Pin,
-    /// <summary>The contenders are revisions of one package; the highest revision won.</summary>
-    Revision,
-    /// <summary>Different packages: the name that sorts first (bytewise) won.</summary>
+    /// <summary>Different packages: the name that sorts first (bytewise), then the architecture order, won.</summary>
     NameOrder,
 }
 

@@ -84,7 +84,18 @@ public static class ExchangeTreeBuilder
         return c != 0 ? c : ArchRank(a.Arch).CompareTo(ArchRank(b.Arch));
     }
 
-    private static int ArchRank(string arch) => PackageName.Architectures.ToList().IndexOf(arch);
+    private static int ArchRank(string arch)
+    {
+        for (int i = 0; i < PackageName.Architectures.Count; i++)
+        {
+            if (PackageName.Architectures[i] == arch)
+            {
+                return i;
+            }
+        }
+
+        return int.MaxValue;
+    }
 
     private static void Insert(TrieNode root, PackageName package, PackageManifest manifest)
     {
