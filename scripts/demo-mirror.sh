@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Real Debian packages through a real mirror: apt-get download a small closure (hello; ack and its Perl library),
 # import the .debs with `districtl import-deb`, sign a repository, serve it with nginx on 127.0.0.1, start distrid
-# on a fresh store, install, run the programs from /ro/bin, list, show generations and roll back. Needs root
+# on a fresh store, install, run the programs from /ro/bin, list, update to a new revision and roll back. Needs root
 # (FUSE mount) and network access for apt-get download.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -92,8 +92,24 @@ districtl list
 districtl generations
 ls "$work/ro/bin"
 
-echo "== districtl rollback: ack and its library leave /ro/bin, hello stays"
+echo "== the mirror publishes revision 2 of hello (the same .deb imported again), re-signed"
+districtl import-deb "$work"/debs/hello_*.deb --revision 2 -o "$work/repo/pkg"
+districtl repo build "$work/repo" --key "$work/key"
+
+echo "== districtl update: hello moves to revision 2, revision 1 stays readable under /ro/<fullname>/"
+districtl update
+readlink "$work/ro/bin/hello"
+case "$(readlink "$work/ro/bin/hello")" in *hello-amd64-*-2/*) ;; *) echo "update did not switch /ro/bin/hello to revision 2" >&2; exit 1 ;; esac
+"$work/ro/bin/hello"
+ls -d "$work"/ro/hello-amd64-*
+
+echo "== districtl rollback: hello back at revision 1"
 districtl rollback
+readlink "$work/ro/bin/hello"
+case "$(readlink "$work/ro/bin/hello")" in *hello-amd64-*-1/*) ;; *) echo "rollback did not bring back revision 1" >&2; exit 1 ;; esac
+
+echo "== districtl rollback 2: the generation with hello alone; ack and its library leave /ro/bin"
+districtl rollback 2
 districtl generations
 ls "$work/ro/bin"
 if [ -e "$work/ro/bin/ack" ]; then echo "ack is still in /ro/bin after rollback" >&2; exit 1; fi
