@@ -11,6 +11,7 @@ namespace Distrid.Tests.DBus;
 public sealed class DBusApiTests(DBusDaemonFixture fixture) : IClassFixture<DBusDaemonFixture>
 {
     private const ulong Simulate = 4;
+    private const ulong OnlyDownload = 8;
 
     [Fact]
     public async Task Introspection_shows_the_manager_and_transaction_interfaces()
@@ -86,6 +87,26 @@ public sealed class DBusApiTests(DBusDaemonFixture fixture) : IClassFixture<DBus
         Assert.Equal(generation, (await client.StatusAsync())["generation"].GetInt32());
         Assert.False(File.Exists(Path.Combine(system.Paths.Mountpoint, "bin/simulated")));
         Assert.False(File.Exists(Path.Combine(system.Paths.Store, "simulated-amd64-1.0-1.squashfs")));
+    }
+
+    [Fact]
+    public async Task Only_download_fetches_the_verified_image_and_commits_no_generation()
+    {
+        if (fixture.System is not { } system)
+        {
+            return;
+        }
+
+        await using var client = await BusClient.ConnectAsync(fixture.Bus!.Address);
+        int generation = (await client.StatusAsync())["generation"].GetInt32();
+        string path = await client.InstallAsync(["downloaded"], OnlyDownload);
+        using var watch = await client.WatchAsync(path);
+        await client.CallAsync(path, BusClient.Transaction, "Start");
+
+        Assert.Equal("success", await watch.Finished);
+        Assert.True(File.Exists(Path.Combine(system.Paths.Store, "downloaded-amd64-1.0-1.squashfs")));
+        Assert.Equal(generation, (await client.StatusAsync())["generation"].GetInt32());
+        Assert.False(File.Exists(Path.Combine(system.Paths.Mountpoint, "bin/downloaded")));
     }
 
     [Fact]
