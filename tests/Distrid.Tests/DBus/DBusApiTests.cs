@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using Distrid.Tests.Support;
 using Tmds.DBus.Protocol;
 
@@ -38,6 +39,14 @@ public sealed class DBusApiTests(DBusDaemonFixture fixture) : IClassFixture<DBus
         Assert.Matches(@"\.Percentage\s+property\s+u\s+101", transaction.StandardOutput);
         Assert.Matches(@"\.Status\s+property\s+s\s+""waiting""", transaction.StandardOutput);
         Assert.Contains("org.freedesktop.DBus.Properties", transaction.StandardOutput);
+
+        // GLib parses introspection XML strictly: both objects must pass it too.
+        foreach (var (objectPath, expected) in new[] { (BusClient.ManagerPath, "GetGenerations(out aa{sv} generations);"), (path, "Finished(s exit, u runtime_ms);") })
+        {
+            var gdbus = await bus.RunAsync("/usr/bin/gdbus", ["introspect", "--system", "--dest", BusClient.Service, "--object-path", objectPath]);
+            Assert.True(gdbus.ExitCode == 0, gdbus.StandardError);
+            Assert.Contains(expected, Regex.Replace(gdbus.StandardOutput, @"\s+", " "));
+        }
     }
 
     [Fact]
