@@ -76,6 +76,15 @@ public sealed class DBusApiTests(DBusDaemonFixture fixture) : IClassFixture<DBus
         Assert.Equal(0u, properties["Uid"].GetUInt32());
         Assert.Equal(client.UniqueName, properties["Sender"].GetString());
         Assert.False(properties["AllowCancel"].GetBool());
+
+        var generations = await client.CallForDictionariesAsync("GetGenerations", null, null);
+        var current = Assert.Single(generations, g => g["current"].GetBool());
+        Assert.Contains("tool-amd64-1.0-1", current["packages"].GetArray<string>());
+        var found = await client.CallForDictionariesAsync("Search", "s", (ref MessageWriter w) => w.WriteString("tool"));
+        var tool = Assert.Single(found, p => p["fullName"].GetString() == "tool-amd64-1.0-1");
+        Assert.True(tool["installed"].GetBool());
+        Assert.Equal("tool", tool["name"].GetString());
+        Assert.Equal(1, tool["revision"].GetInt32());
     }
 
     [Fact]

@@ -99,6 +99,21 @@ public sealed class BusClient : IAsyncDisposable
     public Task<Dictionary<string, VariantValue>> StatusAsync() =>
         CallAsync(ManagerPath, Manager, "Status", null, null, static (m, _) => m.GetBodyReader().ReadDictionaryOfStringToVariantValue());
 
+    /// <summary>A method answering aa{sv} (GetGenerations, Search ...), as dictionaries.</summary>
+    public Task<List<Dictionary<string, VariantValue>>> CallForDictionariesAsync(string member, string? signature, BodyWriter? body) =>
+        CallAsync(ManagerPath, Manager, member, signature, body, static (m, _) =>
+        {
+            var reader = m.GetBodyReader();
+            var items = new List<Dictionary<string, VariantValue>>();
+            var end = reader.ReadArrayStart(DBusType.Array);
+            while (reader.HasNext(end))
+            {
+                items.Add(reader.ReadDictionaryOfStringToVariantValue());
+            }
+
+            return items;
+        });
+
     /// <summary>ListPackages({"available": b}): the full names.</summary>
     public Task<List<string>> ListPackagesAsync(bool available) =>
         CallAsync(ManagerPath, Manager, "ListPackages", "a{sv}", (ref MessageWriter w) =>

@@ -31,7 +31,7 @@ internal sealed class DBusServer(DaemonOptions options, DistridQueries queries, 
             await ConnectAsync(address);
             _logger.LogInformation("serving {Name} on {Address}", DBusNames.BusName, address);
         }
-        catch (Exception e) when (e is DBusConnectionException or DBusErrorReplyException or InvalidOperationException or IOException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             await StopAsync(CancellationToken.None);
             if (!BusAddresses.IsOptional(options.DBus))

@@ -40,20 +40,25 @@ internal sealed partial class TransactionObject
 
     private void OnProgress(TransactionProgress progress)
     {
-        bool send;
-        lock (_gate)
+        // Download reports arrive from the thread pool: deciding and sending under one lock keeps a late report
+        // from overtaking Finished.
+        lock (_signalOrder)
         {
-            if (_state != TransactionState.Running)
+            bool send;
+            lock (_gate)
             {
-                return; // a late report from the thread pool after Finished
+                if (_state != TransactionState.Running)
+                {
+                    return; // a late report after Finished
+                }
+
+                send = _throttle.Offer(progress, Stopwatch.GetTimestamp());
             }
 
-            send = _throttle.Offer(progress, Stopwatch.GetTimestamp());
-        }
-
-        if (send)
-        {
-            Publish(progress);
+            if (send)
+            {
+                Publish(progress);
+            }
         }
     }
 
@@ -75,26 +80,30 @@ internal sealed partial class TransactionObject
     /// <summary>The last held-back progress, then ErrorCode (on failure), then Finished; later the object goes away.</summary>
     private void Finish(string exit, string? code, string? details)
     {
-        TransactionProgress? pending;
-        lock (_gate)
+        lock (_signalOrder)
         {
-            pending = _throttle.TakePending();
-            _state = TransactionState.Finished;
-            _runtime.Stop();
+            TransactionProgress? pending;
+            lock (_gate)
+            {
+                pending = _throttle.TakePending();
+                _state = TransactionState.Finished;
+                _runtime.Stop();
+            }
+
+            if (pending is not null)
+            {
+                Publish(pending);
+            }
+
+            if (code is not null)
+            {
+                EmitErrorCode(code, details ?? code);
+            }
+
+            SetStatus("finished", allowCancel: false, exit == "success" ? 100 : null);
+            EmitFinished(exit, (uint)Math.Min(uint.MaxValue, _runtime.ElapsedMilliseconds));
         }
 
-        if (pending is not null)
-        {
-            Publish(pending);
-        }
-
-        if (code is not null)
-        {
-            EmitErrorCode(code, details ?? code);
-        }
-
-        SetStatus("finished", allowCancel: false, exit == "success" ? 100 : null);
-        EmitFinished(exit, (uint)Math.Min(uint.MaxValue, _runtime.ElapsedMilliseconds));
         _registry.Retire(this, TransactionRegistry.FinishedLifetime);
     }
 

@@ -16,6 +16,8 @@ internal sealed partial class TransactionObject : IPathMethodHandler
     private static readonly long ProgressInterval = Stopwatch.Frequency / 5;
 
     private readonly Lock _gate = new();
+    // Taken before _gate, never after it: keeps signals in order (no Progress after Finished).
+    private readonly Lock _signalOrder = new();
     private readonly CancellationTokenSource _cancel = new();
     private readonly ProgressThrottle _throttle = new(ProgressInterval);
     private readonly MutationRequest _request;
