@@ -88,6 +88,31 @@ public sealed class DBusApiTests(DBusDaemonFixture fixture) : IClassFixture<DBus
     }
 
     [Fact]
+    public async Task A_started_transaction_runs_on_after_its_client_leaves()
+    {
+        if (fixture.System is not { } system)
+        {
+            return;
+        }
+
+        await using var observer = await BusClient.ConnectAsync(fixture.Bus!.Address);
+        TransactionWatch watch;
+        await using (var client = await BusClient.ConnectAsync(fixture.Bus.Address))
+        {
+            string path = await client.InstallAsync(["orphaned"], 0);
+            watch = await observer.WatchAsync(path);
+            await client.CallAsync(path, BusClient.Transaction, "Start");
+        }
+
+        using (watch)
+        {
+            Assert.Equal("success", await watch.Finished);
+        }
+
+        Assert.Equal("orphaned runs", await RunProgramAsync(Path.Combine(system.Paths.Mountpoint, "bin/orphaned")));
+    }
+
+    [Fact]
     public async Task Simulate_reports_success_and_changes_nothing()
     {
         if (fixture.System is not { } system)

@@ -9,7 +9,7 @@ namespace Distrid.Tests.DBus;
 /// </summary>
 public sealed class DBusDaemonFixture : IAsyncLifetime
 {
-    public static readonly string[] Programs = ["tool", "simulated", "granted", "viasocket", "refused", "cancelled", "downloaded"];
+    public static readonly string[] Programs = ["tool", "simulated", "granted", "viasocket", "refused", "cancelled", "downloaded", "orphaned"];
 
     public PrivateSystemBus? Bus { get; private set; }
 
