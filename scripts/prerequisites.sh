@@ -15,6 +15,8 @@ packages=(
   socat
   dbus
   polkitd
+  libglib2.0-bin   # gdbus: waits for polkit on the test's private system bus
+  systemd          # busctl: D-Bus introspection in the tests (systemd need not run)
   zstd
   xz-utils
   dpkg-dev

@@ -15,7 +15,7 @@ internal static class DaemonCommandLine
     private static readonly Option<string?> SocketOption = new("--socket") { Description = "JSON-RPC socket (default /run/distrid/distrid.sock)" };
     private static readonly Option<string[]> RepoOption = new("--repo") { Description = "repository base URL, in order of preference (repeatable)" };
     private static readonly Option<string?> TrustedKeysOption = new("--trusted-keys") { Description = "directory of trusted *.pub keys" };
-    private static readonly Option<string?> DBusOption = new("--dbus") { Description = "system, session, none or a D-Bus address" };
+    private static readonly Option<string?> DBusOption = new("--dbus") { Description = "bus to serve org.distrid.Distrid1 on: system (default), session, none or a D-Bus address" };
 
     public static RootCommand CreateCommand() =>
     [

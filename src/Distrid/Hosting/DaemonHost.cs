@@ -1,5 +1,7 @@
 using Distri.Core.SquashFs.Reading;
 using Distrid.Api;
+using Distrid.Api.Authorization;
+using Distrid.Api.DBus;
 using Distrid.Api.JsonRpc;
 using Distrid.FileSystem;
 using Distrid.FileSystem.Images;
@@ -79,12 +81,15 @@ internal static class DaemonHost
         services.AddSingleton(sp => new TransactionService(
             sp.GetRequiredService<PackageStore>(), sp.GetRequiredService<GenerationStore>(), sp.GetRequiredService<IGenerationPublisher>(),
             sp.GetRequiredService<ILogger<TransactionService>>(), sp.GetRequiredService<RepositoryClientHolder>().Client));
-        services.AddSingleton<DistridApi>();
+        services.AddSingleton<DistridQueries>();
+        services.AddSingleton<IAuthorizer>(sp => new PolkitAuthorizer(sp.GetRequiredService<ILogger<PolkitAuthorizer>>()));
+        services.AddSingleton<MutationRunner>();
         services.AddSingleton<SystemdNotifier>();
         // Start order matters: recover the state directory, then mount the current generation, then serve the API.
         services.AddHostedService<StateRecoveryService>();
         services.AddHostedService(sp => sp.GetRequiredService<MountService>());
         services.AddHostedService<JsonRpcServer>();
+        services.AddHostedService<DBusServer>();
 
         // Last: READY=1 only once everything above serves.
         services.AddHostedService<ReadinessService>();

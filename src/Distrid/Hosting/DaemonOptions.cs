@@ -15,8 +15,9 @@ public sealed record DaemonOptions
     public IReadOnlyList<string> Repos { get; init; } = [];
     public string TrustedKeys { get; init; } = "/etc/distri/trusted.d";
 
-    /// <summary><c>system</c>, <c>session</c>, <c>none</c> or a D-Bus address.</summary>
-    public string DBus { get; init; } = "none";
+    /// <summary><c>system</c>, <c>session</c>, <c>none</c> or a D-Bus address. An unreachable system or session bus
+    /// costs only the D-Bus front end (a warning); an explicit address that fails fails the start.</summary>
+    public string DBus { get; init; } = "system";
 
     /// <summary>How many images stay open at once; others are reopened on demand.</summary>
     public int MaxOpenImages { get; init; } = 512;

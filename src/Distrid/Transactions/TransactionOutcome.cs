@@ -5,6 +5,8 @@ public sealed record TransactionOutcome
 {
     public required string Description { get; init; }
     public required bool DryRun { get; init; }
+    /// <summary>True for <see cref="TransactionMode.DownloadOnly"/>: images were fetched, no generation was committed.</summary>
+    public bool DownloadOnly { get; init; }
     /// <summary>False when there was nothing to do (e.g. update with everything current).</summary>
     public required bool Changed { get; init; }
     public required int PreviousGeneration { get; init; }

@@ -22,7 +22,10 @@ internal sealed class TransactionService(
 
     public string? Running => Volatile.Read(ref _running);
 
-    public async Task<TransactionOutcome> RunAsync(StoreOperation operation, bool dryRun, IProgress<TransactionProgress>? progress, CancellationToken cancellationToken)
+    public Task<TransactionOutcome> RunAsync(StoreOperation operation, bool dryRun, IProgress<TransactionProgress>? progress, CancellationToken cancellationToken) =>
+        RunAsync(operation, dryRun ? TransactionMode.DryRun : TransactionMode.Commit, progress, cancellationToken);
+
+    public async Task<TransactionOutcome> RunAsync(StoreOperation operation, TransactionMode mode, IProgress<TransactionProgress>? progress, CancellationToken cancellationToken)
     {
         if (!await _lock.WaitAsync(0, cancellationToken))
         {
@@ -32,7 +35,7 @@ internal sealed class TransactionService(
         Volatile.Write(ref _running, operation.Description);
         try
         {
-            return await RunLockedAsync(operation, dryRun, progress, cancellationToken);
+            return await RunLockedAsync(operation, mode, progress, cancellationToken);
         }
         finally
         {
@@ -60,7 +63,7 @@ internal sealed class TransactionService(
         }
     }
 
-    private async Task<TransactionOutcome> RunLockedAsync(StoreOperation operation, bool dryRun, IProgress<TransactionProgress>? progress, CancellationToken cancellationToken)
+    private async Task<TransactionOutcome> RunLockedAsync(StoreOperation operation, TransactionMode mode, IProgress<TransactionProgress>? progress, CancellationToken cancellationToken)
     {
         progress?.Report(new TransactionProgress("resolve", null, 0, 0, 0, 0));
         var current = generations.Current ?? throw new TransactionException(TransactionError.Storage, "no current generation");
@@ -79,7 +82,7 @@ internal sealed class TransactionService(
         var outcome = new TransactionOutcome
         {
             Description = operation.Description,
-            DryRun = dryRun,
+            DryRun = mode == TransactionMode.DryRun,
             Changed = changed,
             PreviousGeneration = current.Number,
             Generation = number,
@@ -89,9 +92,24 @@ internal sealed class TransactionService(
             DownloadBytes = downloads.Sum(d => d.Size),
             Deleted = plan.DeleteImages,
         };
-        if (dryRun || !changed)
+        if (mode == TransactionMode.DryRun || !changed)
         {
             return outcome;
+        }
+
+        if (mode == TransactionMode.DownloadOnly)
+        {
+            // Nothing the user sees changes, so there is nothing to journal: a crash leaves at most a verified image.
+            try
+            {
+                await FetchAsync(local, downloads, progress, cancellationToken);
+            }
+            catch (Exception e) when (e is not TransactionException)
+            {
+                throw Translate(e);
+            }
+
+            return outcome with { Changed = local.Count > 0 || downloads.Count > 0, Generation = current.Number, DownloadOnly = true };
         }
 
         string transaction = Guid.NewGuid().ToString("N")[..12];

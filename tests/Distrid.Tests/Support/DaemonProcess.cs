@@ -40,7 +40,11 @@ public sealed class DaemonProcess : IAsyncDisposable
     }
 
     /// <summary>Starts distrid with <paramref name="paths"/> and extra arguments, and waits for READY=1.</summary>
-    public static async Task<DaemonProcess> StartAsync(DaemonPaths paths, params string[] extraArgs)
+    public static Task<DaemonProcess> StartAsync(DaemonPaths paths, params string[] extraArgs) =>
+        StartAsync(paths, new Dictionary<string, string>(), extraArgs);
+
+    /// <summary>As <see cref="StartAsync(DaemonPaths, string[])"/>, with extra environment variables for the daemon.</summary>
+    public static async Task<DaemonProcess> StartAsync(DaemonPaths paths, IReadOnlyDictionary<string, string> environment, params string[] extraArgs)
     {
         string notifyPath = Path.Combine(paths.Root, $"notify-{Guid.NewGuid():N}.sock");
         var notify = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
@@ -59,6 +63,11 @@ public sealed class DaemonProcess : IAsyncDisposable
         }
 
         psi.Environment["NOTIFY_SOCKET"] = notifyPath;
+        foreach (var (name, value) in environment)
+        {
+            psi.Environment[name] = value;
+        }
+
         var process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start distrid");
         var daemon = new DaemonProcess(process, notify, paths);
         process.ErrorDataReceived += (_, e) =>
@@ -157,7 +166,10 @@ public sealed class DaemonPaths
     public string Socket => Path.Combine(Root, "distrid.sock");
     public string Config => Path.Combine(Root, "distrid.json");
 
+    /// <summary>The daemon's <c>--dbus</c>: none unless a test serves D-Bus on its own bus.</summary>
+    public string DBus { get; set; } = "none";
+
     public IEnumerable<string> Arguments() =>
-        ["--store", Store, "--state", State, "--mountpoint", Mountpoint, "--socket", Socket, "--dbus", "none",
+        ["--store", Store, "--state", State, "--mountpoint", Mountpoint, "--socket", Socket, "--dbus", DBus,
          "--config", Config];
 }

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Distrid.Api.Authorization;
 using Distrid.Hosting;
 using Distrid.Protocol;
 using Microsoft.Extensions.Hosting;
@@ -11,7 +12,7 @@ namespace Distrid.Api.JsonRpc;
 /// Listens on the daemon's Unix socket and serves each connection with StreamJsonRpc (newline-delimited JSON,
 /// see docs/API.md). The socket is world-connectable: anyone may query, mutations are authorized per call.
 /// </summary>
-internal sealed class JsonRpcServer(DaemonOptions options, DistridApi api, ILogger<JsonRpcServer> logger) : BackgroundService
+internal sealed class JsonRpcServer(DaemonOptions options, DistridQueries queries, MutationRunner runner, ILogger<JsonRpcServer> logger) : BackgroundService
 {
     private Socket? _listener;
 
@@ -52,8 +53,10 @@ internal sealed class JsonRpcServer(DaemonOptions options, DistridApi api, ILogg
         try
         {
             await using var stream = new NetworkStream(client, ownsSocket: true);
+            // Who the caller is comes from the kernel (SO_PEERCRED) once per connection, never from a request.
+            var caller = CallerIdentity.ForProcess(UnixProcess.FromPeer(client));
             using var rpc = new StreamJsonRpc.JsonRpc(RpcConnection.CreateHandler(stream));
-            rpc.AddLocalRpcTarget<IDistridApi>(api, null);
+            rpc.AddLocalRpcTarget<IDistridApi>(new JsonRpcApi(queries, runner, caller), null);
             rpc.StartListening();
             using var registration = stoppingToken.Register(rpc.Dispose);
             await rpc.Completion;

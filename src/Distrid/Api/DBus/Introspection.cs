@@ -1,0 +1,49 @@
+using System.Text;
+
+namespace Distrid.Api.DBus;
+
+/// <summary>The introspection XML of both interfaces and the standard Properties interface, built once.</summary>
+internal static class Introspection
+{
+    public static readonly ReadOnlyMemory<byte> Manager = Encoding.UTF8.GetBytes("""
+          <interface name="org.distrid.Distrid1.Manager">
+            <method name="Status"><arg name="status" type="a{sv}" direction="out"/></method>
+            <method name="ListPackages"><arg name="filter" type="a{sv}" direction="in"/><arg name="packages" type="aa{sv}" direction="out"/></method>
+            <method name="Search"><arg name="term" type="s" direction="in"/><arg name="packages" type="aa{sv}" direction="out"/></method>
+            <method name="GetGenerations"><arg name="generations" type="aa{sv}" direction="out"/></method>
+            <method name="Install"><arg name="packages" type="as" direction="in"/><arg name="flags" type="t" direction="in"/><arg name="transaction" type="o" direction="out"/></method>
+            <method name="Remove"><arg name="packages" type="as" direction="in"/><arg name="flags" type="t" direction="in"/><arg name="transaction" type="o" direction="out"/></method>
+            <method name="Update"><arg name="flags" type="t" direction="in"/><arg name="transaction" type="o" direction="out"/></method>
+            <method name="Rollback"><arg name="generation" type="u" direction="in"/><arg name="flags" type="t" direction="in"/><arg name="transaction" type="o" direction="out"/></method>
+            <method name="Gc"><arg name="flags" type="t" direction="in"/><arg name="transaction" type="o" direction="out"/></method>
+          </interface>
+
+        """);
+
+    public static readonly ReadOnlyMemory<byte> Transaction = Encoding.UTF8.GetBytes("""
+          <interface name="org.distrid.Distrid1.Transaction">
+            <method name="Start"/>
+            <method name="Cancel"/>
+            <signal name="Progress"><arg name="item" type="s"/><arg name="percent" type="u"/><arg name="done" type="t"/><arg name="total" type="t"/></signal>
+            <signal name="ErrorCode"><arg name="code" type="s"/><arg name="details" type="s"/></signal>
+            <signal name="Finished"><arg name="exit" type="s"/><arg name="runtime_ms" type="u"/></signal>
+            <property name="Role" type="s" access="read"/>
+            <property name="Status" type="s" access="read"/>
+            <property name="Percentage" type="u" access="read"/>
+            <property name="AllowCancel" type="b" access="read"/>
+            <property name="Uid" type="u" access="read"/>
+            <property name="Sender" type="s" access="read"/>
+          </interface>
+
+        """);
+
+    public static readonly ReadOnlyMemory<byte> Properties = Encoding.UTF8.GetBytes("""
+          <interface name="org.freedesktop.DBus.Properties">
+            <method name="Get"><arg name="interface_name" type="s" direction="in"/><arg name="property_name" type="s" direction="in"/><arg name="value" type="v" direction="out"/></method>
+            <method name="GetAll"><arg name="interface_name" type="s" direction="in"/><arg name="properties" type="a{sv}" direction="out"/></method>
+            <method name="Set"><arg name="interface_name" type="s" direction="in"/><arg name="property_name" type="s" direction="in"/><arg name="value" type="v" direction="in"/></method>
+            <signal name="PropertiesChanged"><arg name="interface_name" type="s"/><arg name="changed_properties" type="a{sv}"/><arg name="invalidated_properties" type="as"/></signal>
+          </interface>
+
+        """);
+}

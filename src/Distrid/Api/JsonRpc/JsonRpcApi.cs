@@ -1,0 +1,102 @@
+using Distrid.Api.Authorization;
+using Distrid.Protocol;
+using Distrid.Transactions;
+using StreamJsonRpc;
+
+namespace Distrid.Api.JsonRpc;
+
+/// <summary>
+/// The JSON-RPC front end for ONE connection: it knows its caller (SO_PEERCRED of the socket), decodes the
+/// contract's calls into queries or <see cref="MutationRequest"/>s, and maps results and refusals to the contract
+/// (one-line errors with stable codes). The logic lives in <see cref="DistridQueries"/> and <see cref="MutationRunner"/>.
+/// </summary>
+internal sealed class JsonRpcApi(DistridQueries queries, MutationRunner runner, CallerIdentity caller) : IDistridApi
+{
+    public Task<StatusResult> StatusAsync(CancellationToken cancellationToken = default) => Task.FromResult(queries.Status());
+
+    public Task<IReadOnlyList<PackageInfo>> ListAsync(bool available = false, CancellationToken cancellationToken = default) =>
+        Guard(() => queries.ListAsync(available, cancellationToken));
+
+    public Task<IReadOnlyList<PackageInfo>> SearchAsync(string term, CancellationToken cancellationToken = default) =>
+        Guard(() => queries.SearchAsync(term, cancellationToken));
+
+    public Task<PackageInfo> InfoAsync(string package, CancellationToken cancellationToken = default) =>
+        Guard(() => queries.InfoAsync(package, cancellationToken));
+
+    public Task<IReadOnlyList<GenerationInfo>> GenerationsAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult(queries.Generations());
+
+    public Task<TransactionResult> InstallAsync(IReadOnlyList<string> packages, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
+        Run(() => MutationRequests.Install(packages, caller, Mode(dryRun)), progress, cancellationToken);
+
+    public Task<TransactionResult> RemoveAsync(IReadOnlyList<string> packages, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
+        Run(() => MutationRequests.Remove(packages, Mode(dryRun)), progress, cancellationToken);
+
+    public Task<TransactionResult> UpdateAsync(bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
+        Run(() => MutationRequests.Update(Mode(dryRun)), progress, cancellationToken);
+
+    public Task<TransactionResult> RollbackAsync(int? generation = null, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
+        Run(() => MutationRequests.Rollback(generation, Mode(dryRun)), progress, cancellationToken);
+
+    public Task<TransactionResult> GcAsync(int keep = 3, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
+        Run(() => MutationRequests.Gc(keep, Mode(dryRun)), progress, cancellationToken);
+
+    public Task<TransactionResult> PinAsync(string name, string fullName, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
+        Run(() => MutationRequests.Pin(name, fullName, Mode(dryRun)), progress, cancellationToken);
+
+    public Task<TransactionResult> UnpinAsync(string name, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
+        Run(() => MutationRequests.Pin(name, null, Mode(dryRun)), progress, cancellationToken);
+
+    private static TransactionMode Mode(bool dryRun) => dryRun ? TransactionMode.DryRun : TransactionMode.Commit;
+
+    private Task<TransactionResult> Run(Func<MutationRequest> decode, IProgress<ProgressInfo>? progress, CancellationToken cancellationToken) =>
+        Guard(async () =>
+        {
+            var relay = progress is null ? null : new SynchronousProgress<TransactionProgress>(p => progress.Report(new ProgressInfo
+            {
+                Phase = p.Phase,
+                Package = p.Package,
+                PackageBytesDone = p.PackageBytesDone,
+                PackageBytesTotal = p.PackageBytesTotal,
+                TotalBytesDone = p.TotalBytesDone,
+                TotalBytes = p.TotalBytes,
+            }));
+            var outcome = await runner.RunAsync(decode(), caller, relay, cancellationToken);
+            return new TransactionResult
+            {
+                Description = outcome.Description,
+                DryRun = outcome.DryRun,
+                Changed = outcome.Changed,
+                PreviousGeneration = outcome.PreviousGeneration,
+                Generation = outcome.Generation,
+                Added = outcome.Added,
+                Removed = outcome.Removed,
+                Downloaded = outcome.Downloaded,
+                DownloadBytes = outcome.DownloadBytes,
+                Deleted = outcome.Deleted,
+            };
+        });
+
+    /// <summary>Turns a refusal into a JSON-RPC error with a stable code and a one-line message (no exception data).</summary>
+    private static async Task<T> Guard<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (TransactionException e)
+        {
+            throw new LocalRpcException(e.Message) { ErrorCode = ErrorCodes.TransactionBase + (int)e.Error, ErrorData = null };
+        }
+        catch (AuthorizationException e)
+        {
+            throw new LocalRpcException(e.Message) { ErrorCode = ErrorCodes.NotAuthorized, ErrorData = null };
+        }
+    }
+
+    /// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool and reorder reports).</summary>
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}
