@@ -36,7 +36,7 @@ internal static class DaemonHost
         try
         {
             await host.RunAsync();
-            return 0;
+            return host.Services.GetRequiredService<DaemonFailure>().ExitCode(host.Services.GetServices<IHostedService>());
         }
         catch (Exception e) when (e is DaemonStartException or IOException or UnauthorizedAccessException)
         {
@@ -66,9 +66,13 @@ internal static class DaemonHost
     public static void AddServices(IServiceCollection services, DaemonOptions options)
     {
         services.AddSingleton(options);
+        // Read (and unset) once, before anything could start a child that inherits them.
+        services.AddSingleton(_ => ListenFds.FromEnvironment());
+        services.AddSingleton<DaemonFailure>();
         services.AddSingleton<PackageStore>();
         services.AddSingleton(new ImageTable(options.MaxOpenImages, new SquashFsReadOptions { DataCacheBytes = options.BlockCacheBytesPerImage }));
         services.AddSingleton<ExchangeNodeTable>();
+        services.AddSingleton<NodeIdJournal>();
         services.AddSingleton(new ManifestCache(Path.Combine(options.State, "manifests")));
         services.AddSingleton<RoNamespaceBuilder>();
         services.AddSingleton<RoFileSystem>();
@@ -85,6 +89,7 @@ internal static class DaemonHost
         services.AddHostedService<StateRecoveryService>();
         services.AddHostedService(sp => sp.GetRequiredService<MountService>());
         services.AddHostedService<JsonRpcServer>();
+        services.AddHostedService<WatchdogService>();
 
         // Last: READY=1 only once everything above serves.
         services.AddHostedService<ReadinessService>();
