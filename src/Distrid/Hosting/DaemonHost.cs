@@ -35,8 +35,11 @@ internal static class DaemonHost
         using var host = builder.Build();
         try
         {
+            // Resolved up front: RunAsync disposes the service provider when the host stops.
+            var failure = host.Services.GetRequiredService<DaemonFailure>();
+            var services = host.Services.GetServices<IHostedService>().ToList();
             await host.RunAsync();
-            return host.Services.GetRequiredService<DaemonFailure>().ExitCode(host.Services.GetServices<IHostedService>());
+            return failure.ExitCode(services);
         }
         catch (Exception e) when (e is DaemonStartException or IOException or UnauthorizedAccessException)
         {
