@@ -67,6 +67,7 @@ public sealed class SystemdProtocolTests
         string activated = Path.Combine(dir.Path, "activated.sock");
         using var cleanup = new MountCleanup(paths.Mountpoint);
         using var systemd = new FakeSystemd(dir.Path);
+        // systemd-socket-activate passes on only LISTEN_* and what -E names.
         await using var daemon = ServiceProcess.Start(systemd, paths, [SocketActivate, "-l", activated, "--fdname=cli", "-E", "NOTIFY_SOCKET"]);
 
         // systemd-socket-activate listens first and execs distrid on the first connection: districtl is that one.
