@@ -57,6 +57,7 @@ public sealed class RestartWithoutUnmountTests(ITestOutputHelper output)
         // Still the same connection: nothing was unmounted or remounted.
         Assert.Equal(mountBefore.DeviceMinor, MountTable.Find(paths.Mountpoint)!.DeviceMinor);
         output.WriteLine($"SIGKILL -> successor READY=1: {(ready.At - killedAt).TotalMilliseconds:F0} ms");
+        output.WriteLine("successor's log:\n" + second.Stderr);
         output.WriteLine($"cat: {copiedAtKill >> 20} MiB copied at the kill; output resumed {(resumedAt - killedAt).TotalMilliseconds:F0} ms after it; longest stall {stall.TotalMilliseconds:F0} ms");
 
         // A clean stop unmounts and empties the fd store, so no later start inherits a dead connection.
