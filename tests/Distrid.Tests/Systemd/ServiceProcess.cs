@@ -80,6 +80,15 @@ public sealed class ServiceProcess : IAsyncDisposable
         return service;
     }
 
+    /// <summary>Sends SIGKILL without waiting for the exit.</summary>
+    public void KillNow()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+        }
+    }
+
     /// <summary>SIGKILL, as a crash: nothing is cleaned up.</summary>
     public async Task KillAsync()
     {
