@@ -35,8 +35,9 @@ public sealed partial class FuseSession
         {
             for (int i = 0; i < count; i++)
             {
-                // The first reader uses the mount's descriptor; the others get clones with their own queues.
-                int fd = i == 0 ? Mount.DeviceFd : FuseDevice.Clone(Mount.DeviceFd);
+                // The first reader uses the mount's descriptor; the others get clones with their own queues (unless
+                // the connection is handed over, see FuseSessionOptions.CloneReaderDescriptors).
+                int fd = i == 0 || !Options.CloneReaderDescriptors ? Mount.DeviceFd : FuseDevice.Clone(Mount.DeviceFd);
                 _readers.Add(new Reader(fd, i));
             }
         }

@@ -6,6 +6,14 @@ public sealed record FuseSessionOptions
     /// <summary>Dedicated reader threads, each on its own cloned /dev/fuse descriptor.</summary>
     public int ReaderThreads { get; init; } = Math.Clamp(Environment.ProcessorCount * 2, 2, 8);
 
+    /// <summary>
+    /// Give each reader after the first its own cloned descriptor (its own processing queue). Turn it off when the
+    /// connection must survive this process (fd store hand-over): the kernel ends the requests a clone had read
+    /// with ECONNABORTED when the clone is closed, while requests read on the stored master descriptor stay
+    /// queued for a successor's NOTIFY_RESEND. All readers then share the master descriptor.
+    /// </summary>
+    public bool CloneReaderDescriptors { get; init; } = true;
+
     /// <summary>Highest protocol minor this server speaks (the kernel's is used when lower).</summary>
     public uint MaxMinor { get; init; } = 45;
 

@@ -18,16 +18,54 @@ internal sealed class ExchangeNodeTable
         {
             foreach (var node in tree.AllNodes())
             {
-                if (_count == _nodes.Length)
-                {
-                    var grown = new ExchangeNode[_nodes.Length * 2];
-                    Array.Copy(_nodes, grown, _count);
-                    Volatile.Write(ref _nodes, grown);
-                }
-
-                node.NodeId = NodeIds.ForExchange(_count);
-                _nodes[_count++] = node;
+                Append(node);
             }
+        }
+    }
+
+    /// <summary>Gives <paramref name="node"/> the next index; the caller holds the append lock.</summary>
+    private void Append(ExchangeNode node)
+    {
+        if (_count == _nodes.Length)
+        {
+            var grown = new ExchangeNode[_nodes.Length * 2];
+            Array.Copy(_nodes, grown, _count);
+            Volatile.Write(ref _nodes, grown);
+        }
+
+        node.NodeId = NodeIds.ForExchange(_count);
+        _nodes[_count++] = node;
+    }
+
+    /// <summary>The next index <see cref="Register"/> would give: indices 1 up to it are assigned.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_appendLock)
+            {
+                return _count;
+            }
+        }
+    }
+
+    /// <summary>The node at <paramref name="index"/> (1 &lt;= index &lt; <see cref="Count"/>).</summary>
+    public ExchangeNode At(int index) => Volatile.Read(ref _nodes)[index];
+
+    /// <summary>
+    /// Puts <paramref name="node"/> at exactly <paramref name="index"/>, which must be <see cref="Count"/>: how a
+    /// successor daemon re-creates its predecessor's exchange nodes before it registers trees of its own.
+    /// </summary>
+    public void Restore(int index, ExchangeNode node)
+    {
+        lock (_appendLock)
+        {
+            if (index != _count)
+            {
+                throw new InvalidDataException($"exchange node {index} restored out of order (next is {_count})");
+            }
+
+            Append(node);
         }
     }
 

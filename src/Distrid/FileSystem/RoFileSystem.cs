@@ -53,5 +53,26 @@ internal sealed partial class RoFileSystem(ImageTable images, ExchangeNodeTable 
         session.NotifyInvalidateInode(NodeIds.Root, 0, 0);
     }
 
+    /// <summary>
+    /// After resuming a predecessor's connection: the kernel may cache root names from the predecessor's namespace
+    /// (exchange roots of its last tree, packages since removed). Drops every name in <paramref name="names"/> and
+    /// the root's listing, so the next lookups see the namespace published now. Not from a request handler.
+    /// </summary>
+    public void InvalidateRootNames(IEnumerable<byte[]> names)
+    {
+        var session = Volatile.Read(ref _session);
+        if (session is null)
+        {
+            return;
+        }
+
+        foreach (byte[] name in names)
+        {
+            session.NotifyInvalidateEntry(NodeIds.Root, name);
+        }
+
+        session.NotifyInvalidateInode(NodeIds.Root, 0, 0);
+    }
+
     public bool HasExtendedAttributes => true;
 }

@@ -37,8 +37,11 @@ internal static class DaemonHost
         using var host = builder.Build();
         try
         {
+            // Resolved up front: RunAsync disposes the service provider when the host stops.
+            var failure = host.Services.GetRequiredService<DaemonFailure>();
+            var services = host.Services.GetServices<IHostedService>().ToList();
             await host.RunAsync();
-            return 0;
+            return failure.ExitCode(services);
         }
         catch (Exception e) when (e is DaemonStartException or IOException or UnauthorizedAccessException)
         {
@@ -68,9 +71,13 @@ internal static class DaemonHost
     public static void AddServices(IServiceCollection services, DaemonOptions options)
     {
         services.AddSingleton(options);
+        // Read (and unset) once, before anything could start a child that inherits them.
+        services.AddSingleton(_ => ListenFds.FromEnvironment());
+        services.AddSingleton<DaemonFailure>();
         services.AddSingleton<PackageStore>();
         services.AddSingleton(new ImageTable(options.MaxOpenImages, new SquashFsReadOptions { DataCacheBytes = options.BlockCacheBytesPerImage }));
         services.AddSingleton<ExchangeNodeTable>();
+        services.AddSingleton<NodeIdJournal>();
         services.AddSingleton(new ManifestCache(Path.Combine(options.State, "manifests")));
         services.AddSingleton<RoNamespaceBuilder>();
         services.AddSingleton<RoFileSystem>();
@@ -89,6 +96,7 @@ internal static class DaemonHost
         services.AddHostedService<StateRecoveryService>();
         services.AddHostedService(sp => sp.GetRequiredService<MountService>());
         services.AddHostedService<JsonRpcServer>();
+        services.AddHostedService<WatchdogService>();
         services.AddHostedService<DBusServer>();
 
         // Last: READY=1 only once everything above serves.

@@ -3,7 +3,9 @@ using Distrid.Fuse;
 using Distrid.Fuse.Mounting;
 using Distrid.Fuse.Session;
 using Distrid.Generations;
+using Distrid.Handover;
 using Distrid.Store;
+using Distrid.Systemd;
 using Distrid.Transactions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,23 +13,52 @@ using Microsoft.Extensions.Logging;
 namespace Distrid.Hosting;
 
 /// <summary>
-/// Owns the /ro mount for the daemon's life: removes a stale mount left by a dead daemon, publishes the first
-/// namespace, mounts, serves until stop, and unmounts. <see cref="Publish"/> shows each newly committed
-/// generation.
+/// Owns the /ro mount for the daemon's life: either resumes the connection a predecessor left in systemd's fd
+/// store (MountService.Handover.cs), or removes a stale mount, publishes the first namespace and mounts. Serves
+/// until stop, then unmounts. <see cref="Publish"/> shows each newly committed generation. If the session ends on
+/// its own (someone unmounted /ro, the connection was aborted) the daemon fails so systemd restarts it.
 /// </summary>
-internal sealed class MountService(
-    DaemonOptions options, PackageStore store, GenerationStore generations, RoFileSystem fileSystem, RoNamespaceBuilder namespaces, ILogger<MountService> logger)
+internal sealed partial class MountService(
+    DaemonOptions options,
+    PackageStore store,
+    GenerationStore generations,
+    RoFileSystem fileSystem,
+    RoNamespaceBuilder namespaces,
+    NodeIdJournal journal,
+    SystemdNotifier notifier,
+    ListenFds listenFds,
+    DaemonFailure failure,
+    ILogger<MountService> logger)
     : IHostedService, IGenerationPublisher, IDisposable
 {
     private static readonly TimeSpan InitTimeout = TimeSpan.FromSeconds(30);
     private readonly Lock _refreshLock = new();
     private FuseSession? _session;
+    private HandoverState? _handover;
+    private volatile bool _stopping;
+    private string _status = "starting";
 
     public bool IsMounted => _session is { } s && !s.Completion.IsCompleted;
 
     public FuseStatistics? Statistics => _session?.Statistics;
 
+    /// <summary>One line for systemd's STATUS=: what /ro serves right now.</summary>
+    public string Status => Volatile.Read(ref _status);
+
     public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        notifier.Notify($"STATUS=mounting {options.Mountpoint}");
+        ResourceLimits.RaiseOpenFileLimit();
+        var generation = generations.Current ?? throw new DaemonStartException("no current generation");
+        if (!TryResumeInherited(generation))
+        {
+            await MountAsync(generation, cancellationToken);
+        }
+
+        WatchSession(_session!);
+    }
+
+    private async Task MountAsync(Generation generation, CancellationToken cancellationToken)
     {
         // First the dead mount a killed daemon left (ENOTCONN), which even mkdir -p trips over.
         if (FuseMount.CleanStaleMount(options.Mountpoint))
@@ -37,8 +68,9 @@ internal sealed class MountService(
 
         Directory.CreateDirectory(options.Mountpoint);
 
-        ResourceLimits.RaiseOpenFileLimit();
-        Publish(generations.Current ?? throw new DaemonStartException("no current generation"));
+        // Under systemd the connection goes to the fd store, so node ids are journaled from the first publish on.
+        _handover = notifier.IsEnabled ? HandoverState.Create() : null;
+        Publish(generation);
 
         FuseMount mount;
         try
@@ -50,15 +82,19 @@ internal sealed class MountService(
             throw new DaemonStartException($"cannot mount {options.Mountpoint}: {e.Message}", e);
         }
 
-        _session = FuseSession.Start(mount, fileSystem, new FuseSessionOptions
-        {
-            ReaderThreads = options.FuseThreads,
-            Log = message => logger.LogWarning("{Message}", message),
-        });
+        _session = FuseSession.Start(mount, fileSystem, SessionOptions());
         fileSystem.Attach(_session);
         var init = await _session.Initialized.WaitAsync(InitTimeout, cancellationToken);
         logger.LogInformation("mounted {Mountpoint} (FUSE 7.{Minor}, {Packages} packages)", options.Mountpoint, init.Minor, fileSystem.Current.PackageCount);
+        StoreConnection(mount, init);
     }
+
+    private FuseSessionOptions SessionOptions() => new()
+    {
+        ReaderThreads = options.FuseThreads,
+        CloneReaderDescriptors = _handover is null,
+        Log = message => logger.LogWarning("{Message}", message),
+    };
 
     /// <summary>Publishes what /ro shows for <paramref name="generation"/>: every store image, and the exchange
     /// directories of the generation's packages.</summary>
@@ -67,16 +103,50 @@ internal sealed class MountService(
         lock (_refreshLock)
         {
             var current = generation.Packages.ToHashSet(StringComparer.Ordinal);
-            fileSystem.Publish(namespaces.Build(store.Scan(), current, generation.Pins));
+            var next = namespaces.Build(store.Scan(), current, generation.Pins);
+
+            // Journal the new node ids before the kernel can learn them from the published namespace.
+            JournalNodeIds();
+            fileSystem.Publish(next);
+            Volatile.Write(ref _status, $"serving {next.PackageCount} packages, generation {generation.Number}");
+            if (_session is not null)
+            {
+                notifier.Notify("STATUS=" + Status);
+            }
         }
     }
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
+        _stopping = true;
+        notifier.Notify($"STATUS=stopping: unmounting {options.Mountpoint}");
+
+        // A clean stop ends the connection, so systemd must not hand it to a later start: drop it from the store
+        // first (were we killed right after, the stored descriptor of an unmounted connection reports POLLERR and
+        // systemd drops it by itself).
+        ForgetStoredConnection();
         _session?.Dispose();
         logger.LogInformation("unmounted {Mountpoint}", options.Mountpoint);
         return Task.CompletedTask;
     }
 
-    public void Dispose() => _session?.Dispose();
+    /// <summary>The session ending by itself means /ro is gone: fail, so systemd restarts the daemon.</summary>
+    private void WatchSession(FuseSession session) => session.Completion.ContinueWith(
+        _ =>
+        {
+            if (!_stopping)
+            {
+                ForgetStoredConnection();
+                failure.Fail($"the FUSE session of {options.Mountpoint} ended (unmounted or aborted)");
+            }
+        },
+        CancellationToken.None,
+        TaskContinuationOptions.ExecuteSynchronously,
+        TaskScheduler.Default);
+
+    public void Dispose()
+    {
+        _session?.Dispose();
+        _handover?.Dispose();
+    }
 }

@@ -1,3 +1,4 @@
+using Distrid.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -5,14 +6,14 @@ namespace Distrid.Systemd;
 
 /// <summary>
 /// Registered last: the host starts services in order, so when this one starts, the mount and the API socket
-/// serve. Then, and only then, it tells systemd READY=1 (and STOPPING=1 on shutdown).
+/// serve. Then, and only then, it tells systemd READY=1 with what /ro serves (and STOPPING=1 on shutdown).
 /// </summary>
-internal sealed class ReadinessService(SystemdNotifier notifier, ILogger<ReadinessService> logger) : IHostedService
+internal sealed class ReadinessService(SystemdNotifier notifier, MountService mount, ILogger<ReadinessService> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        logger.LogInformation("ready");
-        notifier.Notify($"READY=1\nSTATUS=serving\nMAINPID={Environment.ProcessId}");
+        logger.LogInformation("ready: {Status}", mount.Status);
+        notifier.Notify($"READY=1\nSTATUS={mount.Status}\nMAINPID={Environment.ProcessId}");
         return Task.CompletedTask;
     }
 

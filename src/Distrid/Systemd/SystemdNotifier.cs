@@ -1,14 +1,19 @@
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Distrid.Systemd;
 
 /// <summary>
-/// sd_notify(3) without libsystemd: one datagram to $NOTIFY_SOCKET (a path, or '@' for the abstract namespace).
-/// Without NOTIFY_SOCKET every call is a no-op, so the daemon behaves the same outside systemd.
+/// sd_notify(3) without libsystemd: one datagram to $NOTIFY_SOCKET (a path, or '@' for the abstract namespace),
+/// optionally carrying descriptors (SCM_RIGHTS) for the fd store. Without NOTIFY_SOCKET every call is a no-op,
+/// so the daemon behaves the same outside systemd.
 /// </summary>
 public sealed class SystemdNotifier : IDisposable
 {
+    /// <summary>systemd accepts up to 253 fds per message (SCM_MAX_FD); we never send more than a few.</summary>
+    private const int MaxFdsPerMessage = 16;
+
     private readonly Socket? _socket;
     private readonly UnixDomainSocketEndPoint? _endpoint;
 
@@ -46,6 +51,67 @@ public sealed class SystemdNotifier : IDisposable
         catch (SocketException)
         {
             // systemd went away or the socket is gone: notifications are advisory.
+        }
+    }
+
+    /// <summary>
+    /// Sends <paramref name="state"/> with <paramref name="fds"/> attached (sd_pid_notify_with_fds), e.g.
+    /// <c>FDSTORE=1\nFDNAME=fuse</c>. Returns false when there is no NOTIFY_SOCKET or the send failed: the caller
+    /// then knows the descriptors are not stored.
+    /// </summary>
+    public unsafe bool NotifyWithFds(string state, ReadOnlySpan<int> fds)
+    {
+        if (_socket is null)
+        {
+            return false;
+        }
+
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(fds.Length, MaxFdsPerMessage);
+        byte[] payload = Encoding.UTF8.GetBytes(state);
+
+        // A connected socket of our own: sendmsg then needs no sockaddr, and the datagram is atomic with its fds.
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        try
+        {
+            socket.Connect(_endpoint!);
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+
+        // cmsghdr: size_t len, int level, int type, then the ints, the whole padded to 8 bytes.
+        int dataLength = fds.Length * sizeof(int);
+        int headerLength = sizeof(nuint) + (2 * sizeof(int));
+        int controlLength = fds.IsEmpty ? 0 : (headerLength + dataLength + 7) & ~7;
+        byte* control = stackalloc byte[Math.Max(controlLength, 8)];
+        new Span<byte>(control, Math.Max(controlLength, 8)).Clear();
+        if (!fds.IsEmpty)
+        {
+            *(nuint*)control = (nuint)(headerLength + dataLength);
+            *(int*)(control + sizeof(nuint)) = NativeMethods.SolSocket;
+            *(int*)(control + sizeof(nuint) + sizeof(int)) = NativeMethods.ScmRights;
+            fds.CopyTo(new Span<int>(control + headerLength, fds.Length));
+        }
+
+        fixed (byte* data = payload)
+        {
+            var iov = new NativeMethods.IoVec { Base = data, Length = (nuint)payload.Length };
+            var message = new NativeMethods.MsgHdr
+            {
+                Iov = &iov,
+                IovLength = 1,
+                Control = fds.IsEmpty ? null : control,
+                ControlLength = (nuint)controlLength,
+            };
+            nint sent;
+            do
+            {
+                sent = NativeMethods.SendMsg(socket.Handle, &message, NativeMethods.MsgNoSignal);
+            }
+            while (sent < 0 && Marshal.GetLastPInvokeError() == NativeMethods.Eintr);
+
+            return sent == payload.Length;
         }
     }
 

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Distrid.Api.Authorization;
 using Distrid.Hosting;
 using Distrid.Protocol;
+using Distrid.Systemd;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StreamJsonRpc;
@@ -12,14 +13,16 @@ namespace Distrid.Api.JsonRpc;
 /// Listens on the daemon's Unix socket and serves each connection with StreamJsonRpc (newline-delimited JSON,
 /// see docs/API.md). The socket is world-connectable: anyone may query, mutations are authorized per call.
 /// </summary>
-internal sealed class JsonRpcServer(DaemonOptions options, DistridQueries queries, MutationRunner runner, ILogger<JsonRpcServer> logger) : BackgroundService
+internal sealed class JsonRpcServer(DaemonOptions options, DistridQueries queries, MutationRunner runner, ListenFds listenFds, ILogger<JsonRpcServer> logger) : BackgroundService
 {
     private Socket? _listener;
+    private bool _ownsSocketPath;
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        _listener = UnixSocketListener.Bind(options.Socket);
-        logger.LogInformation("listening on {Socket}", options.Socket);
+        // Socket activation: systemd (distrid.socket) owns the listening socket and its path; otherwise bind our own.
+        _listener = UnixSocketListener.AdoptOrBind(listenFds.TakeAny(FdStoreNames.ApiSocket), options.Socket, out _ownsSocketPath);
+        logger.LogInformation("listening on {Socket}{Inherited}", _listener.LocalEndPoint, _ownsSocketPath ? "" : " (from systemd)");
         return base.StartAsync(cancellationToken);
     }
 
@@ -42,7 +45,10 @@ internal sealed class JsonRpcServer(DaemonOptions options, DistridQueries querie
         finally
         {
             listener.Dispose();
-            UnixSocketListener.Remove(options.Socket);
+            if (_ownsSocketPath)
+            {
+                UnixSocketListener.Remove(options.Socket);
+            }
         }
 
         await Task.WhenAll(connections);

@@ -6,6 +6,16 @@ namespace Distrid.Api.JsonRpc;
 /// <summary>Binds the API socket: replaces a stale socket file left by a dead daemon, refuses a live one.</summary>
 internal static class UnixSocketListener
 {
+    /// <summary>
+    /// The listening socket systemd passed (<paramref name="inheritedFd"/> &gt;= 0, socket activation; its path
+    /// belongs to the socket unit), else a socket bound at <paramref name="path"/> (ours to remove on stop).
+    /// </summary>
+    public static Socket AdoptOrBind(int inheritedFd, string path, out bool ownsPath)
+    {
+        ownsPath = inheritedFd < 0;
+        return inheritedFd >= 0 ? new Socket(new SafeSocketHandle(inheritedFd, ownsHandle: true)) : Bind(path);
+    }
+
     public static Socket Bind(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);

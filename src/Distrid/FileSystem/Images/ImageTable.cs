@@ -31,17 +31,45 @@ internal sealed class ImageTable(int maxOpen, SquashFsReadOptions readOptions) :
                 throw new InvalidOperationException("no image slots left");
             }
 
-            var handle = new ImageHandle(_nextSlot, fullName, path, readOptions);
-            if (_nextSlot == _slots.Length)
+            return AddNew(fullName, path);
+        }
+    }
+
+    /// <summary>Assigns the next slot; the caller holds the table lock.</summary>
+    private ImageHandle AddNew(string fullName, string path)
+    {
+        var handle = new ImageHandle(_nextSlot, fullName, path, readOptions);
+        if (_nextSlot == _slots.Length)
+        {
+            var grown = new ImageHandle?[_slots.Length * 2];
+            Array.Copy(_slots, grown, _slots.Length);
+            Volatile.Write(ref _slots, grown);
+        }
+
+        _slots[_nextSlot] = handle;
+        _byName[fullName] = handle;
+        Volatile.Write(ref _nextSlot, _nextSlot + 1);
+        return handle;
+    }
+
+    /// <summary>The next slot <see cref="GetOrAdd"/> would give: slots below it are assigned.</summary>
+    public int NextSlot => Volatile.Read(ref _nextSlot);
+
+    /// <summary>
+    /// Gives <paramref name="fullName"/> at <paramref name="path"/> exactly slot <paramref name="slot"/>, which must be
+    /// <see cref="NextSlot"/>: how a successor daemon re-creates its predecessor's slots (the kernel still holds
+    /// node ids made of them) before it assigns any of its own.
+    /// </summary>
+    public void Restore(int slot, string fullName, string path)
+    {
+        lock (_tableLock)
+        {
+            if (slot != _nextSlot || slot > NodeIds.MaxSlot)
             {
-                var grown = new ImageHandle?[_slots.Length * 2];
-                Array.Copy(_slots, grown, _slots.Length);
-                Volatile.Write(ref _slots, grown);
+                throw new InvalidDataException($"image slot {slot} restored out of order (next is {_nextSlot})");
             }
 
-            _slots[_nextSlot++] = handle;
-            _byName[fullName] = handle;
-            return handle;
+            _ = AddNew(fullName, path);
         }
     }
 

@@ -1,0 +1,20 @@
+using System.Diagnostics;
+using Distrid.Fuse.Mounting;
+
+namespace Distrid.Tests.Systemd;
+
+/// <summary>
+/// Lazily unmounts the test's own mountpoint on dispose if a failed test left it mounted (a kill leaves a mount
+/// whose connection lives on in the stand-in's fd store). Touches nothing but this one path.
+/// </summary>
+public sealed class MountCleanup(string mountpoint) : IDisposable
+{
+    public void Dispose()
+    {
+        if (MountTable.Find(mountpoint) is not null)
+        {
+            using var umount = Process.Start("umount", ["-l", mountpoint]);
+            umount.WaitForExit();
+        }
+    }
+}
