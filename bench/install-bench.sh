@@ -14,13 +14,12 @@
 #                  `districtl install PKG`; timed is that command, from the client's start to its exit
 #   copy           curl --parallel (as many connections as the daemon's downloads) of exactly the files the daemon
 #                  fetched (checked against nginx's log in the first run) to disk, then fsync of each file and the dir
-#   copy+unzstd    the same transfers, .zst ones piped through `zstd -d`, into image files (what the daemon writes),
-#                  one curl per file, fsynced (only when the daemon fetched some .zst)
 #   dpkg-deb -x    of the closure's .debs, one after the other, into an empty root (no fsync, like dpkg-deb -x)
 #   ... +fsync     the same followed by an fsync of every extracted file (dpkg itself fsyncs each file it unpacks)
 #   dpkg-deb -x -P2  two at a time (this machine has 2 CPUs), no fsync
 # Prints medians, the ratios against the goals of issue 4 and bytes/throughput. Needs root and, for the first run,
-# network access for apt-get download. BENCH_KEEP=1 keeps the work directory.
+# network access for apt-get download. BENCH_KEEP=1 keeps the work directory; DISTRID_DLL and DISTRICTL_DLL point
+# at other builds (e.g. `dotnet publish -p:PublishReadyToRun=true` outputs).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/common.sh"
@@ -35,7 +34,7 @@ while (($#)); do
     --packages) packages=$2; shift ;;
     --cache) cache=$2; shift ;;
     --no-parallel-dpkg) pdpkg=0 ;;
-    -h | --help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "install-bench: unknown option $1 (try --help)" ;;
   esac
   shift
@@ -43,7 +42,7 @@ done
 IFS=, read -r -a targets <<<"$packages"
 
 require_root
-require_cmds apt-get apt-cache dpkg-deb nginx curl zstd column mountpoint
+require_cmds apt-get apt-cache dpkg-deb nginx curl column mountpoint
 ensure_build
 make_workdir
 W=$BENCH_WORK
@@ -145,22 +144,15 @@ copy_plain() {
   curl -fsS --no-progress-meter --parallel --parallel-max "$parallel" -K "$W/run/curl-$1.cfg"
   sync "$W/copy"/* "$W/copy"
 }
-copy_unzstd() {
-  # One pipeline per file, $parallel at once; every image is fsynced (zstd -d writes it, sync fsyncs it).
-  cut -f1 "$W/run/xfer-$1.tsv" | xargs -P "$parallel" -I{} sh -c \
-    'f=$(basename "$1" .zst); case $1 in *.zst) curl -fsS "$2/$1" | zstd -dqc >"$3/$f" ;; *) curl -fsS -o "$3/$f" "$2/$1" ;; esac && sync "$3/$f"' \
-    _ {} "$url" "$W/copy"
-  sync "$W/copy"
-}
 dpkg_serial() { while read -r d; do dpkg-deb -x "$d" "$W/root"; done <"$W/run/debs-$1.txt"; }
 dpkg_serial_fsync() { dpkg_serial "$1"; find "$W/root" -type f -print0 | xargs -0 -r sync; sync "$W/root"; }
 dpkg_p2() { xargs -P 2 -I{} dpkg-deb -x {} "$W/root" <"$W/run/debs-$1.txt"; }
 
-contenders=(distrid copy copy_unzstd dpkg dpkg_fsync)
+contenders=(distrid copy dpkg dpkg_fsync)
 ((pdpkg)) && contenders+=(dpkg_p2)
 declare -A label=(
   [distrid]="districtl install" [copy]="copy (curl --parallel $parallel, fsync)"
-  [copy_unzstd]="copy + zstd -d (-P $parallel, fsync)" [dpkg]="dpkg-deb -x, serial"
+  [dpkg]="dpkg-deb -x, serial"
   [dpkg_fsync]="dpkg-deb -x, serial, + fsync" [dpkg_p2]="dpkg-deb -x, -P 2")
 declare -A results=()
 record() { results[$1/$2]+="$3 "; }
@@ -204,7 +196,6 @@ for ((r = 1; r <= runs; r++)); do
           fi
           distrid_stop ;;
         copy) v=$(time_cmd copy_plain "$t") ;;
-        copy_unzstd) if grep -q '\.zst' "$W/run/xfer-$t.tsv"; then v=$(time_cmd copy_unzstd "$t"); else continue; fi ;;
         dpkg) v=$(time_cmd dpkg_serial "$t") ;;
         dpkg_fsync) v=$(time_cmd dpkg_serial_fsync "$t") ;;
         dpkg_p2) v=$(time_cmd dpkg_p2 "$t") ;;
@@ -232,7 +223,7 @@ for t in "${targets[@]}"; do
   for c in "${contenders[@]}"; do
     [ -n "${results[$t/$c]:-}" ] || continue
     case $c in
-      distrid | copy_unzstd) written=${image_bytes[$t]} ;;
+      distrid) written=${image_bytes[$t]} ;;
       copy) written=${xfer_bytes[$t]} ;;
       *) written=- ;;
     esac
@@ -248,7 +239,7 @@ for t in "${targets[@]}"; do
   daemon_med() { tr ' ' '\n' <<<"${results[$t/phase_$1]:-}" | { grep . || true; } | median; }
   echo "inside the daemon (medians, s): resolve with index fetch $(daemon_med resolve), download $(daemon_med fetch)," \
     "commit $(daemon_med commit), publish to /ro $(daemon_med publish); the rest of the install time is districtl and the RPC"
-  echo "all runs: $(for c in "${contenders[@]}"; do printf '%s=[%s] ' "$c" "${results[$t/$c]% }"; done)"
+  echo "all runs: $(for c in "${contenders[@]}"; do [ -z "${results[$t/$c]:-}" ] || printf '%s=[%s] ' "$c" "${results[$t/$c]% }"; done)"
   unset med
 done
 echo

@@ -13,8 +13,8 @@ public sealed partial class RepositoryClient
     /// transport copy when the index lists one that is worth it, see <see cref="PrefersTransportCopy"/>) into a hidden
     /// temporary file while its sha256 is computed, checked against the metadata, fsynced and renamed into place after
     /// its metadata; an existing file of that name is replaced. One fsync of the directory at the end makes every new
-    /// name durable (one per download instead of one per image). Interrupted transfers are retried and resumed with Range requests; failing mirrors are skipped
-    /// for the next. Packages that fail leave nothing behind; the others still complete, then
+    /// name durable (one per download instead of one per image). Interrupted transfers are retried and resumed with
+    /// Range requests; failing mirrors are skipped for the next. Packages that fail leave nothing behind; the others still complete, then
     /// <see cref="DownloadFailedException"/> lists the failures. Cancellation deletes unfinished files and throws
     /// <see cref="OperationCanceledException"/>. Not meant for two concurrent calls on the same package and directory.
     /// </summary>
@@ -85,9 +85,10 @@ public sealed partial class RepositoryClient
     /// Whether a .zst transport copy of <paramref name="transportSize"/> bytes is worth fetching instead of the
     /// <paramref name="imageSize"/>-byte image: only when it saves at least
     /// <see cref="RepositoryClientOptions.MinimumTransportSaving"/> of the bytes. Images whose SquashFS blocks are
-    /// already compressed (every zstd or gzip image; Debian imports save about 1.5 %) shrink by a few percent, and
-    /// decompressing them costs more CPU time than those bytes take on the wire, while an uncompressed image
-    /// (<c>--compression none</c>) often halves.
+    /// already compressed (every zstd or gzip image; Debian imports save about 1.5 %) shrink by a few percent: on a
+    /// slow link that changes the transfer time by as little, on a fast one (LAN, a local mirror) decompressing costs
+    /// more CPU time than the saved bytes take on the wire. An uncompressed image (<c>--compression none</c>) often
+    /// halves and still comes as .zst.
     /// </summary>
     internal bool PrefersTransportCopy(long transportSize, long imageSize) =>
         transportSize <= imageSize * (1 - _options.MinimumTransportSaving);
