@@ -7,7 +7,8 @@
 #
 # Prepares once and caches under --cache (default /var/tmp/distrid-install-bench-cache, BENCH_CACHE overrides):
 # the Depends/Pre-Depends closure of each package (bench/lib/deb_closure.py), its .debs (apt-get download), and a
-# signed mirror of all of them (districtl import-deb, keygen, repo build --key); BENCH_REBUILD=1 rebuilds the mirror.
+# signed mirror of all of them and of every .deb earlier runs needed (districtl import-deb, keygen, repo build --key);
+# BENCH_REBUILD=1 rebuilds the mirror.
 # One untimed install per package on a fresh daemon records (nginx access log) which files the daemon fetches.
 # Then per run (default 3), per package, every contender starts after `sync; echo 3 > drop_caches`:
 #   distrid        a fresh daemon (new store, state, mountpoint; started and ready before the clock) runs
@@ -69,17 +70,21 @@ fi
 for n in "${union[@]}"; do deb_for "$n" >/dev/null || die "install-bench: no .deb for $n in $cache/debs"; done
 
 mirror=$cache/mirror
-stamp=$(for n in "${union[@]}"; do basename "$(deb_for "$n")"; done | sha256sum | cut -c1-16)
-if [ "${BENCH_REBUILD:-0}" = 1 ] || [ "$(cat "$mirror/stamp" 2>/dev/null)" != "$stamp" ]; then
-  log "building the mirror: import-deb of ${#union[@]} .debs, keygen, repo build --key"
+# The mirror holds every .deb any run needed so far (mirror/debs.txt), so that runs with other --packages reuse it;
+# it is rebuilt when a needed .deb is not in it.
+needed=$(for n in "${union[@]}"; do basename "$(deb_for "$n")"; done | sort -u)
+if [ "${BENCH_REBUILD:-0}" = 1 ] || [ ! -s "$mirror/repo/index.json" ] \
+  || [ -n "$(comm -23 <(echo "$needed") <(sort -u "$mirror/debs.txt" 2>/dev/null))" ]; then
+  mapfile -t all_debs < <({ echo "$needed"; cat "$mirror/debs.txt" 2>/dev/null || true; } | sort -u \
+    | while read -r f; do [ -f "$cache/debs/$f" ] && echo "$cache/debs/$f"; done)
+  log "building the mirror: import-deb of ${#all_debs[@]} .debs, keygen, repo build --key"
   rm -rf "$mirror"
   mkdir -p "$mirror/repo/pkg" "$mirror/trusted"
-  mapfile -t all_debs < <(for n in "${union[@]}"; do deb_for "$n"; done)
   districtl import-deb "${all_debs[@]}" -o "$mirror/repo/pkg" >"$mirror/import.log" 2>&1 || { cat "$mirror/import.log" >&2; die "import-deb failed"; }
   districtl keygen "$mirror/key" >/dev/null
   districtl repo build "$mirror/repo" --key "$mirror/key" >/dev/null
   cp "$mirror/key.pub" "$mirror/trusted/bench.pub"
-  echo "$stamp" >"$mirror/stamp"
+  printf '%s\n' "${all_debs[@]##*/}" >"$mirror/debs.txt"
 fi
 
 log "nginx on 127.0.0.1 serving $mirror/repo"
