@@ -20,6 +20,7 @@ packages=(
   zstd
   xz-utils
   dpkg-dev
+  bsdextrautils    # column, for the benchmark tables
 )
 
 missing=()

@@ -4,8 +4,9 @@
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH_REPO=$(cd "$BENCH_DIR/.." && pwd)
 BENCH_PYTHON=${BENCH_PYTHON:-$(command -v /usr/bin/python3 || command -v python3)}
-DISTRID_DLL=$BENCH_REPO/src/Distrid/bin/Release/net10.0/distrid.dll
-DISTRICTL_DLL=$BENCH_REPO/src/districtl/bin/Release/net10.0/districtl.dll
+# Overridable, e.g. to measure a `dotnet publish -p:PublishReadyToRun=true` build of the same sources.
+DISTRID_DLL=${DISTRID_DLL:-$BENCH_REPO/src/Distrid/bin/Release/net10.0/distrid.dll}
+DISTRICTL_DLL=${DISTRICTL_DLL:-$BENCH_REPO/src/districtl/bin/Release/net10.0/districtl.dll}
 
 die() { echo "$*" >&2; exit 1; }
 log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }

@@ -1,15 +1,17 @@
 # Starting and stopping one distrid daemon for a benchmark. Sourced after common.sh.
-# distrid_start STORE STATE MOUNTPOINT SOCKET COUNT: launches the daemon, waits until `status` answers and the
-# mount root lists COUNT package directories; sets DISTRID_PID and DISTRID_READY ("status_s listed_s").
+# distrid_start STORE STATE MOUNTPOINT SOCKET COUNT [DAEMON_ARG...]: launches the daemon (with the extra arguments,
+# e.g. --repo URL --trusted-keys DIR), waits until `status` answers and the mount root lists COUNT package
+# directories; sets DISTRID_PID and DISTRID_READY ("status_s listed_s").
 
 DISTRID_PID=""
 distrid_start() {
   local store=$1 state=$2 mnt=$3 sock=$4 count=$5 config t0
+  shift 5
   config=$(dirname "$sock")/distrid.json
   echo '{}' >"$config"
   mkdir -p "$state" "$mnt"
   t0=$(now)
-  dotnet "$DISTRID_DLL" --config "$config" --store "$store" --state "$state" --mountpoint "$mnt" --socket "$sock" \
+  dotnet "$DISTRID_DLL" --config "$config" --store "$store" --state "$state" --mountpoint "$mnt" --socket "$sock" "$@" \
     >>"$(dirname "$sock")/distrid.log" 2>&1 &
   DISTRID_PID=$!
   if ! DISTRID_READY=$("$BENCH_PYTHON" "$BENCH_DIR/lib/wait_ready.py" "$sock" "$mnt" "$count" "$t0" 180); then

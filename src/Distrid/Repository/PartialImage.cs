@@ -9,7 +9,11 @@ namespace Distrid.Repository;
 /// The image being downloaded: a hidden temporary file in the target directory (named so that no
 /// <c>*.squashfs</c> glob sees it), the sha256 of its bytes so far, and its length. Bytes are hashed as they are
 /// written, so a resumed download continues the hash instead of re-reading the file. Only a complete image whose size
-/// and sha256 match the index is fsynced and renamed to <c>&lt;fullname&gt;.squashfs</c>; otherwise Dispose deletes it.
+/// and sha256 match the index is fsynced and renamed to <c>&lt;fullname&gt;.squashfs</c> (after its
+/// <c>.meta.json</c>, so that an image in the store always has its metadata); otherwise Dispose deletes it. The
+/// directory entries become durable with the caller's one directory fsync after all images of a download
+/// (<see cref="AtomicFile.SyncDirectory"/>), not one per image: nothing names an image before the generation commit
+/// that follows, so a crash before that fsync loses only a download, never a committed state.
 /// </summary>
 internal sealed class PartialImage : IDisposable
 {
@@ -17,6 +21,7 @@ internal sealed class PartialImage : IDisposable
     private readonly PackageMetadata _package;
     private readonly string _tempPath;
     private readonly string _finalPath;
+    private readonly string _metadataPath;
     private IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private bool _committed;
 
@@ -24,6 +29,7 @@ internal sealed class PartialImage : IDisposable
     {
         _package = package;
         _finalPath = Path.Combine(targetDirectory, package.FullName + PackageMetadata.ImageExtension);
+        _metadataPath = Path.Combine(targetDirectory, package.FullName + PackageMetadata.MetadataExtension);
         _tempPath = Path.Combine(targetDirectory, $".{package.FullName}.download");
 
         // FileMode.Create truncates a leftover of a crashed run; FileShare.None (an exclusive lock) keeps two
@@ -79,12 +85,16 @@ internal sealed class PartialImage : IDisposable
         }
     }
 
-    /// <summary>Makes the verified image durable and visible under its final name.</summary>
+    /// <summary>
+    /// Writes the metadata beside the image (fsynced, renamed), then makes the verified image's bytes durable and
+    /// renames it to its final name. The directory fsync is the caller's, once for all images.
+    /// </summary>
     public void Commit()
     {
+        PackageBuilder.WriteMetadata(_package, _metadataPath);
         RandomAccess.FlushToDisk(_file);
         _file.Dispose();
-        AtomicFile.CommitRename(_tempPath, _finalPath);
+        File.Move(_tempPath, _finalPath, overwrite: true);
         _committed = true;
     }
 

@@ -27,6 +27,11 @@ public sealed partial class RepositoryClient : IDisposable
 
         ArgumentOutOfRangeException.ThrowIfLessThan(options.DownloadParallelism, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BufferSize, 4096, nameof(options));
+        if (!(options.MinimumTransportSaving is >= 0 and < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "MinimumTransportSaving must be in [0, 1)");
+        }
+
         _options = options;
         var handler = new SocketsHttpHandler
         {

@@ -29,6 +29,12 @@ public sealed record RepositoryClientOptions
     /// <summary>An index larger than this is refused without being read.</summary>
     public long MaxIndexSize { get; init; } = 64L << 20;
 
+    /// <summary>
+    /// The .zst transport copy is fetched only when it is at least this fraction smaller than the image (0.1: 10 %);
+    /// 0 takes it whenever it is no larger. Below that, decompressing costs more than the bytes saved.
+    /// </summary>
+    public double MinimumTransportSaving { get; init; } = 0.10;
+
     /// <summary>Bytes per read and write of a download (one pooled buffer per running download).</summary>
     public int BufferSize { get; init; } = 256 * 1024;
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Distri.Core.Packages;
 using Distri.Core.Repository;
 using Distrid.Generations;
@@ -65,6 +66,7 @@ internal sealed class TransactionService(
 
     private async Task<TransactionOutcome> RunLockedAsync(StoreOperation operation, TransactionMode mode, IProgress<TransactionProgress>? progress, CancellationToken cancellationToken)
     {
+        long started = Stopwatch.GetTimestamp();
         progress?.Report(new TransactionProgress("resolve", null, 0, 0, 0, 0));
         var current = generations.Current ?? throw new TransactionException(TransactionError.Storage, "no current generation");
         var available = operation.NeedsIndex ? await AvailableAsync(cancellationToken) : [];
@@ -113,10 +115,13 @@ internal sealed class TransactionService(
         }
 
         string transaction = Guid.NewGuid().ToString("N")[..12];
+        var resolved = Stopwatch.GetElapsedTime(started);
+        TimeSpan fetched, committed;
         generations.BeginTransaction(transaction, operation.Description);
         try
         {
             await FetchAsync(local, downloads, progress, cancellationToken);
+            fetched = Stopwatch.GetElapsedTime(started);
 
             // The point of no return: from here on the commit completes even if the caller goes away.
             cancellationToken.ThrowIfCancellationRequested();
@@ -133,6 +138,8 @@ internal sealed class TransactionService(
             {
                 generations.MakeCurrent(transaction, current.Number);
             }
+
+            committed = Stopwatch.GetElapsedTime(started);
         }
         catch (Exception e) when (e is not TransactionException)
         {
@@ -147,7 +154,20 @@ internal sealed class TransactionService(
 
         DeleteUnused(plan);
         publisher.Publish(generations.Current!);
-        logger.LogInformation("{Description}: generation {Previous} -> {Generation}", operation.Description, current.Number, number);
+        var published = Stopwatch.GetElapsedTime(started);
+
+        // Where an install's time goes, for bench/install-bench.sh and for anyone asking why an install was slow.
+        logger.LogInformation(
+            "{Description}: generation {Previous} -> {Generation} (resolve {Resolve:0.000} s; {Count} downloaded, {Bytes} bytes, in {Fetch:0.000} s; commit {Commit:0.000} s; publish {Publish:0.000} s)",
+            operation.Description,
+            current.Number,
+            number,
+            resolved.TotalSeconds,
+            downloads.Count,
+            outcome.DownloadBytes,
+            (fetched - resolved).TotalSeconds,
+            (committed - fetched).TotalSeconds,
+            (published - committed).TotalSeconds);
         return outcome;
     }
 
@@ -170,11 +190,9 @@ internal sealed class TransactionService(
 
         var relay = progress is null ? null : new Progress<DownloadProgress>(p =>
             progress.Report(new TransactionProgress("download", p.FullName, p.PackageBytesDone, p.PackageBytesTotal, p.TotalBytesDone, p.TotalBytes)));
+
+        // Writes each image's .meta.json beside it (store.MetadataPath), in the parallel download workers.
         await repository.DownloadAsync(downloads, store.Directory, relay, cancellationToken);
-        foreach (var metadata in downloads)
-        {
-            PackageBuilder.WriteMetadata(metadata, store.MetadataPath(metadata.FullName));
-        }
     }
 
     private void DeleteUnused(OperationPlan plan)

@@ -35,8 +35,9 @@ public sealed class RepositoryClientNginxTests
             Assert.Equal(File.ReadAllBytes(repo.PkgFile(package.FullName, PackageMetadata.ImageExtension)), File.ReadAllBytes(image));
         }
 
-        // Nothing but the images: no temporary files left.
-        Assert.Equal(8, Directory.GetFiles(repo.TargetDir).Length);
+        // Nothing but the images and their metadata: no temporary files left.
+        Assert.Equal(8, Directory.GetFiles(repo.TargetDir, "*.squashfs").Length);
+        Assert.Equal(16, Directory.GetFiles(repo.TargetDir).Length);
         long total = repo.Packages.Sum(p => p.Size);
         Assert.Equal(8, reports.Count(r => r.PackageCompleted));
         Assert.Contains(reports, r => r.PackageCompleted && r.TotalBytesDone == total && r.TotalBytes == total);
@@ -278,9 +279,9 @@ public sealed class RepositoryClientNginxTests
         Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', error.Message);
 
-        // The other packages completed; the failed one left nothing, not even a temporary file.
+        // The other packages completed (image and metadata); the failed one left nothing, not even a temporary file.
         Assert.Equal(repo.Packages.Count - 1, Directory.GetFiles(repo.TargetDir, "*.squashfs").Length);
-        Assert.Equal(repo.Packages.Count - 1, Directory.GetFiles(repo.TargetDir).Length);
+        Assert.Equal(2 * (repo.Packages.Count - 1), Directory.GetFiles(repo.TargetDir).Length);
         return error;
     }
 }

@@ -38,11 +38,19 @@ internal sealed class TestRepository : IDisposable
 
     public RepositoryIndex Index { get; private set; } = null!;
 
+    /// <summary>Whether <see cref="AddPackage"/> zero-fills the last quarter of each image.</summary>
+    public bool Compressible { get; init; } = true;
+
     public IReadOnlyList<PackageMetadata> Packages => [.. Index.Packages.Select(e => e.Metadata)];
 
-    public static TestRepository Create(int packages = 6, int size = 192 * 1024, bool zst = true)
+    /// <summary>
+    /// A repository of <paramref name="packages"/> images. Images are random bytes with a zero-filled last quarter, so
+    /// that their .zst copies save about a quarter and the client prefers them; <paramref name="compressible"/> false
+    /// makes them wholly random (a .zst copy then saves nothing, like an image of already compressed blocks).
+    /// </summary>
+    public static TestRepository Create(int packages = 6, int size = 192 * 1024, bool zst = true, bool compressible = true)
     {
-        var repo = new TestRepository(Directory.CreateTempSubdirectory("distrid-repo-test-").FullName);
+        var repo = new TestRepository(Directory.CreateTempSubdirectory("distrid-repo-test-").FullName) { Compressible = compressible };
         Directory.CreateDirectory(Path.Combine(repo.RepoDir, RepositoryLayout.PackageDirectory));
         using (var key = RepositoryKey.Generate())
         {
@@ -69,6 +77,11 @@ internal sealed class TestRepository : IDisposable
     {
         byte[] image = new byte[size];
         new Random(fullName.GetHashCode(StringComparison.Ordinal) ^ size).NextBytes(image);
+        if (Compressible)
+        {
+            image.AsSpan(size - (size / 4)).Clear();
+        }
+
         File.WriteAllBytes(PkgFile(fullName, PackageMetadata.ImageExtension), image);
         var meta = new PackageMetadata { FullName = fullName, Summary = $"test package {fullName}", Dependencies = dependencies };
         File.WriteAllBytes(PkgFile(fullName, PackageMetadata.MetadataExtension), JsonSerializer.SerializeToUtf8Bytes(meta, PackageMetadataJsonContext.Default.PackageMetadata));
