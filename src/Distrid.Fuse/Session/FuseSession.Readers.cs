@@ -53,6 +53,11 @@ public sealed partial class FuseSession
             throw;
         }
 
+        if (Options.StoreQueueLength > 0)
+        {
+            _storeQueue = new StoreQueue(this, _fileSystem, Options.StoreQueueLength, Math.Max(4096, Options.MaxStoreBytes));
+        }
+
         _runningReaders = _readers.Count;
         foreach (Reader reader in _readers)
         {
@@ -106,6 +111,7 @@ public sealed partial class FuseSession
         {
             if (Interlocked.Decrement(ref _runningReaders) == 0)
             {
+                _storeQueue?.Dispose();
                 _completion.TrySetResult();
             }
         }

@@ -32,6 +32,15 @@ public sealed record FuseSessionOptions
     /// </summary>
     public TimeSpan NegativeEntryTimeout { get; init; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// Page-cache stores (<see cref="FuseSession.QueueStore"/>) that may wait for the store thread; more are
+    /// dropped. 0 disables stores (QueueStore then returns false and no store thread runs).
+    /// </summary>
+    public int StoreQueueLength { get; init; } = 64;
+
+    /// <summary>Largest single page-cache store in bytes (longer ranges are cut); also the store thread's buffer.</summary>
+    public int MaxStoreBytes { get; init; } = 1024 * 1024;
+
     /// <summary>How long Dispose waits for readers after unmounting before it aborts the connection.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
