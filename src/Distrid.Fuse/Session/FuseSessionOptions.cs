@@ -24,7 +24,7 @@ public sealed record FuseSessionOptions
     /// Readahead in KiB written to the mount's bdi after INIT (root only; null leaves the kernel's value).
     /// 1024 matches max_pages 256, so sequential reads arrive as 1 MiB READs.
     /// </summary>
-    public int? ReadaheadKilobytes { get; init; } = 1024;
+    public int? ReadaheadKilobytes { get; init; } = 4096;
 
     /// <summary>
     /// How long the kernel caches a negative LOOKUP (ENOENT) when the file system sets no timeout itself.
