@@ -115,17 +115,6 @@ public sealed partial class FuseSession
     /// <summary>Waits until queued stores are sent (tests and benchmarks); true when idle in time.</summary>
     internal bool WaitForStores(TimeSpan timeout) => _storeQueue?.WaitIdle(timeout) ?? true;
 
-    /// <summary>Writes a store message prepared in <paramref name="buffer"/> on the mount's descriptor.</summary>
-    internal int SendStore(NativeBuffer buffer, int length)
-    {
-        if (Volatile.Read(ref _disposed) != 0 || Mount.DeviceFd < 0)
-        {
-            return -Errno.ENOTCONN;
-        }
-
-        return FuseDevice.Write(Mount.DeviceFd, buffer, length);
-    }
-
     private static void WriteNotifyHeader(Span<byte> message, FuseNotifyCode code, int totalLength)
     {
         message.Clear();

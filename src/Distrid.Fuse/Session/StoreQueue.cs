@@ -15,6 +15,8 @@ namespace Distrid.Fuse.Session;
 /// and reader threads that all sent them could wait on each other. This thread holds nothing a reader needs:
 /// readers only append to a bounded ring under a short lock and never wait (a full ring drops the request),
 /// so a store that waits for a page lock waits for a reader that is free to answer.
+/// The thread writes on a descriptor of its own (a clone of the mount's) and closes it itself when it stops, so a
+/// store still blocked in the kernel can never write to a descriptor number the session has closed and reused.
 /// A small direct-mapped table remembers recently queued ranges so that READs racing with a store of the same
 /// block, or arriving again for it, do not push the same bytes twice. A dropped or failed store only costs a
 /// later READ: correctness never depends on it.
@@ -30,15 +32,22 @@ internal sealed class StoreQueue : IDisposable
     private readonly ulong[] _recentNodes = new ulong[RecentSlots];
     private readonly long[] _recentOffsets = new long[RecentSlots];
     private readonly int _maxBytes;
+    private readonly int _fd;
     private readonly Thread _thread;
     private int _head;
     private int _count;
     private bool _stopping;
     private bool _busy;
 
-    public StoreQueue(FuseSession session, IFuseFileSystem fileSystem, int capacity, int maxBytes)
+    /// <param name="session">The session whose statistics and log the queue uses.</param>
+    /// <param name="fileSystem">Reads the bytes to store (<see cref="IFuseFileSystem.ReadForStore"/>).</param>
+    /// <param name="fd">A /dev/fuse descriptor of the connection, owned (closed) by the queue's thread.</param>
+    /// <param name="capacity">Ranges that may wait; more are dropped.</param>
+    /// <param name="maxBytes">Largest store; longer ranges are cut.</param>
+    public StoreQueue(FuseSession session, IFuseFileSystem fileSystem, int fd, int capacity, int maxBytes)
     {
         _session = session;
+        _fd = fd;
         _fileSystem = fileSystem;
         _ring = new Item[Math.Max(1, capacity)];
         _maxBytes = maxBytes;
@@ -115,6 +124,18 @@ internal sealed class StoreQueue : IDisposable
 
     private void Run()
     {
+        try
+        {
+            RunLoop();
+        }
+        finally
+        {
+            FuseDevice.Close(_fd);
+        }
+    }
+
+    private void RunLoop()
+    {
         using var buffer = new NativeBuffer(HeaderBytes + _maxBytes);
         while (true)
         {
@@ -174,7 +195,7 @@ internal sealed class StoreQueue : IDisposable
         store.Offset = (ulong)item.Offset;
         store.Length = (uint)length;
         store.Padding = 0;
-        int status = _session.SendStore(buffer, HeaderBytes + length);
+        int status = FuseDevice.Write(_fd, buffer, HeaderBytes + length);
         if (status == 0)
         {
             _session.Statistics.CountStoreSent();
