@@ -3,18 +3,21 @@
 # reading one and the same zstd image (made by mksquashfs) of the reference tree (bench/gen-tree.sh).
 #
 #   bench/fuse-bench.sh [--runs N] [--small] [--tree DIR] [--randread-seconds S] [--mounts kernel,squashfuse,...]
+#                       [--tests cat_cold,stat_cold,pcat_cold,seq_cold,rand_cold] [--no-warm] [--image IMG]
 #
 # Cold runs drop the page cache (sync; echo 3 > drop_caches) and remount, which restarts the FUSE servers, before
 # every measurement; warm runs repeat on a mount whose caches are full. Random 4K reads run for
 # --randread-seconds (default 5). Prints medians of N runs (default 5) and their ratio to the kernel mount (for
 # times lower is better, for IOPS higher is better), then the daemon's FUSE request counts by opcode over one cold
-# and N warm passes. Needs root. BENCH_KEEP=1 keeps the work directory.
+# and N warm passes. --tests and --no-warm shorten a run while iterating; --image reuses a mksquashfs image of
+# --tree made by an earlier run. Needs root. BENCH_KEEP=1 keeps the work directory.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/common.sh"
 . "$here/lib/distrid.sh"
 
 runs=5 small=0 tree="" rand_s=5 mounts="kernel,squashfuse,squashfuse_ll,distrid"
+tests_opt="cat_cold,stat_cold,pcat_cold,seq_cold,rand_cold" warm=1 image=""
 while (($#)); do
   case $1 in
     --runs) runs=$2; shift ;;
@@ -22,7 +25,10 @@ while (($#)); do
     --tree) tree=$2; shift ;;
     --randread-seconds) rand_s=$2; shift ;;
     --mounts) mounts=$2; shift ;;
-    -h | --help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --tests) tests_opt=$2; shift ;;
+    --no-warm) warm=0 ;;
+    --image) image=$2; shift ;;
+    -h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "fuse-bench: unknown option $1 (try --help)" ;;
   esac
   shift
@@ -42,9 +48,14 @@ if [ -z "$tree" ]; then
 fi
 [ -f "$tree/big/text.dat" ] && [ -f "$tree/big/mixed2-50.dat" ] || die "fuse-bench: $tree is not a gen-tree.sh tree"
 
-log "mksquashfs -comp zstd"
 img=$W/bench.squashfs
-mksquashfs "$tree" "$img" -comp zstd -noappend -quiet -no-progress >/dev/null
+if [ -n "$image" ]; then
+  [ -n "$tree" ] || die "fuse-bench: --image needs the --tree it was made from"
+  cp --reflink=auto "$image" "$img"
+else
+  log "mksquashfs -comp zstd"
+  mksquashfs "$tree" "$img" -comp zstd -noappend -quiet -no-progress >/dev/null
+fi
 ln "$img" "$W/store/bench-amd64-1-1.squashfs"
 
 # --- the four mounts -------------------------------------------------------------------------------------------
@@ -115,7 +126,7 @@ declare -A label=(
   [cat_cold]="cat all files, cold (s)" [cat_warm]="cat all files, warm (s)" [stat_cold]="stat walk, cold (s)"
   [seq_cold]="fio seq 1M, 64 MiB text, cold (s)" [rand_cold]="fio randread 4k, ${rand_s}s, cold (IOPS)"
   [pcat_cold]="cat small files -P4, cold (s)")
-tests=(cat_cold stat_cold pcat_cold seq_cold rand_cold)
+IFS=, read -r -a tests <<<"$tests_opt"
 t_start=$(now)
 for ((r = 1; r <= runs; r++)); do
   log "cold run $r of $runs"
@@ -137,7 +148,9 @@ done
 
 log "warm runs"
 opcodes=""
-for k in "${kinds[@]}"; do
+kinds_warm=("${kinds[@]}")
+((warm)) || kinds_warm=()
+for k in "${kinds_warm[@]}"; do
   cold_mount "$k"
   root=$(root_of "$k")
   cat_all "$root"
@@ -173,6 +186,7 @@ for k in "${kinds[@]}"; do [ "$k" = kernel ] || header+=$'\t'"$k/kernel"; done
 [[ " ${kinds[*]} " == *" squashfuse_ll "* && " ${kinds[*]} " == *" distrid "* ]] && header+=$'\t'"distrid/squashfuse_ll"
 rows=("$header")
 for t in cat_cold cat_warm stat_cold pcat_cold seq_cold rand_cold; do
+  [ -n "${results[$t/${kinds[0]}]:-}" ] || continue # not run (--tests, --no-warm)
   declare -A med=()
   row="${label[$t]}"
   for k in "${kinds[@]}"; do

@@ -58,6 +58,15 @@ public interface IFuseFileSystem
     int Read(ulong node, ulong fileHandle, long offset, Span<byte> destination);
 
     /// <summary>
+    /// Fills <paramref name="destination"/> for a page-cache store the file system asked for with
+    /// <see cref="Session.FuseSession.QueueStore"/>; runs on the session's store thread, not a request handler.
+    /// Same contract as <see cref="Read"/> (fewer bytes only at end of file); the pages go into the kernel's cache
+    /// exactly as returned, so never return bytes past the end of the file (the kernel would grow its size).
+    /// The default reads through <see cref="Read"/>; override it when Read itself queues stores.
+    /// </summary>
+    int ReadForStore(ulong node, long offset, Span<byte> destination) => Read(node, 0, offset, destination);
+
+    /// <summary>
     /// READDIR/READDIRPLUS: add entries that come after cookie <paramref name="offset"/> (0 = start) until
     /// <see cref="FuseDirectoryWriter.TryAdd"/> reports it is full; each entry carries the cookie of the entry
     /// after it. Adding nothing means end of directory. Return 0 or a negative errno.

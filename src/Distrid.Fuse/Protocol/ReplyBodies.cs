@@ -73,3 +73,14 @@ internal struct FuseNotifyDeleteOut
     public uint NameLength;
     public uint Padding;
 }
+
+[StructLayout(LayoutKind.Sequential, Pack = 4)]
+internal struct FuseNotifyStoreOut
+{
+    public const int Size = 24;
+
+    public ulong NodeId;
+    public ulong Offset;
+    public uint Length;
+    public uint Padding;
+}

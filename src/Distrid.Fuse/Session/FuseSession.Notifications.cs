@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Distrid.Fuse.FileSystem;
 using Distrid.Fuse.Interop;
 using Distrid.Fuse.Protocol;
 
@@ -78,6 +79,41 @@ public sealed partial class FuseSession
         WriteNotifyHeader(message, FuseNotifyCode.Resend, message.Length);
         return SendNotification(message, default, default, minimumMinor: 40);
     }
+
+    /// <summary>
+    /// NOTIFY_STORE, synchronously: puts <paramref name="data"/> into the page cache of file <paramref name="node"/>
+    /// at <paramref name="offset"/>. It locks those pages, so it waits for any READ in flight on them: never call
+    /// it from a request handler (use <see cref="QueueStore"/>). The kernel grows the file's size to
+    /// offset + length if that is larger, so never store past the end of the file.
+    /// </summary>
+    public int NotifyStore(ulong node, long offset, ReadOnlySpan<byte> data)
+    {
+        if (offset < 0)
+        {
+            return -Errno.EINVAL;
+        }
+
+        Span<byte> message = stackalloc byte[FuseOutHeader.Size + FuseNotifyStoreOut.Size];
+        WriteNotifyHeader(message, FuseNotifyCode.Store, message.Length + data.Length);
+        ref FuseNotifyStoreOut body = ref MemoryMarshal.AsRef<FuseNotifyStoreOut>(message[FuseOutHeader.Size..]);
+        body.NodeId = node;
+        body.Offset = (ulong)offset;
+        body.Length = (uint)data.Length;
+        return SendNotification(message, data, default, minimumMinor: 15);
+    }
+
+    /// <summary>
+    /// Asks the session's store thread to push <paramref name="length"/> bytes of <paramref name="node"/> at
+    /// <paramref name="offset"/> into the page cache (NOTIFY_STORE), reading them with
+    /// <see cref="IFuseFileSystem.ReadForStore"/>. Safe from request handlers: it never blocks and allocates
+    /// nothing. Returns false when stores are off, the queue is full (dropped), or the same range was queued
+    /// recently. Offsets should be page-aligned; the data must end at a page boundary or at end of file.
+    /// </summary>
+    public bool QueueStore(ulong node, long offset, int length) =>
+        _isInitialized && _storeQueue is { } queue && _initResult.Minor >= 15 && queue.TryQueue(node, offset, length);
+
+    /// <summary>Waits until queued stores are sent (tests and benchmarks); true when idle in time.</summary>
+    internal bool WaitForStores(TimeSpan timeout) => _storeQueue?.WaitIdle(timeout) ?? true;
 
     private static void WriteNotifyHeader(Span<byte> message, FuseNotifyCode code, int totalLength)
     {

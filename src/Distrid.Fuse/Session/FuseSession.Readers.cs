@@ -54,12 +54,36 @@ public sealed partial class FuseSession
             throw;
         }
 
+        StartStoreQueue();
+
         _runningReaders = _readers.Count;
         foreach (Reader reader in _readers)
         {
             var thread = new Thread(ReaderMain) { IsBackground = true, Name = $"fuse-reader-{reader.Index}" };
             thread.Start(reader);
         }
+    }
+
+    /// <summary>The page-cache store thread, on its own cloned descriptor; without one, stores stay off.</summary>
+    private void StartStoreQueue()
+    {
+        if (Options.StoreQueueLength <= 0)
+        {
+            return;
+        }
+
+        int fd;
+        try
+        {
+            fd = FuseDevice.Clone(Mount.DeviceFd);
+        }
+        catch (FuseException ex)
+        {
+            Options.Log?.Invoke($"fuse: no page-cache stores: {ex.Message}");
+            return;
+        }
+
+        _storeQueue = new StoreQueue(this, _fileSystem, fd, Options.StoreQueueLength, Math.Max(4096, Options.MaxStoreBytes));
     }
 
     private void ReaderMain(object? state)
@@ -107,6 +131,7 @@ public sealed partial class FuseSession
         {
             if (Interlocked.Decrement(ref _runningReaders) == 0)
             {
+                _storeQueue?.Dispose();
                 _completion.TrySetResult();
             }
         }

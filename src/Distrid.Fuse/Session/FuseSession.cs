@@ -18,6 +18,7 @@ public sealed partial class FuseSession : IDisposable
     private readonly TaskCompletionSource<FuseInitResult> _initialized = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Reader> _readers = [];
+    private StoreQueue? _storeQueue;
     private FuseInitResult _initResult;
     private volatile bool _isInitialized;
     private int _runningReaders;
@@ -96,6 +97,7 @@ public sealed partial class FuseSession : IDisposable
             return;
         }
 
+        _storeQueue?.Dispose();
         if (Mount.LeaveMountedOnDispose)
         {
             return;

@@ -15,6 +15,9 @@ public sealed class FuseStatistics
     private long _replyFailures;
     private long _interruptedReplies;
     private long _malformedRequests;
+    private long _storesSent;
+    private long _storesDropped;
+    private long _storeFailures;
 
     /// <summary>Requests received with this opcode (unknown opcodes above 63 share one slot).</summary>
     public long this[FuseOpcode opcode] => Volatile.Read(ref _requests[Slot((uint)opcode)]);
@@ -45,6 +48,15 @@ public sealed class FuseStatistics
     /// <summary>Requests shorter than their header or body demands (answered EIO or dropped).</summary>
     public long MalformedRequests => Volatile.Read(ref _malformedRequests);
 
+    /// <summary>Page-cache stores (NOTIFY_STORE) the kernel accepted.</summary>
+    public long StoresSent => Volatile.Read(ref _storesSent);
+
+    /// <summary>Page-cache stores dropped because the store queue was full.</summary>
+    public long StoresDropped => Volatile.Read(ref _storesDropped);
+
+    /// <summary>Page-cache stores that failed (other than ENOENT: the kernel had forgotten the inode).</summary>
+    public long StoreFailures => Volatile.Read(ref _storeFailures);
+
     /// <summary>A copy of the non-zero counters by opcode name.</summary>
     public IReadOnlyDictionary<string, long> Snapshot()
     {
@@ -70,6 +82,12 @@ public sealed class FuseStatistics
     internal void CountInterruptedReply() => Interlocked.Increment(ref _interruptedReplies);
 
     internal void CountMalformedRequest() => Interlocked.Increment(ref _malformedRequests);
+
+    internal void CountStoreSent() => Interlocked.Increment(ref _storesSent);
+
+    internal void CountStoreDropped() => Interlocked.Increment(ref _storesDropped);
+
+    internal void CountStoreFailure() => Interlocked.Increment(ref _storeFailures);
 
     private static int Slot(uint opcode) => opcode < OpcodeSlots ? (int)opcode : OpcodeSlots;
 }

@@ -6,7 +6,14 @@ namespace Distrid.FileSystem;
 
 internal sealed partial class RoFileSystem
 {
-    public int Read(ulong node, ulong fileHandle, long offset, Span<byte> destination)
+    public int Read(ulong node, ulong fileHandle, long offset, Span<byte> destination) =>
+        ReadCore(node, offset, destination, fillPageCache: true);
+
+    /// <summary>The store thread's read: the same bytes, without queueing further stores.</summary>
+    public int ReadForStore(ulong node, long offset, Span<byte> destination) =>
+        ReadCore(node, offset, destination, fillPageCache: false);
+
+    private int ReadCore(ulong node, long offset, Span<byte> destination, bool fillPageCache)
     {
         if (node == NodeIds.Root || NodeIds.IsExchange(node))
         {
@@ -24,7 +31,18 @@ internal sealed partial class RoFileSystem
             try
             {
                 var inode = lease.Image.GetInode(lease.InodeRef);
-                return inode.Kind == FileKind.File ? lease.Image.Read(inode, offset, destination) : -Errno.EISDIR;
+                if (inode.Kind != FileKind.File)
+                {
+                    return -Errno.EISDIR;
+                }
+
+                int read = lease.Image.Read(inode, offset, destination);
+                if (fillPageCache && read > 0 && Volatile.Read(ref _session) is { } session)
+                {
+                    PageCacheFill.QueueRestOfBlocks(session, node, offset, read, (long)inode.Size, lease.Image.Superblock.BlockSize);
+                }
+
+                return read;
             }
             catch (SquashFsException)
             {

@@ -40,6 +40,9 @@ internal sealed class MemoryFileSystem : IFuseFileSystem
     /// <summary>Makes the next READ throw, to check the session turns exceptions into EIO.</summary>
     public bool ThrowOnNextRead { get; set; }
 
+    /// <summary>Called after every successful READ (node, offset, bytes read, file size), e.g. to queue stores.</summary>
+    public Action<ulong, long, int, long>? AfterRead { get; set; }
+
     /// <summary>Nodes whose lookup count is not zero, and whether any count ever went negative.</summary>
     public (int Referenced, bool WentNegative) LookupBalance()
     {
@@ -149,6 +152,26 @@ internal sealed class MemoryFileSystem : IFuseFileSystem
         }
 
         byte[] content = found.Content;
+        if (offset >= content.Length)
+        {
+            return 0;
+        }
+
+        int count = (int)Math.Min(destination.Length, content.Length - offset);
+        content.AsSpan((int)offset, count).CopyTo(destination);
+        AfterRead?.Invoke(node, offset, count, content.Length);
+        return count;
+    }
+
+    /// <summary>The store thread's read: the bytes without the READ bookkeeping and without <see cref="AfterRead"/>.</summary>
+    public int ReadForStore(ulong node, long offset, Span<byte> destination)
+    {
+        byte[]? content = Find(node)?.Content;
+        if (content is null)
+        {
+            return -Errno.ENOENT;
+        }
+
         if (offset >= content.Length)
         {
             return 0;

@@ -47,6 +47,41 @@ public sealed class ReaderTests(MksquashfsImages images, ITestOutputHelper outpu
         }
     }
 
+    [Theory]
+    [InlineData("zstd")]
+    [InlineData("uncompressed")]
+    [InlineData("block-4k")]
+    public void Block_aligned_reads_of_whole_blocks_match_the_source_whether_cached_or_not(string variant)
+    {
+        if (!ImageAssertions.Ready(images, output))
+        {
+            return;
+        }
+
+        // Whole blocks skip the block cache (decompressed straight into the caller's span) unless they are cached:
+        // a small read first caches some blocks, then aligned 1 MiB reads mix both paths, tail blocks included.
+        using SquashFsImage image = SquashFsImage.Open(images.Image(variant));
+        uint blockSize = image.Superblock.BlockSize;
+        foreach (string relative in (string[])["big/three-mib.bin", "big/sparse.img", "big/zeros.bin", .. EdgeCaseTree.BoundarySizes.Select(s => $"sizes/size-{s}")])
+        {
+            byte[] expected = File.ReadAllBytes(Path.Join(images.Source, relative));
+            InodeAttributes file = image.GetInode(image.Lookup(relative));
+            byte[] probe = new byte[1];
+            for (long offset = blockSize / 2; offset < expected.Length; offset += 3L * blockSize)
+            {
+                Assert.Equal(1, image.Read(file, offset, probe));
+            }
+
+            byte[] chunk = new byte[1024 * 1024];
+            for (long offset = 0; offset < expected.Length; offset += chunk.Length)
+            {
+                int read = image.Read(file, offset, chunk);
+                Assert.Equal((int)Math.Min(chunk.Length, expected.Length - offset), read);
+                Assert.True(expected.AsSpan((int)offset, read).SequenceEqual(chunk.AsSpan(0, read)), $"{relative} differs in the MiB at {offset}");
+            }
+        }
+    }
+
     [Fact]
     public void Concurrent_reads_from_eight_threads_return_the_right_bytes()
     {

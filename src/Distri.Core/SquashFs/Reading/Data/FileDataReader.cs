@@ -51,6 +51,10 @@ internal sealed class FileDataReader(
                 {
                     target.Clear();
                 }
+                else if (inBlock == 0 && chunk == Math.Min(blockSize, size - blockStart))
+                {
+                    ReadWholeBlock(location, target);
+                }
                 else
                 {
                     CopyFromBlock(location, inBlock, target, (int)Math.Min(blockSize, size - blockStart));
@@ -106,6 +110,63 @@ internal sealed class FileDataReader(
         finally
         {
             block.Release();
+        }
+    }
+
+    /// <summary>
+    /// A READ that wants a whole block (sequential reads: the kernel's page cache keeps it afterwards) gets it
+    /// from the cache if it is there, else decompressed straight into the reply: no copy, no cache churn that
+    /// would evict the blocks random readers reuse.
+    /// </summary>
+    private void ReadWholeBlock(DataBlockLocation location, Span<byte> target)
+    {
+        if (_blocks.TryGet(location, out CachedBlock? cached))
+        {
+            try
+            {
+                if (cached.Length != target.Length)
+                {
+                    throw new SquashFsException(
+                        SquashFsError.CorruptData, $"block at {location.Position} holds {cached.Length} bytes, {target.Length} expected");
+                }
+
+                cached.Bytes[..target.Length].CopyTo(target);
+            }
+            finally
+            {
+                cached.Release();
+            }
+
+            return;
+        }
+
+        int stored = location.StoredSize;
+        int length;
+        if (location.IsRaw)
+        {
+            if (stored != target.Length)
+            {
+                throw new SquashFsException(SquashFsError.CorruptData, $"raw block at {location.Position} holds {stored} bytes, {target.Length} expected");
+            }
+
+            access.ReadExactly(location.Position, target);
+            return;
+        }
+
+        byte[] compressed = ArrayPool<byte>.Shared.Rent(stored);
+        try
+        {
+            access.ReadExactly(location.Position, compressed.AsSpan(0, stored));
+            length = access.Decompress(compressed.AsSpan(0, stored), target);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(compressed);
+        }
+
+        if (length != target.Length)
+        {
+            throw new SquashFsException(SquashFsError.CorruptData, $"block at {location.Position} holds {length} bytes, {target.Length} expected");
         }
     }
 
