@@ -101,5 +101,12 @@ internal static class DaemonHost
 
         // Last: READY=1 only once everything above serves.
         services.AddHostedService<ReadinessService>();
+
+        // After READY=1: refreshing the mirror index must never delay /ro or the socket.
+        if (options.Repos.Count > 0)
+        {
+            services.AddHostedService(sp => new IndexRefreshService(
+                sp.GetRequiredService<RepositoryClientHolder>().Client!, sp.GetRequiredService<ILogger<IndexRefreshService>>()));
+        }
     }
 }

@@ -15,6 +15,20 @@ public sealed partial class RepositoryClient
     /// </summary>
     public async Task<IndexFetchResult> FetchIndexAsync(CancellationToken cancellationToken = default)
     {
+        // One fetch at a time: the start-up refresh and a client's request may overlap, and both write the cache.
+        await _indexFetchLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await FetchIndexLockedAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _indexFetchLock.Release();
+        }
+    }
+
+    private async Task<IndexFetchResult> FetchIndexLockedAsync(CancellationToken cancellationToken)
+    {
         using var trusted = TrustedKeys.LoadDirectory(_options.TrustedKeysDirectory);
         var failures = new List<string>();
         foreach (var mirror in _options.Mirrors)

@@ -16,6 +16,7 @@ public sealed partial class RepositoryClient : IDisposable
 
     private readonly RepositoryClientOptions _options;
     private readonly HttpClient _http;
+    private readonly SemaphoreSlim _indexFetchLock = new(1, 1);
     private volatile IndexFetchResult? _current;
 
     public RepositoryClient(RepositoryClientOptions options)
@@ -56,7 +57,11 @@ public sealed partial class RepositoryClient : IDisposable
 
     public RepositoryClientOptions Options => _options;
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        _http.Dispose();
+        _indexFetchLock.Dispose();
+    }
 
     /// <summary>Mirrors in the order to try: the one that served the current index first.</summary>
     private List<Uri> MirrorOrder()

@@ -77,6 +77,7 @@ public sealed class DaemonProcess : IAsyncDisposable
                 lock (daemon._stderr)
                 {
                     daemon._stderr.AppendLine(e.Data);
+                    daemon._stderrWaiters.RemoveAll(w => w.Matched(e.Data));
                 }
             }
         };
@@ -84,6 +85,46 @@ public sealed class DaemonProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         await daemon.WaitForNotificationAsync("READY=1");
         return daemon;
+    }
+
+    /// <summary>Waits until the daemon logs a line containing <paramref name="fragment"/> (or has already logged one).</summary>
+    public async Task WaitForLogAsync(string fragment)
+    {
+        var waiter = new LogWaiter(fragment);
+        lock (_stderr)
+        {
+            if (_stderr.ToString().Contains(fragment, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            _stderrWaiters.Add(waiter);
+        }
+
+        var exited = _process.WaitForExitAsync();
+        var first = await Task.WhenAny(waiter.Seen, exited).WaitAsync(StartTimeout);
+        if (first == exited && !waiter.Seen.IsCompleted)
+        {
+            throw new InvalidOperationException($"distrid exited with {_process.ExitCode} before logging '{fragment}':\n{Stderr}");
+        }
+    }
+
+    private sealed class LogWaiter(string fragment)
+    {
+        private readonly TaskCompletionSource _seen = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Seen => _seen.Task;
+
+        public bool Matched(string line)
+        {
+            if (!line.Contains(fragment, StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            _seen.TrySetResult();
+            return true;
+        }
     }
 
     /// <summary>Waits for a datagram containing <paramref name="assignment"/>; fails early if the daemon exits.</summary>
