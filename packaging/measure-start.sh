@@ -7,7 +7,8 @@
 # Variants: framework-dependent JIT, framework-dependent ReadyToRun, self-contained ReadyToRun. Each is a
 # `dotnet publish` into packaging/out/measure/<variant> (kept between runs with DISTRID_REUSE_PUBLISH=1).
 # Starts are interleaved round-robin, so background load hits every variant alike. READY=1 is the daemon's own
-# sd_notify datagram (packaging/notify-run.py), idle RSS is VmRSS 2 s after READY=1.
+# sd_notify datagram (packaging/notify-run.py); CPU time is the daemon's utime+stime at READY=1 (robust against
+# load, unlike wall time); idle RSS is VmRSS 2 s after READY=1.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -109,11 +110,12 @@ for line in open(sys.argv[1]):
 def size(v):
     return int(subprocess.run(["du", "-sk", os.path.join(sys.argv[3], v)], capture_output=True, text=True).stdout.split()[0]) // 1024
 names = {"fd-jit": "framework-dependent, JIT", "fd-r2r": "framework-dependent, ReadyToRun", "sc-r2r": "self-contained, ReadyToRun"}
-print(f"| variant | on disk | store | start to READY=1, median (min-max) of {sys.argv[2]} | idle RSS, median |")
-print("|---|---:|---|---:|---:|")
+print(f"| variant | on disk | store | start to READY=1, median (min-max) of {sys.argv[2]} | CPU time until READY=1, median | idle RSS, median |")
+print("|---|---:|---|---:|---:|---:|")
 for (store, variant), ds in sorted(rows.items(), key=lambda kv: (kv[0][0], list(names).index(kv[0][1]))):
     ready = [d["ready_ms"] for d in ds]
     rss = [d["rss_kib"] / 1024 for d in ds]
+    cpu = [d["cpu_ms"] for d in ds]
     store_name = "empty" if store == "empty" else "100 packages"
-    print(f"| {names[variant]} | {size(variant)} MiB | {store_name} | {statistics.median(ready):.0f} ms ({min(ready):.0f}-{max(ready):.0f}) | {statistics.median(rss):.1f} MiB |")
+    print(f"| {names[variant]} | {size(variant)} MiB | {store_name} | {statistics.median(ready):.0f} ms ({min(ready):.0f}-{max(ready):.0f}) | {statistics.median(cpu):.0f} ms | {statistics.median(rss):.1f} MiB |")
 PY

@@ -6,7 +6,7 @@
 Binds a NOTIFY_SOCKET datagram socket, starts DAEMON with it, and waits for READY=1 (no polling: the daemon's
 own readiness signal, like systemd). Then runs each --then command (a shell line; a failing one fails the run),
 waits --idle seconds (--log FILE keeps its stderr), reads the daemon's resident memory, sends SIGTERM (systemd's stop) and waits for the exit.
-Prints one JSON line: {"ready_ms": ..., "rss_kib": ..., "exit": ..., "notifications": [...]}.
+Prints one JSON line: {"ready_ms": ..., "cpu_ms": (daemon CPU time at READY=1), "rss_kib": ..., "exit": ..., "notifications": [...]}.
 Exit status 0 only if READY=1 came, every --then command succeeded and the daemon exited 0 on SIGTERM.
 Used by packaging/check-deb.sh and packaging/measure-start.sh.
 """
@@ -18,6 +18,16 @@ import subprocess
 import sys
 import tempfile
 import time
+
+
+def cpu_time_ms(pid: int):
+    """User + system CPU time of the process so far: unlike wall time, it hardly moves with the machine's load."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def main() -> int:
@@ -47,7 +57,7 @@ def main() -> int:
         stderr = open(log, "wb") if log else subprocess.DEVNULL
         started = time.monotonic()
         daemon = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
-        notes, ready_ms, failed = [], None, None
+        notes, ready_ms, cpu_ms, failed = [], None, None, None
         notify.settimeout(0.5)
         deadline = started + 120
         while ready_ms is None and time.monotonic() < deadline:
@@ -61,6 +71,7 @@ def main() -> int:
             notes.append(data)
             if "READY=1" in data.split("\n"):
                 ready_ms = (time.monotonic() - started) * 1000
+                cpu_ms = cpu_time_ms(daemon.pid)
         if ready_ms is None and failed is None:
             failed = "no READY=1 within 120 s"
 
@@ -89,7 +100,7 @@ def main() -> int:
         if failed is None and daemon.returncode != 0:
             failed = f"daemon exited with {daemon.returncode} after SIGTERM"
 
-        print(json.dumps({"ready_ms": ready_ms, "rss_kib": rss, "exit": daemon.returncode,
+        print(json.dumps({"ready_ms": ready_ms, "cpu_ms": cpu_ms, "rss_kib": rss, "exit": daemon.returncode,
                           "notifications": notes, "error": failed}))
         if failed:
             print(f"notify-run: {failed}", file=sys.stderr)
