@@ -41,8 +41,9 @@ districtl="$out/districtl/districtl"
 work=$(mktemp -d /tmp/distrid-measure.XXXXXX)
 http_pid=
 cleanup() {
-  [ -n "$http_pid" ] && kill "$http_pid" 2>/dev/null && wait "$http_pid" 2>/dev/null
-  for m in "$work"/ro-*; do mountpoint -q "$m" 2>/dev/null && umount -l "$m"; done
+  # Never fail here: the script's status is decided before the trap runs (a killed server's wait says 143).
+  if [ -n "$http_pid" ]; then kill "$http_pid" 2>/dev/null || true; wait "$http_pid" 2>/dev/null || true; fi
+  for m in "$work"/ro-*; do if mountpoint -q "$m" 2>/dev/null; then umount -l "$m" || true; fi; done
   rm -rf "$work"
 }
 trap cleanup EXIT

@@ -6,7 +6,7 @@ namespace Distrid.Tests.Packaging;
 /// <summary>
 /// The built .deb, installed for real: packaging/check-deb.sh (lintian, dpkg -i, the installed daemon serving a
 /// mirror install, dpkg -r, dpkg -P leaving nothing behind). Building the package takes minutes, so the test runs
-/// only when DISTRID_DEB names a .deb built by packaging/build-deb.sh; otherwise it says so and returns, also under
+/// only when DISTRID_DEB names a .deb built by packaging/build-deb.sh (absolute, or relative to the checkout); otherwise it says so and returns, also under
 /// CI (the suite does not build packages).
 /// </summary>
 public sealed class PackageRoundTripTests
@@ -26,7 +26,9 @@ public sealed class PackageRoundTripTests
             return;
         }
 
-        var result = ProcessRunner.Run(RepositoryFiles.PathOf("packaging/check-deb.sh"), [Path.GetFullPath(deb)],
+        // dotnet test runs in the output directory: a relative path means relative to the checkout.
+        string debPath = Path.IsPathRooted(deb) ? deb : RepositoryFiles.PathOf(deb);
+        var result = ProcessRunner.Run(RepositoryFiles.PathOf("packaging/check-deb.sh"), [debPath],
             TimeSpan.FromMinutes(10), allowFailure: true);
 
         Assert.True(result.ExitCode == 0, result.StandardError + result.StandardOutput);
