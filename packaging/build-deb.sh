@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Builds packaging/out/distrid_<version>_amd64.deb from this checkout, without debhelper:
+#   dotnet publish (self-contained, ReadyToRun; see packaging/README.md for why) of distrid and districtl into
+#   one directory, a staging tree with the systemd units, tmpfiles, D-Bus and polkit files, docs and man pages,
+#   DEBIAN/ with control (Depends computed), conffiles and maintainer scripts, then dpkg-deb --root-owner-group.
+#
+#   packaging/build-deb.sh                 # default: self-contained ReadyToRun
+#   DISTRID_PUBLISH=framework packaging/build-deb.sh   # framework-dependent (needs dotnet-runtime-10.0)
+#   DISTRID_VERSION=0.2.0-1 packaging/build-deb.sh
+# Needs: the .NET 10 SDK, dpkg-dev (dpkg-shlibdeps), man-db is not needed (pages are gzipped as written).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+version=${DISTRID_VERSION:-$(cat "$here/VERSION")}
+publish=${DISTRID_PUBLISH:-self-contained}
+arch=amd64
+rid=linux-x64
+out="$here/out"
+work="$out/build"
+stage="$work/root"
+libdir=usr/lib/distrid
+
+# DISTRID_REUSE_PUBLISH=1 keeps the last dotnet publish output (iterating on the staging tree only).
+if [ "${DISTRID_REUSE_PUBLISH:-0}" = 1 ] && [ -d "$work/publish" ]; then
+  rm -rf "$stage"
+else
+  rm -rf "$work"
+fi
+mkdir -p "$stage" "$out"
+
+case "$publish" in
+self-contained) sc=true ;;
+framework) sc=false ;;
+*) echo "build-deb: DISTRID_PUBLISH must be self-contained or framework" >&2; exit 2 ;;
+esac
+
+# --- 1. Publish both programs, then merge them into one directory -------------------------------------------
+# Each program is published on its own (two apphosts, two deps.json/runtimeconfig.json); they share the runtime
+# and the libraries, so one directory holds both and the runtime is shipped once.
+for project in Distrid districtl; do
+  [ "${DISTRID_REUSE_PUBLISH:-0}" = 1 ] && [ -e "$work/publish/$project" ] && continue
+  echo "build-deb: publishing $project ($publish, ReadyToRun)" >&2
+  dotnet publish "$repo/src/$project/$project.csproj" -c Release -r "$rid" --self-contained "$sc" \
+    -p:PublishReadyToRun=true -p:DebugType=portable -o "$work/publish/$project" -v quiet -nologo >&2
+done
+
+mkdir -p "$stage/$libdir"
+cp -a "$work/publish/districtl/." "$stage/$libdir/"
+# The daemon's copy wins. A file both programs ship must be byte-identical, except our own shared assemblies,
+# which ReadyToRun compiles once per program (same IL; a few bytes of R2R header differ).
+for f in "$work/publish/Distrid/"*; do
+  name=$(basename "$f")
+  if [ -e "$stage/$libdir/$name" ] && ! cmp -s "$f" "$stage/$libdir/$name"; then
+    case "$name" in
+    Distri.Core.dll | Distri.Core.pdb | Distrid.Protocol.dll | Distrid.Protocol.pdb) ;;
+    *) echo "build-deb: $name differs between distrid and districtl; cannot share one directory" >&2; exit 1 ;;
+    esac
+  fi
+  cp -a "$f" "$stage/$libdir/"
+done
+# XML API docs are for compilers, not for a running system. The LTTng trace provider is optional (the runtime
+# loads it only if liblttng-ust is there) and would pull liblttng-ust1 in for nothing.
+rm -f "$stage/$libdir/"*.xml "$stage/$libdir/libcoreclrtraceptprovider.so"
+chmod 0644 "$stage/$libdir/"*
+chmod 0755 "$stage/$libdir/distrid" "$stage/$libdir/districtl"
+[ -e "$stage/$libdir/createdump" ] && chmod 0755 "$stage/$libdir/createdump"
+
+# --- 2. The system files ---------------------------------------------------------------------------------------
+install -d "$stage/usr/sbin" "$stage/usr/bin"
+# The apphost resolves its own symlink (realpath of /proc/self/exe), so it finds its libraries in $libdir.
+ln -s ../lib/distrid/distrid "$stage/usr/sbin/distrid"
+ln -s ../lib/distrid/districtl "$stage/usr/bin/districtl"
+
+install -D -m 0644 "$repo/units/distrid.service" "$stage/lib/systemd/system/distrid.service"
+install -D -m 0644 "$repo/units/distrid.socket" "$stage/lib/systemd/system/distrid.socket"
+install -D -m 0644 "$repo/units/distrid-tmpfiles.conf" "$stage/usr/lib/tmpfiles.d/distrid.conf"
+install -D -m 0644 "$repo/dbus/org.distrid.Distrid1.conf" "$stage/usr/share/dbus-1/system.d/org.distrid.Distrid1.conf"
+install -D -m 0644 "$repo/dbus/org.distrid.Distrid1.service" \
+  "$stage/usr/share/dbus-1/system-services/org.distrid.Distrid1.service"
+install -D -m 0644 "$repo/polkit/org.distrid.distrid1.policy" "$stage/usr/share/polkit-1/actions/org.distrid.distrid1.policy"
+install -D -m 0644 "$here/distrid.json" "$stage/etc/distri/distrid.json"
+install -d -m 0755 "$stage/etc/distri/trusted.d"
+
+doc="$stage/usr/share/doc/distrid"
+install -D -m 0644 "$repo/polkit/49-distrid-example.rules" "$doc/examples/49-distrid-example.rules"
+install -m 0644 "$here/debian/copyright" "$doc/copyright"
+install -m 0644 "$repo/README.md" "$doc/README.md"
+install -m 0644 "$repo/docs/API.md" "$doc/API.md"
+gzip -9n -c "$here/debian/changelog" >"$doc/changelog.Debian.gz"
+install -D -m 0644 "$here/debian/lintian-overrides" "$stage/usr/share/lintian/overrides/distrid"
+install -d "$stage/usr/share/man/man8" "$stage/usr/share/man/man1"
+gzip -9n -c "$here/man/distrid.8" >"$stage/usr/share/man/man8/distrid.8.gz"
+gzip -9n -c "$here/man/districtl.1" >"$stage/usr/share/man/man1/districtl.1.gz"
+chmod 0644 "$doc/changelog.Debian.gz" "$stage/usr/share/man/man8/distrid.8.gz" "$stage/usr/share/man/man1/districtl.1.gz"
+
+# --- 3. DEBIAN/ ------------------------------------------------------------------------------------------------
+# Depends: what the ELF files link (dpkg-shlibdeps), plus the libraries the managed code dlopens by name, which no
+# ELF header shows: zlib, liblzma, liblz4, libzstd (Distri.Core/Interop: SquashFS and .deb decompression) and
+# OpenSSL (System.Net.Security for https mirrors). Invariant globalization: no libicu.
+elf=()
+while IFS= read -r -d '' f; do
+  if head -c 4 "$f" | grep -q $'\x7fELF'; then elf+=("$f"); fi
+done < <(find "$stage/$libdir" -type f -print0)
+shl="$work/shlibdeps"
+mkdir -p "$shl/debian" "$stage/DEBIAN"
+printf 'Source: distrid\n\nPackage: distrid\nArchitecture: %s\n' "$arch" >"$shl/debian/control"
+# -l: the runtime's private libraries (libmscordaccore.so...) are found beside their users ($ORIGIN).
+shlibs=$(cd "$shl" && dpkg-shlibdeps -O --warnings=0 -l"$stage/$libdir" "${elf[@]}" 2>"$work/shlibdeps.log" |
+  sed -n 's/^shlibs:Depends=//p')
+[ -n "$shlibs" ] || { cat "$work/shlibdeps.log" >&2; echo "build-deb: dpkg-shlibdeps failed" >&2; exit 1; }
+dlopened="zlib1g (>= 1:1.2.0), liblzma5 (>= 5.2.0), liblz4-1 (>= 0.0~r130), libzstd1 (>= 1.5.0), libssl3"
+depends="$shlibs, $dlopened"
+if [ "$publish" = framework ]; then
+  # Microsoft's repository (packages.microsoft.com) package; Debian 12 itself has no .NET runtime.
+  depends="$depends, dotnet-runtime-10.0"
+fi
+
+installed_size=$(du -sk --apparent-size "$stage" | cut -f1)
+cat >"$stage/DEBIAN/control" <<EOF
+Package: distrid
+Version: $version
+Architecture: $arch
+Maintainer: Distrid developers <distrid@example.org>
+Installed-Size: $installed_size
+Depends: $depends
+Recommends: ca-certificates, dbus, polkitd, fuse3
+Section: admin
+Priority: optional
+Homepage: https://github.com/distrid/distrid
+Description: package manager serving immutable SquashFS images under /ro
+ Distrid installs every package as one immutable SquashFS image. The daemon,
+ distrid, shows all images under /ro with its own FUSE server, merges their
+ bin/, lib/, share/ into /ro/bin, /ro/lib, ..., and commits every change as
+ one atomic generation with rollback. Nothing is unpacked and no package runs
+ code at install time.
+ .
+ This package contains the daemon with its systemd units (socket activation,
+ watchdog, fd store), D-Bus and polkit files, and the districtl client.
+EOF
+echo "/etc/distri/distrid.json" >"$stage/DEBIAN/conffiles"
+install -m 0755 "$here/debian/postinst" "$here/debian/prerm" "$here/debian/postrm" "$stage/DEBIAN/"
+(cd "$stage" && find . -path ./DEBIAN -prune -o -type f -print0 | LC_ALL=C sort -z | xargs -0 md5sum | sed 's|  \./|  |') \
+  >"$stage/DEBIAN/md5sums"
+chmod 0644 "$stage/DEBIAN/control" "$stage/DEBIAN/conffiles" "$stage/DEBIAN/md5sums"
+
+deb="$out/distrid_${version}_${arch}.deb"
+dpkg-deb --build --root-owner-group -Zxz "$stage" "$deb" >&2
+echo "$deb"

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Round trip of the built package on this machine, as root (no systemd as PID 1 needed):
+#   lintian clean; dpkg -i; every file of the package present and unmodified (dpkg --verify); the postinst's
+#   work (tmpfiles, enablement links); systemd-analyze verify of the installed units; --help of both installed
+#   programs; the installed daemon, under the unit's capability bounding set, mounts a temp /ro, installs a
+#   package from a signed mirror (built with the installed districtl) and serves it; SIGTERM stops it cleanly;
+#   dpkg -r leaves only the conffile and state; dpkg -P leaves the file system as before the install.
+#
+#   packaging/check-deb.sh [DEB]        (default: the newest packaging/out/distrid_*_amd64.deb)
+# Refuses to run if distrid is already installed (it would purge a real installation).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+deb=${1:-$(ls -t "$here"/out/distrid_*_amd64.deb 2>/dev/null | head -1)}
+[ -n "$deb" ] && [ -f "$deb" ] || { echo "check-deb: no .deb (run packaging/build-deb.sh)" >&2; exit 2; }
+[ "$(id -u)" = 0 ] || { echo "check-deb: needs root (dpkg -i)" >&2; exit 2; }
+if dpkg-query -W -f='${Status}' distrid 2>/dev/null | grep -q 'installed\|config-files'; then
+  echo "check-deb: distrid is already installed here; refusing to install/purge over it" >&2
+  exit 2
+fi
+for tool in lintian systemd-analyze setpriv python3 dpkg-deb; do
+  command -v "$tool" >/dev/null || { echo "check-deb: needs $tool" >&2; exit 2; }
+done
+
+work=$(mktemp -d /tmp/distrid-checkdeb.XXXXXX)
+installed=0
+http_pid=
+step() { echo "== $*"; }
+fail() { echo "check-deb: FAIL: $*" >&2; exit 1; }
+cleanup() {
+  # Never fail here: the script's status is decided before the trap runs (a killed server's wait says 143).
+  if [ -n "$http_pid" ]; then kill "$http_pid" 2>/dev/null || true; wait "$http_pid" 2>/dev/null || true; fi
+  if mountpoint -q "$work/ro" 2>/dev/null; then umount -l "$work/ro"; fi
+  if [ "$installed" = 1 ]; then dpkg -P distrid >/dev/null 2>&1 || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# What the package may touch. dpkg's own bookkeeping files change content, never come or go, except
+# /var/lib/dpkg/info/distrid.*, which must go on purge like everything else.
+snapshot() {
+  find /usr /etc /var/lib /roimg /ro /run/distrid -xdev 2>/dev/null |
+    grep -Ev '^/var/lib/(dpkg/(status|status-old|available|lock.*|triggers/.*|diversions|statoverride)|apt/|ucf/)' |
+    LC_ALL=C sort >"$1" || true
+}
+
+step "lintian $(basename "$deb")"
+lintian --fail-on error,warning --tag-display-limit 0 "$deb" | tee "$work/lintian.txt"
+
+step "snapshot before install"
+snapshot "$work/before"
+
+step "dpkg -i"
+installed=1
+dpkg -i "$deb"
+dpkg --verify distrid || fail "dpkg --verify: installed files differ from the package"
+while IFS= read -r path; do
+  [ -e "$path" ] || [ -L "$path" ] || fail "$path listed by dpkg -L but missing"
+done < <(dpkg -L distrid)
+for path in /usr/lib/distrid/distrid /usr/lib/distrid/districtl /lib/systemd/system/distrid.service \
+  /lib/systemd/system/distrid.socket /usr/lib/tmpfiles.d/distrid.conf \
+  /usr/share/dbus-1/system.d/org.distrid.Distrid1.conf /usr/share/dbus-1/system-services/org.distrid.Distrid1.service \
+  /usr/share/polkit-1/actions/org.distrid.distrid1.policy /usr/share/doc/distrid/examples/49-distrid-example.rules \
+  /etc/distri/distrid.json /etc/distri/trusted.d /usr/share/man/man8/distrid.8.gz; do
+  [ -e "$path" ] || fail "$path missing after install"
+done
+grep -qx /etc/distri/distrid.json /var/lib/dpkg/info/distrid.conffiles || fail "distrid.json is not a conffile"
+
+step "postinst: tmpfiles and enablement"
+for dir in /run/distrid /var/lib/distrid /roimg; do [ -d "$dir" ] || fail "postinst did not create $dir"; done
+[ -L /etc/systemd/system/multi-user.target.wants/distrid.service ] || fail "distrid.service not enabled"
+[ -L /etc/systemd/system/sockets.target.wants/distrid.socket ] || fail "distrid.socket not enabled"
+
+step "systemd-analyze verify (installed units, real root)"
+verify=$(systemd-analyze verify --man=no /lib/systemd/system/distrid.service /lib/systemd/system/distrid.socket 2>&1) || true
+[ -z "$verify" ] || fail "systemd-analyze verify: $verify"
+
+step "installed programs run"
+/usr/bin/districtl --help >/dev/null
+/usr/sbin/distrid --help >/dev/null
+man -l /usr/share/man/man8/distrid.8.gz >/dev/null 2>&1 || true
+
+step "a signed mirror built with the installed districtl"
+mkdir -p "$work/tree/bin" "$work/repo/pkg" "$work/trusted" "$work/ro"
+printf '#!/bin/sh\necho hello from the distrid package\n' >"$work/tree/bin/hello"
+chmod 0755 "$work/tree/bin/hello"
+/usr/bin/districtl pack "$work/tree" --name hello --version 1.0 --revision 1 -o "$work/repo/pkg" >/dev/null
+/usr/bin/districtl keygen "$work/key" >/dev/null
+/usr/bin/districtl repo build "$work/repo" --key "$work/key" >/dev/null
+cp "$work/key.pub" "$work/trusted/check.pub"
+port_file="$work/http.port"
+python3 - "$work" "$port_file" <<'PY' &
+import functools, http.server, sys
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args): pass
+handler = functools.partial(Quiet, directory=sys.argv[1])
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+open(sys.argv[2], "w").write(str(server.server_address[1]))
+server.serve_forever()
+PY
+http_pid=$!
+for _ in $(seq 100); do [ -s "$port_file" ] && break; sleep 0.05; done
+port=$(cat "$port_file")
+
+step "the installed daemon under the unit's bounding set (CAP_SYS_ADMIN only, no new privileges)"
+# The shipped config file must parse; flags point everything at the temp directory; no system bus here.
+sock="$work/distrid.sock"
+export DISTRID_SOCKET="$sock"
+python3 "$here/notify-run.py" --log "$work/distrid.log" \
+  --then "/usr/bin/districtl status >/dev/null" \
+  --then "/usr/bin/districtl install hello" \
+  --then "test \"\$('$work/ro/bin/hello')\" = 'hello from the distrid package'" \
+  --then "/usr/bin/districtl --json list | grep -q hello-amd64-1.0-1" \
+  -- setpriv --bounding-set -all,+sys_admin --inh-caps -all --no-new-privs \
+  /usr/sbin/distrid --config /etc/distri/distrid.json --store "$work/store" --state "$work/state" \
+  --mountpoint "$work/ro" --socket "$sock" --repo "http://127.0.0.1:$port/repo/" --trusted-keys "$work/trusted" \
+  --dbus none || { cat "$work/distrid.log" >&2; fail "the installed daemon did not serve"; }
+mountpoint -q "$work/ro" && fail "$work/ro still mounted after SIGTERM"
+
+step "dpkg -r keeps only the conffile and state"
+dpkg -r distrid
+[ -e /usr/lib/distrid/distrid ] && fail "program still there after dpkg -r"
+[ -e /etc/distri/distrid.json ] || fail "conffile removed by dpkg -r (only purge may)"
+snapshot "$work/removed"
+echo "left after remove:"
+LC_ALL=C comm -13 "$work/before" "$work/removed" | sed 's/^/  /'
+
+step "dpkg -P leaves nothing behind"
+dpkg -P distrid
+installed=0
+snapshot "$work/after"
+LC_ALL=C comm -3 "$work/before" "$work/after" >"$work/diff" || true
+# Another engineer's apt-get on this machine may add files meanwhile: a path another package owns is not ours.
+leftover=()
+while IFS= read -r line; do
+  path=${line#"${line%%/*}"}
+  if owner=$(dpkg -S "$path" 2>/dev/null) && [ -n "$owner" ]; then continue; fi
+  leftover+=("$line")
+done <"$work/diff"
+if ((${#leftover[@]})); then
+  printf '  %s\n' "${leftover[@]}" >&2
+  fail "the file system differs from before the install"
+fi
+echo "check-deb: OK ($(basename "$deb"))"

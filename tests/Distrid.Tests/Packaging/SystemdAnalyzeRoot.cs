@@ -1,0 +1,52 @@
+using Distri.Core.Tests.Support;
+
+namespace Distrid.Tests.Packaging;
+
+/// <summary>
+/// A throw-away root for <c>systemd-analyze --root</c>: the machine's own unit directory (so sysinit.target,
+/// dbus.socket... resolve), the project's units, and a stub <c>/usr/sbin/distrid</c>, because verify insists that
+/// ExecStart= is executable and the tests must not depend on the package being installed.
+/// </summary>
+internal sealed class SystemdAnalyzeRoot : IDisposable
+{
+    public const string Tool = "/usr/bin/systemd-analyze";
+    private const string SystemUnits = "/usr/lib/systemd/system";
+
+    public SystemdAnalyzeRoot()
+    {
+        Path = Directory.CreateTempSubdirectory("distrid-units-").FullName;
+        UnitDirectory = Combine("usr/lib/systemd/system");
+        Directory.CreateDirectory(UnitDirectory);
+        Directory.CreateDirectory(Combine("usr/sbin"));
+        // Merged /usr, as on Debian 12: /lib and /sbin are links into /usr.
+        File.CreateSymbolicLink(Combine("lib"), "usr/lib");
+        File.CreateSymbolicLink(Combine("sbin"), "usr/sbin");
+        foreach (string unit in Directory.EnumerateFiles(SystemUnits))
+        {
+            File.Copy(unit, System.IO.Path.Combine(UnitDirectory, System.IO.Path.GetFileName(unit)));
+        }
+
+        string stub = Combine("usr/sbin/distrid");
+        File.WriteAllText(stub, "#!/bin/sh\n");
+        File.SetUnixFileMode(stub, (UnixFileMode)0b111_101_101);
+        foreach (string unit in new[] { "distrid.service", "distrid.socket" })
+        {
+            File.Copy(RepositoryFiles.PathOf("units/" + unit), System.IO.Path.Combine(UnitDirectory, unit));
+        }
+    }
+
+    public string Path { get; }
+
+    public string UnitDirectory { get; }
+
+    /// <summary>Runs systemd-analyze with <c>--root</c>; stdout and stderr together (warnings go to stderr).</summary>
+    public (int ExitCode, string Output) Analyze(params string[] arguments)
+    {
+        var result = ProcessRunner.Run(Tool, [.. arguments, "--root=" + Path], TimeSpan.FromSeconds(60), allowFailure: true);
+        return (result.ExitCode, (result.StandardError + result.StandardOutput).Trim());
+    }
+
+    public void Dispose() => Directory.Delete(Path, recursive: true);
+
+    private string Combine(string relative) => System.IO.Path.Combine(Path, relative);
+}
