@@ -16,7 +16,9 @@ packages=(
   dbus
   polkitd
   libglib2.0-bin   # gdbus: waits for polkit on the test's private system bus
-  systemd          # busctl: D-Bus introspection in the tests (systemd need not run)
+  systemd          # busctl, systemd-analyze, systemd-socket-activate in the tests (systemd need not run)
+  lintian          # packaging/check-deb.sh lints the .deb
+  python3          # bench helpers and the tests' LISTEN_FDS launcher
   zstd
   xz-utils
   dpkg-dev

@@ -13,6 +13,7 @@ public sealed class DaemonProcess : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private readonly Process _process;
     private readonly StringBuilder _stderr = new();
+    private readonly List<LogWaiter> _stderrWaiters = [];
     private readonly Socket _notify;
 
     private DaemonProcess(Process process, Socket notify, DaemonPaths paths)
