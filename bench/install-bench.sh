@@ -3,7 +3,7 @@
 # served by nginx on 127.0.0.1) against copying the same bytes from the same server, and against `dpkg-deb -x` of
 # the same .debs.
 #
-#   bench/install-bench.sh [--runs N] [--packages ack,qemu-system-x86] [--cache DIR] [--no-parallel-dpkg]
+#   bench/install-bench.sh [--runs N] [--packages ack,qemu-system-x86] [--cache DIR] [--no-parallel-dpkg] [--jit]
 #
 # Prepares once and caches under --cache (default /var/tmp/distrid-install-bench-cache, BENCH_CACHE overrides):
 # the Depends/Pre-Depends closure of each package (bench/lib/deb_closure.py), its .debs (apt-get download), and a
@@ -19,15 +19,16 @@
 #   ... +fsync     the same followed by an fsync of every extracted file (dpkg itself fsyncs each file it unpacks)
 #   dpkg-deb -x -P2  two at a time (this machine has 2 CPUs), no fsync
 # Prints medians, the ratios against the goals of issue 4 and bytes/throughput. Needs root and, for the first run,
-# network access for apt-get download. BENCH_KEEP=1 keeps the work directory; DISTRID_DLL and DISTRICTL_DLL point
-# at other builds (e.g. `dotnet publish -p:PublishReadyToRun=true` outputs).
+# network access for apt-get download. BENCH_KEEP=1 keeps the work directory. Daemon and client run as shipped:
+# ReadyToRun publishes of the current sources (bench/.publish, redone when the sources change); --jit runs the
+# plain Release build instead, and DISTRID_DLL / DISTRICTL_DLL point at any other build.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/common.sh"
 . "$here/lib/distrid.sh"
 . "$here/lib/nginx.sh"
 
-runs=3 packages="ack,qemu-system-x86" cache=${BENCH_CACHE:-/var/tmp/distrid-install-bench-cache} pdpkg=1
+runs=3 packages="ack,qemu-system-x86" cache=${BENCH_CACHE:-/var/tmp/distrid-install-bench-cache} pdpkg=1 jit=0
 parallel=4 # RepositoryClientOptions.DownloadParallelism, the daemon's default
 while (($#)); do
   case $1 in
@@ -35,6 +36,7 @@ while (($#)); do
     --packages) packages=$2; shift ;;
     --cache) cache=$2; shift ;;
     --no-parallel-dpkg) pdpkg=0 ;;
+    --jit) jit=1 ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "install-bench: unknown option $1 (try --help)" ;;
   esac
@@ -45,6 +47,7 @@ IFS=, read -r -a targets <<<"$packages"
 require_root
 require_cmds apt-get apt-cache dpkg-deb nginx curl column mountpoint
 ensure_build
+[ "$jit" = 1 ] || use_ready_to_run
 make_workdir
 W=$BENCH_WORK
 mkdir -p "$cache/debs" "$W/run"

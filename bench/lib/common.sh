@@ -5,6 +5,7 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH_REPO=$(cd "$BENCH_DIR/.." && pwd)
 BENCH_PYTHON=${BENCH_PYTHON:-$(command -v /usr/bin/python3 || command -v python3)}
 # Overridable, e.g. to measure a `dotnet publish -p:PublishReadyToRun=true` build of the same sources.
+[ -n "${DISTRID_DLL:-}${DISTRICTL_DLL:-}" ] && BENCH_USER_DLLS=1
 DISTRID_DLL=${DISTRID_DLL:-$BENCH_REPO/src/Distrid/bin/Release/net10.0/distrid.dll}
 DISTRICTL_DLL=${DISTRICTL_DLL:-$BENCH_REPO/src/districtl/bin/Release/net10.0/districtl.dll}
 
@@ -22,6 +23,26 @@ ensure_build() {
   fi
 }
 districtl() { dotnet "$DISTRICTL_DLL" "$@"; }
+
+# use_ready_to_run: points DISTRID_DLL and DISTRICTL_DLL at ReadyToRun publishes of the current sources (what
+# packaging/build-deb.sh ships; framework-dependent here, which starts the same), publishing again when the sources
+# changed since the last publish (stamp: HEAD and the diff of the work tree). Skipped when either variable was set.
+use_ready_to_run() {
+  [ -n "${BENCH_USER_DLLS:-}" ] && return 0
+  local out="$BENCH_REPO/bench/.publish" stamp project
+  stamp=$( (git -C "$BENCH_REPO" rev-parse HEAD; git -C "$BENCH_REPO" diff HEAD -- src) | sha256sum | cut -c1-16)
+  if [ "$(cat "$out/stamp" 2>/dev/null)" != "$stamp" ]; then
+    log "publishing ReadyToRun builds of distrid and districtl"
+    rm -rf "$out"
+    for project in Distrid districtl; do
+      dotnet publish "$BENCH_REPO/src/$project" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+        -o "$out/$project" --verbosity quiet -nologo >/dev/null
+    done
+    echo "$stamp" >"$out/stamp"
+  fi
+  DISTRID_DLL=$out/Distrid/distrid.dll
+  DISTRICTL_DLL=$out/districtl/districtl.dll
+}
 
 now() { date +%s.%N; }
 # elapsed START: seconds since START (a `now` value), 3 decimals.
