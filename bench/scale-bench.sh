@@ -2,7 +2,7 @@
 # Daemon start-up against store size: distrid on a store of 1,000 and then 10,000 small package images, each with
 # its own bin/, lib/ and share/doc/ entries (so the exchange trees hold 10,000 entries too).
 #
-#   bench/scale-bench.sh [--runs N] [--counts 1000,10000]
+#   bench/scale-bench.sh [--runs N] [--counts 1000,10000] [--jit]
 #
 # For each count it times, from launching the daemon until `status` answers and until `ls` of the mount root lists
 # every package: the first start (empty state directory, no manifest cache, page cache dropped), a second start
@@ -10,19 +10,21 @@
 # dropped page cache (a cold boot); and the CPU time the daemon used until then. Also the daemon's VmRSS after
 # listing the root, and after listing /ro/bin and stat-ing its entries. Medians of N runs (default 5); ratios
 # against the issue's goals: 10,000 images ready in at most 2 s with manifests cached, RSS at most 300 MB.
-# Needs root.
+# The daemon runs as shipped, a ReadyToRun publish of the current sources (bench/.publish); --jit runs the plain
+# Release build. Needs root.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/common.sh"
 . "$here/lib/distrid.sh"
 
-runs=5 counts="1000,10000"
+runs=5 counts="1000,10000" jit=0
 goal_ready_s=2 goal_rss_mb=300
 while (($#)); do
   case $1 in
     --runs) runs=$2; shift ;;
     --counts) counts=$2; shift ;;
-    -h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --jit) jit=1 ;;
+    -h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "scale-bench: unknown option $1 (try --help)" ;;
   esac
   shift
@@ -32,6 +34,7 @@ IFS=, read -r -a sizes <<<"$counts"
 require_root
 require_cmds mksquashfs mountpoint column
 ensure_build
+[ "$jit" = 1 ] || use_ready_to_run
 make_workdir
 W=$BENCH_WORK
 
