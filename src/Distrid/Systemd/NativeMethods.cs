@@ -11,7 +11,6 @@ internal static unsafe partial class NativeMethods
     public const int SolSocket = 1;
     public const int ScmRights = 1;
     public const int MsgNoSignal = 0x4000;
-    public const int FGetFd = 1;
     public const int FSetFd = 2;
     public const int FdCloExec = 1;
     public const uint MfdCloExec = 1;
@@ -50,7 +49,4 @@ internal static unsafe partial class NativeMethods
 
     /// <summary>Marks an inherited descriptor close-on-exec, so programs the daemon starts do not inherit it.</summary>
     public static bool SetCloseOnExec(int fd) => Fcntl(fd, FSetFd, FdCloExec) == 0;
-
-    /// <summary>True when <paramref name="fd"/> is an open descriptor.</summary>
-    public static bool IsOpen(int fd) => Fcntl(fd, FGetFd, 0) >= 0;
 }

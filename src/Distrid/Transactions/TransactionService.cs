@@ -23,9 +23,6 @@ internal sealed class TransactionService(
 
     public string? Running => Volatile.Read(ref _running);
 
-    public Task<TransactionOutcome> RunAsync(StoreOperation operation, bool dryRun, IProgress<TransactionProgress>? progress, CancellationToken cancellationToken) =>
-        RunAsync(operation, dryRun ? TransactionMode.DryRun : TransactionMode.Commit, progress, cancellationToken);
-
     public async Task<TransactionOutcome> RunAsync(StoreOperation operation, TransactionMode mode, IProgress<TransactionProgress>? progress, CancellationToken cancellationToken)
     {
         if (!await _lock.WaitAsync(0, cancellationToken))
