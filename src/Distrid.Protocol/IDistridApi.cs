@@ -45,7 +45,7 @@ public partial interface IDistridApi
 
     /// <summary>Deletes generations beyond the newest <paramref name="keep"/> and images no kept generation names.</summary>
     [JsonRpcMethod(MethodNames.Gc)]
-    Task<TransactionResult> GcAsync(int keep = 3, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default);
+    Task<TransactionResult> GcAsync(int keep = ProtocolDefaults.GcKeep, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default);
 
     [JsonRpcMethod(MethodNames.Pin)]
     Task<TransactionResult> PinAsync(string name, string fullName, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default);

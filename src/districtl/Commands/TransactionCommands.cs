@@ -31,7 +31,7 @@ internal static class TransactionCommands
         yield return Verb("rollback", "make an earlier generation current again", [generation], (api, p, progress, ct) =>
             api.RollbackAsync(p.GetValue(generation), p.GetValue(DryRun), progress, ct));
 
-        var keep = new Option<int>("--keep") { Description = "generations to keep besides the current one", DefaultValueFactory = _ => 3 };
+        var keep = new Option<int>("--keep") { Description = "how many of the newest generations to keep (the current one always stays)", DefaultValueFactory = _ => ProtocolDefaults.GcKeep };
         yield return Verb("gc", "delete old generations and images no kept generation needs", [keep], (api, p, progress, ct) =>
             api.GcAsync(p.GetValue(keep), p.GetValue(DryRun), progress, ct));
 

@@ -1,3 +1,4 @@
+using Distrid.Protocol;
 using Distrid.Transactions;
 using Microsoft.Extensions.Logging;
 using Tmds.DBus.Protocol;
@@ -93,7 +94,7 @@ internal sealed class ManagerObject(DistridQueries queries, TransactionRegistry 
             "Remove" => MutationRequests.Remove(reader.ReadArrayOfString(), TransactionFlagsExtensions.ToMode(reader.ReadUInt64())),
             "Update" => MutationRequests.Update(TransactionFlagsExtensions.ToMode(reader.ReadUInt64())),
             "Rollback" => Rollback(reader.ReadUInt32(), reader.ReadUInt64()),
-            _ => MutationRequests.Gc(3, TransactionFlagsExtensions.ToMode(reader.ReadUInt64())),
+            _ => MutationRequests.Gc(ProtocolDefaults.GcKeep, TransactionFlagsExtensions.ToMode(reader.ReadUInt64())),
         };
         string path = transactions.Create(request, sender, caller).Path;
         MethodReplies.Reply(context, "o", (ref MessageWriter writer) => writer.WriteObjectPath(path));

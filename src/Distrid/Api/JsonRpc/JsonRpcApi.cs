@@ -38,7 +38,7 @@ internal sealed class JsonRpcApi(DistridQueries queries, MutationRunner runner, 
     public Task<TransactionResult> RollbackAsync(int? generation = null, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
         Run(() => MutationRequests.Rollback(generation, Mode(dryRun)), progress, cancellationToken);
 
-    public Task<TransactionResult> GcAsync(int keep = 3, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
+    public Task<TransactionResult> GcAsync(int keep = ProtocolDefaults.GcKeep, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
         Run(() => MutationRequests.Gc(keep, Mode(dryRun)), progress, cancellationToken);
 
     public Task<TransactionResult> PinAsync(string name, string fullName, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
