@@ -3,8 +3,11 @@ using Distrid.Fuse.Protocol;
 
 namespace Distrid.Fuse.Interop;
 
-/// <summary>socketpair(2) and SCM_RIGHTS reception: how fusermount3 hands a mounted /dev/fuse fd back.</summary>
-internal static unsafe class FdPassing
+/// <summary>
+/// Passing descriptors over Unix sockets (SCM_RIGHTS): how fusermount3 hands a mounted /dev/fuse fd back, and how the
+/// daemon hands it to systemd's fd store so the mount outlives the process.
+/// </summary>
+public static unsafe class FdPassing
 {
     /// <summary>Creates a connected AF_UNIX pair; <paramref name="ours"/> is close-on-exec, the other is inheritable.</summary>
     public static void CreateSocketPair(out int ours, out int inheritable)
@@ -47,6 +50,47 @@ internal static unsafe class FdPassing
         int level = *(int*)(control + 8);
         int type = *(int*)(control + 12);
         return level == Libc.SolSocket && type == Libc.ScmRights ? *(int*)(control + 16) : -1;
+    }
+
+    /// <summary>
+    /// Sends <paramref name="payload"/> as one message on the connected socket <paramref name="socket"/> with
+    /// <paramref name="fds"/> attached (none: a plain message). True when the whole payload went out.
+    /// </summary>
+    public static bool Send(nint socket, ReadOnlySpan<byte> payload, ReadOnlySpan<int> fds)
+    {
+        // cmsghdr (size_t len, int level, int type), then the ints, the whole padded to 8 bytes.
+        const int headerLength = 16;
+        int dataLength = fds.Length * sizeof(int);
+        int controlLength = fds.IsEmpty ? 0 : (headerLength + dataLength + 7) & ~7;
+        byte* control = stackalloc byte[Math.Max(controlLength, 8)];
+        new Span<byte>(control, Math.Max(controlLength, 8)).Clear();
+        if (!fds.IsEmpty)
+        {
+            *(nuint*)control = (nuint)(headerLength + dataLength);
+            *(int*)(control + 8) = Libc.SolSocket;
+            *(int*)(control + 12) = Libc.ScmRights;
+            fds.CopyTo(new Span<int>(control + headerLength, fds.Length));
+        }
+
+        fixed (byte* data = payload)
+        {
+            Libc.IoVec iov = new() { Base = data, Length = (nuint)payload.Length };
+            Libc.MsgHdr message = new()
+            {
+                Iov = &iov,
+                IovLength = 1,
+                Control = fds.IsEmpty ? null : control,
+                ControlLength = (nuint)controlLength,
+            };
+            nint sent;
+            do
+            {
+                sent = Libc.SendMsg(socket, &message, Libc.MsgNoSignal);
+            }
+            while (sent < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR);
+
+            return sent == payload.Length;
+        }
     }
 
     public static void Close(int fd)

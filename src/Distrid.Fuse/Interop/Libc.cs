@@ -24,6 +24,7 @@ internal static unsafe partial class Libc
     public const int SockCloExec = 0x80000;
     public const int SolSocket = 1;
     public const int ScmRights = 1;
+    public const int MsgNoSignal = 0x4000;
 
     /// <summary>_IOR(229, 0, uint32_t): attach a new /dev/fuse fd to the connection of an existing one.</summary>
     public const uint FuseDevIocClone = 0x8004E500;
@@ -85,6 +86,9 @@ internal static unsafe partial class Libc
 
     [LibraryImport(Lib, EntryPoint = "socketpair", SetLastError = true)]
     public static partial int SocketPair(int domain, int type, int protocol, int* fds);
+
+    [LibraryImport(Lib, EntryPoint = "sendmsg", SetLastError = true)]
+    public static partial nint SendMsg(nint fd, MsgHdr* message, int flags);
 
     [LibraryImport(Lib, EntryPoint = "recvmsg", SetLastError = true)]
     public static partial nint RecvMsg(int fd, MsgHdr* message, int flags);

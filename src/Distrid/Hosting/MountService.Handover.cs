@@ -1,4 +1,5 @@
 using Distrid.FileSystem.Exchange;
+using Distrid.Fuse.Interop;
 using Distrid.Fuse.Mounting;
 using Distrid.Fuse.Session;
 using Distrid.Generations;
@@ -57,7 +58,7 @@ internal sealed partial class MountService
         {
             if (stateFd >= 0)
             {
-                NativeMethods.Close(stateFd);
+                FdPassing.Close(stateFd);
                 notifier.Notify($"FDSTOREREMOVE=1\nFDNAME={FdStoreNames.FuseState}");
             }
 
@@ -125,7 +126,7 @@ internal sealed partial class MountService
             FuseMount.AbortConnection(entry.DeviceMinor);
         }
 
-        NativeMethods.Close(fuseFd);
+        FdPassing.Close(fuseFd);
         state?.Dispose();
         notifier.Notify($"FDSTOREREMOVE=1\nFDNAME={FdStoreNames.Fuse}");
         notifier.Notify($"FDSTOREREMOVE=1\nFDNAME={FdStoreNames.FuseState}");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Distrid.Fuse.Interop;
 
 namespace Distrid.Systemd;
 
@@ -39,7 +40,7 @@ public sealed class ListenFds
         Environment.SetEnvironmentVariable("LISTEN_FDNAMES", null);
         foreach (var (fd, _) in parsed._fds)
         {
-            NativeMethods.SetCloseOnExec(fd);
+            FdPassing.SetCloseOnExec(fd);
         }
 
         return parsed;

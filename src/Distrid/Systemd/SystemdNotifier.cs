@@ -1,6 +1,6 @@
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using System.Text;
+using Distrid.Fuse.Interop;
 
 namespace Distrid.Systemd;
 
@@ -59,7 +59,7 @@ public sealed class SystemdNotifier : IDisposable
     /// <c>FDSTORE=1\nFDNAME=fuse</c>. Returns false when there is no NOTIFY_SOCKET or the send failed: the caller
     /// then knows the descriptors are not stored.
     /// </summary>
-    public unsafe bool NotifyWithFds(string state, ReadOnlySpan<int> fds)
+    public bool NotifyWithFds(string state, ReadOnlySpan<int> fds)
     {
         if (_socket is null)
         {
@@ -80,39 +80,7 @@ public sealed class SystemdNotifier : IDisposable
             return false;
         }
 
-        // cmsghdr: size_t len, int level, int type, then the ints, the whole padded to 8 bytes.
-        int dataLength = fds.Length * sizeof(int);
-        int headerLength = sizeof(nuint) + (2 * sizeof(int));
-        int controlLength = fds.IsEmpty ? 0 : (headerLength + dataLength + 7) & ~7;
-        byte* control = stackalloc byte[Math.Max(controlLength, 8)];
-        new Span<byte>(control, Math.Max(controlLength, 8)).Clear();
-        if (!fds.IsEmpty)
-        {
-            *(nuint*)control = (nuint)(headerLength + dataLength);
-            *(int*)(control + sizeof(nuint)) = NativeMethods.SolSocket;
-            *(int*)(control + sizeof(nuint) + sizeof(int)) = NativeMethods.ScmRights;
-            fds.CopyTo(new Span<int>(control + headerLength, fds.Length));
-        }
-
-        fixed (byte* data = payload)
-        {
-            var iov = new NativeMethods.IoVec { Base = data, Length = (nuint)payload.Length };
-            var message = new NativeMethods.MsgHdr
-            {
-                Iov = &iov,
-                IovLength = 1,
-                Control = fds.IsEmpty ? null : control,
-                ControlLength = (nuint)controlLength,
-            };
-            nint sent;
-            do
-            {
-                sent = NativeMethods.SendMsg(socket.Handle, &message, NativeMethods.MsgNoSignal);
-            }
-            while (sent < 0 && Marshal.GetLastPInvokeError() == NativeMethods.Eintr);
-
-            return sent == payload.Length;
-        }
+        return FdPassing.Send(socket.Handle, payload, fds);
     }
 
     public void Dispose() => _socket?.Dispose();
