@@ -24,14 +24,15 @@ public static class ExchangeTreeBuilder
         var active = SelectActive(packages, pins);
         var conflicts = new List<ExchangeConflict>();
         var roots = new List<ExchangeNode>();
+        // One trie for all exchange directories: every manifest path is inserted once.
+        var trie = new TrieNode();
+        foreach (var (package, manifest) in active)
+        {
+            Insert(trie, package, manifest);
+        }
+
         foreach (string dir in PackageManifest.ExchangeDirectories)
         {
-            var trie = new TrieNode();
-            foreach (var (package, manifest) in active)
-            {
-                Insert(trie, package, manifest);
-            }
-
             if (trie.Children.TryGetValue(dir, out var top))
             {
                 roots.Add(Resolve(dir, top, dir, depth: 1, conflicts));
