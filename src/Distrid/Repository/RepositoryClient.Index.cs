@@ -81,11 +81,19 @@ public sealed partial class RepositoryClient
         using var response = await SendAsync(request, guard, RepositoryLayout.IndexFile).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotModified && cached is not null)
         {
+            // Unchanged since this daemon last verified it (same mirror, same signature, signer still trusted): the
+            // index in memory is that verified copy, so there is nothing to check or parse again.
+            if (_current is { } known && known.Mirror == mirror && known.Signature.AsSpan().SequenceEqual(cached.Signature)
+                && trusted.KeyIds.Contains(known.KeyId, StringComparer.Ordinal))
+            {
+                return known with { NotModified = true };
+            }
+
             try
             {
                 string keyId = KeyIdOf(cached.Signature);
                 var index = trusted.VerifyAndParse(cached.Index, cached.Signature);
-                return new IndexFetchResult(index, mirror, NotModified: true, keyId);
+                return new IndexFetchResult(index, mirror, NotModified: true, keyId, cached.Signature);
             }
             catch (RepositoryException)
             {
@@ -108,7 +116,7 @@ public sealed partial class RepositoryClient
         string signer = KeyIdOf(signature);
         var verified = trusted.VerifyAndParse(indexBytes, signature);
         cache.Save(indexBytes, signature, response.Headers.ETag, response.Content.Headers.LastModified);
-        return new IndexFetchResult(verified, mirror, NotModified: false, signer);
+        return new IndexFetchResult(verified, mirror, NotModified: false, signer, signature);
     }
 
     private async Task<byte[]> FetchSignatureAsync(Uri mirror, CancellationToken cancellationToken)

@@ -65,6 +65,11 @@ public sealed class RepositoryClientNginxTests
             Assert.True(again.NotModified);
             Assert.Equal(repo.Index.Packages.Select(p => p.Sha256), again.Index.Packages.Select(p => p.Sha256));
 
+            // Within one daemon a 304 reuses the index it verified, without parsing it again.
+            var third = await client.FetchIndexAsync();
+            Assert.True(third.NotModified);
+            Assert.Same(again.Index, third.Index);
+
             // The mirror changes: the next fetch gets the new index.
             repo.AddPackage("extra-amd64-2.0-1", 1000, []);
             File.SetLastWriteTimeUtc(repo.PkgFile("extra-amd64-2.0-1", ".squashfs"), DateTime.UtcNow.AddMinutes(1));
@@ -73,6 +78,25 @@ public sealed class RepositoryClientNginxTests
             Assert.False(changed.NotModified);
             Assert.NotNull(changed.Index.Find("extra-amd64-2.0-1"));
         }
+    }
+
+    [Fact]
+    public async Task An_unchanged_index_is_refused_once_its_key_is_no_longer_trusted()
+    {
+        using var repo = TestRepository.Create(packages: 2);
+        using var nginx = NginxFixture.TryStart(repo.WebRoot);
+        if (nginx is null)
+        {
+            return;
+        }
+
+        using var client = new RepositoryClient(repo.Options(nginx.UrlFor("repo")));
+        await client.FetchIndexAsync();
+        File.Delete(Path.Combine(repo.TrustedDir, "repo.pub"));
+
+        // The mirror answers 304, but the verified copy in memory may only be reused while its signer is trusted.
+        var error = await Assert.ThrowsAsync<RepositoryException>(() => client.FetchIndexAsync());
+        Assert.Contains("unknown key", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

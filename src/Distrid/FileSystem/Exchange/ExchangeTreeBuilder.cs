@@ -100,28 +100,57 @@ public static class ExchangeTreeBuilder
 
     private static void Insert(TrieNode root, PackageName package, PackageManifest manifest)
     {
+        var leaf = new Provider(package, IsDirectory: false);
+        var directory = new Provider(package, IsDirectory: true);
+        // A name is at most 255 bytes in SquashFS; longer components (a damaged cache) are skipped with their entry.
+        Span<char> name = stackalloc char[256];
         foreach (var entry in manifest.Entries)
         {
-            // Latin-1 maps each byte to one char, so ordinal string order is bytewise order and no name is altered.
-            string[] parts = Encoding.Latin1.GetString(entry.Path).Split('/');
-            if (parts.Length > MaxDepth || parts.Any(p => p.Length == 0 || p is "." or ".."))
+            if (!IsSafe(entry.Path))
             {
                 continue;
             }
 
             var node = root;
-            foreach (string part in parts)
+            var rest = entry.Path.AsSpan();
+            while (true)
             {
-                if (!node.Children.TryGetValue(part, out var child))
+                int slash = rest.IndexOf((byte)'/');
+                var component = slash < 0 ? rest : rest[..slash];
+                // Latin-1 maps each byte to one char, so ordinal string order is bytewise order and no name is altered.
+                int length = Encoding.Latin1.GetChars(component, name);
+                node = node.Child(name[..length]);
+                if (slash < 0)
                 {
-                    child = new TrieNode();
-                    node.Children.Add(part, child);
+                    break;
                 }
 
-                node = child;
+                rest = rest[(slash + 1)..];
             }
 
-            node.Providers.Add((package, entry.IsDirectory));
+            node.Providers.Add(entry.IsDirectory ? directory : leaf);
+        }
+    }
+
+    /// <summary>At most <see cref="MaxDepth"/> components, none empty, none "." or "..", none over 255 bytes.</summary>
+    private static bool IsSafe(ReadOnlySpan<byte> path)
+    {
+        int components = 0;
+        while (true)
+        {
+            int slash = path.IndexOf((byte)'/');
+            var component = slash < 0 ? path : path[..slash];
+            if (component.IsEmpty || component.Length > 255 || component.SequenceEqual("."u8) || component.SequenceEqual(".."u8) || ++components > MaxDepth)
+            {
+                return false;
+            }
+
+            if (slash < 0)
+            {
+                return true;
+            }
+
+            path = path[(slash + 1)..];
         }
     }
 
@@ -129,34 +158,82 @@ public static class ExchangeTreeBuilder
     {
         byte[] nameBytes = Encoding.Latin1.GetBytes(name);
         // Providers arrive in conflict order because packages were inserted in that order.
-        var winner = node.Providers.Count > 0 ? node.Providers[0] : (Package: null, IsDirectory: true);
-        if (node.Providers.Count > 1 && !node.Providers.All(p => p.IsDirectory))
+        var providers = node.Providers;
+        var winner = providers.Count > 0 ? providers[0] : null;
+        if (providers.Count > 1 && !AllDirectories(providers))
         {
-            var losers = node.Providers.Skip(1).Where(p => !(winner.IsDirectory && p.IsDirectory)).Select(p => p.Package.FullName).ToList();
-            conflicts.Add(new ExchangeConflict(path, winner.Package!.FullName, losers, ConflictReason.NameOrder));
+            var losers = new List<string>(providers.Count - 1);
+            for (int i = 1; i < providers.Count; i++)
+            {
+                if (!(winner!.IsDirectory && providers[i].IsDirectory))
+                {
+                    losers.Add(providers[i].Package.FullName);
+                }
+            }
+
+            conflicts.Add(new ExchangeConflict(path, winner!.Package.FullName, losers, ConflictReason.NameOrder));
         }
 
-        if (!winner.IsDirectory)
+        if (winner is { IsDirectory: false })
         {
-            string up = string.Concat(Enumerable.Repeat("../", depth - 1));
-            byte[] target = Encoding.Latin1.GetBytes($"{up}{winner.Package!.FullName}/{path}");
-            return ExchangeNode.Link(nameBytes, target, winner.Package.FullName);
+            var target = new StringBuilder((3 * (depth - 1)) + winner.Package.FullName.Length + 1 + path.Length);
+            for (int i = 1; i < depth; i++)
+            {
+                target.Append("../");
+            }
+
+            target.Append(winner.Package.FullName).Append('/').Append(path);
+            return ExchangeNode.Link(nameBytes, Encoding.Latin1.GetBytes(target.ToString()), winner.Package.FullName);
         }
 
-        var children = new List<ExchangeNode>(node.Children.Count);
-        foreach (var (childName, child) in node.Children.OrderBy(c => c.Key, StringComparer.Ordinal))
+        // A child reached only through a leaf provider (no directory provider here) cannot exist on disk.
+        string[] childNames = [.. node.Children.Keys];
+        Array.Sort(childNames, StringComparer.Ordinal);
+        var children = new ExchangeNode[childNames.Length];
+        for (int i = 0; i < childNames.Length; i++)
         {
-            // A child reached only through a leaf provider (no directory provider here) cannot exist on disk.
-            children.Add(Resolve(childName, child, path + "/" + childName, depth + 1, conflicts));
+            string childName = childNames[i];
+            children[i] = Resolve(childName, node.Children[childName], path + "/" + childName, depth + 1, conflicts);
         }
 
-        return ExchangeNode.Directory(nameBytes, [.. children]);
+        return ExchangeNode.Directory(nameBytes, children);
     }
+
+    private static bool AllDirectories(List<Provider> providers)
+    {
+        foreach (var provider in providers)
+        {
+            if (!provider.IsDirectory)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>A package providing a trie path, as a leaf or as a directory.</summary>
+    private sealed record Provider(PackageName Package, bool IsDirectory);
 
     private sealed class TrieNode
     {
-        public Dictionary<string, TrieNode> Children { get; } = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, TrieNode> _children = new(StringComparer.Ordinal);
 
-        public List<(PackageName Package, bool IsDirectory)> Providers { get; } = [];
+        public Dictionary<string, TrieNode> Children => _children;
+
+        public List<Provider> Providers { get; } = [];
+
+        /// <summary>The child called <paramref name="name"/>, created on first use (a string only then).</summary>
+        public TrieNode Child(ReadOnlySpan<char> name)
+        {
+            var lookup = _children.GetAlternateLookup<ReadOnlySpan<char>>();
+            if (!lookup.TryGetValue(name, out var child))
+            {
+                child = new TrieNode();
+                lookup[name] = child;
+            }
+
+            return child;
+        }
     }
 }
