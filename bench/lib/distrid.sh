@@ -11,7 +11,10 @@ distrid_start() {
   echo '{}' >"$config"
   mkdir -p "$state" "$mnt"
   t0=$(now)
-  dotnet "$DISTRID_DLL" --config "$config" --store "$store" --state "$state" --mountpoint "$mnt" --socket "$sock" "$@" \
+  # DISTRID_DLL is an assembly run by `dotnet`, or a self-contained executable (what the .deb ships).
+  local launcher=(dotnet "$DISTRID_DLL")
+  [[ $DISTRID_DLL == *.dll ]] || launcher=("$DISTRID_DLL")
+  ${DISTRID_ENV:+env $DISTRID_ENV} "${launcher[@]}" --config "$config" --store "$store" --state "$state" --mountpoint "$mnt" --socket "$sock" "$@" \
     >>"$(dirname "$sock")/distrid.log" 2>&1 &
   DISTRID_PID=$!
   if ! DISTRID_READY=$("$BENCH_PYTHON" "$BENCH_DIR/lib/wait_ready.py" "$sock" "$mnt" "$count" "$t0" 180); then

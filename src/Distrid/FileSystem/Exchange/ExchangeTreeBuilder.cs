@@ -217,16 +217,20 @@ public static class ExchangeTreeBuilder
 
     private sealed class TrieNode
     {
-        private readonly Dictionary<string, TrieNode> _children = new(StringComparer.Ordinal);
+        private static readonly Dictionary<string, TrieNode> NoChildren = new(StringComparer.Ordinal);
 
-        public Dictionary<string, TrieNode> Children => _children;
+        // Most nodes are leaves: their child table is created on first use only.
+        private Dictionary<string, TrieNode>? _children;
 
-        public List<Provider> Providers { get; } = [];
+        public Dictionary<string, TrieNode> Children => _children ?? NoChildren;
+
+        /// <summary>Usually one package provides a path; directories such as share/ have more.</summary>
+        public List<Provider> Providers { get; } = new(1);
 
         /// <summary>The child called <paramref name="name"/>, created on first use (a string only then).</summary>
         public TrieNode Child(ReadOnlySpan<char> name)
         {
-            var lookup = _children.GetAlternateLookup<ReadOnlySpan<char>>();
+            var lookup = (_children ??= new Dictionary<string, TrieNode>(StringComparer.Ordinal)).GetAlternateLookup<ReadOnlySpan<char>>();
             if (!lookup.TryGetValue(name, out var child))
             {
                 child = new TrieNode();
