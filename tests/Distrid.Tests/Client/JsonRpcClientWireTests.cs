@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Districtl.Cli;
 using Districtl.Client;
 using Distrid.Protocol;
@@ -26,10 +25,10 @@ public sealed class JsonRpcClientWireTests
         long token = parameters.GetProperty("progress").GetInt64();
 
         // As StreamJsonRpc's server sends them: positional [token, value]; and the named form some servers use.
-        await server.SendAsync($$"""{"jsonrpc":"2.0","method":"$/progress","params":[{{token}},{"phase":"download","package":"lib","packageBytesDone":5,"packageBytesTotal":10,"totalBytesDone":5,"totalBytes":30}]}""");
-        await server.SendAsync($$"""{"jsonrpc":"2.0","method":"$/progress","params":{"token":{{token}},"value":{"phase":"download","package":"tool","totalBytesDone":30,"totalBytes":30}}}""");
-        await server.SendAsync($$"""{"jsonrpc":"2.0","method":"$/progress","params":[{{token + 1000}},{"phase":"stray"}]}""");
-        await server.SendAsync($$"""{"jsonrpc":"2.0","id":{{id}},"result":{"description":"install tool lib","dryRun":true,"changed":true,"previousGeneration":0,"generation":1,"added":["lib-amd64-1-1"]}}""");
+        await server.SendAsync($$$"""{"jsonrpc":"2.0","method":"$/progress","params":[{{{token}}},{"phase":"download","package":"lib","packageBytesDone":5,"packageBytesTotal":10,"totalBytesDone":5,"totalBytes":30}]}""");
+        await server.SendAsync($$$"""{"jsonrpc":"2.0","method":"$/progress","params":{"value":{"phase":"download","package":"tool","totalBytesDone":30,"totalBytes":30},"token":{{{token}}}}}""");
+        await server.SendAsync($$$"""{"jsonrpc":"2.0","method":"$/progress","params":[{{{token + 1000}}},{"phase":"stray"}]}""");
+        await server.SendAsync($$$"""{"jsonrpc":"2.0","id":{{{id}}},"result":{"description":"install tool lib","dryRun":true,"changed":true,"previousGeneration":0,"generation":1,"added":["lib-amd64-1-1"]}}""");
 
         var result = await install;
         Assert.Equal("install tool lib", result.Description);
@@ -47,7 +46,7 @@ public sealed class JsonRpcClientWireTests
         var info = daemon.Api.InfoAsync("nothing");
         var request = await server.ReceiveAsync();
         Assert.Equal("nothing", request.GetProperty("params").GetProperty("package").GetString());
-        await server.SendAsync($$"""{"jsonrpc":"2.0","id":{{request.GetProperty("id").GetInt64()}},"error":{"code":1002,"message":"no package 'nothing' in the repositories or the store","data":null}}""");
+        await server.SendAsync($$$"""{"jsonrpc":"2.0","id":{{{request.GetProperty("id").GetInt64()}}},"error":{"code":1002,"message":"no package 'nothing' in the repositories or the store","data":null}}""");
 
         var error = await Assert.ThrowsAsync<RemoteRpcException>(() => info);
         Assert.Equal(ErrorCodes.NotFound, error.Code);
@@ -73,7 +72,7 @@ public sealed class JsonRpcClientWireTests
         // The call still waits for the daemon's word: it may be past its commit.
         Assert.False(remove.IsCompleted);
 
-        await server.SendAsync($$"""{"jsonrpc":"2.0","id":{{id}},"error":{"code":-32800,"message":"Canceled"}}""");
+        await server.SendAsync($$$"""{"jsonrpc":"2.0","id":{{{id}}},"error":{"code":-32800,"message":"Canceled"}}""");
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => remove);
     }
 
@@ -88,7 +87,7 @@ public sealed class JsonRpcClientWireTests
         long id = (await server.ReceiveAsync()).GetProperty("id").GetInt64();
         await cancel.CancelAsync();
         Assert.Equal("$/cancelRequest", (await server.ReceiveAsync()).GetProperty("method").GetString());
-        await server.SendAsync($$"""{"jsonrpc":"2.0","id":{{id}},"result":{"description":"update","dryRun":false,"changed":true,"previousGeneration":3,"generation":4}}""");
+        await server.SendAsync($$$"""{"jsonrpc":"2.0","id":{{{id}}},"result":{"description":"update","dryRun":false,"changed":true,"previousGeneration":3,"generation":4}}""");
 
         Assert.Equal(4, (await update).Generation);
     }

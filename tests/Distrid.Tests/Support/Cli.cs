@@ -2,20 +2,28 @@ using System.Diagnostics;
 
 namespace Distrid.Tests.Support;
 
-/// <summary>Runs the real <c>districtl</c> (as built beside the tests) and captures its output.</summary>
+/// <summary>
+/// Runs the real <c>districtl</c> (as built beside the tests, or the executable $DISTRICTL_EXE names, e.g. a Native
+/// AOT publish) and captures its output.
+/// </summary>
 public static class Cli
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
     public static async Task<Result> RunAsync(params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet")
+        string? executable = Environment.GetEnvironmentVariable("DISTRICTL_EXE");
+        var psi = new ProcessStartInfo(string.IsNullOrEmpty(executable) ? "dotnet" : executable)
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "districtl.dll"));
+        if (string.IsNullOrEmpty(executable))
+        {
+            psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "districtl.dll"));
+        }
+
         foreach (string arg in args)
         {
             psi.ArgumentList.Add(arg);
