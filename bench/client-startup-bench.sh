@@ -38,6 +38,14 @@ on_exit "distrid_stop"
 on_exit "unmount_quietly '$W/mnt'"
 distrid_start "$W/store" "$W/state" "$W/mnt" "$sock" 0
 
+# timed CMD...: wall seconds of CMD, output discarded; a failing run stops the bench instead of timing an error.
+timed() {
+  local t0
+  t0=$(now)
+  "$@" >/dev/null || die "failed: $*"
+  elapsed "$t0"
+}
+
 declare -A times
 for c in "${order[@]}"; do
   # One untimed run each: the page cache holds every contender's files before timing starts.
@@ -45,8 +53,8 @@ for c in "${order[@]}"; do
 done
 for ((i = 0; i < runs; i++)); do
   for c in "${order[@]}"; do
-    times[help/$c]+=" $(time_cmd ${cmd[$c]} --help)"
-    times[status/$c]+=" $(time_cmd ${cmd[$c]} --socket "$sock" status)"
+    times[help/$c]+=" $(timed ${cmd[$c]} --help)"
+    times[status/$c]+=" $(timed ${cmd[$c]} --socket "$sock" status)"
   done
 done
 

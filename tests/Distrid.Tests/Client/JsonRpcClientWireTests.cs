@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Districtl.Cli;
 using Districtl.Client;
 using Distrid.Protocol;
@@ -35,6 +36,26 @@ public sealed class JsonRpcClientWireTests
         Assert.Equal(["lib-amd64-1-1"], result.Added);
         Assert.Equal(["lib", "tool"], reports.Select(r => r.Package));
         Assert.Equal([5L, 30L], reports.Select(r => r.TotalBytesDone));
+    }
+
+    [Fact]
+    public async Task Answers_split_across_reads_and_longer_than_the_first_buffer_are_read_whole()
+    {
+        await using var server = new ScriptedRpcServer();
+        await using var daemon = await DaemonConnection.ConnectAsync(server.SocketPath, CancellationToken.None);
+
+        var search = daemon.Api.SearchAsync("x");
+        long id = (await server.ReceiveAsync()).GetProperty("id").GetInt64();
+        var packages = Enumerable.Range(0, 2000).Select(i => new PackageInfo { Name = $"p{i}", FullName = $"p{i}-amd64-1-1", Arch = "amd64", Version = "1", Revision = 1, Summary = new string('s', 40) }).ToList();
+        string result = JsonSerializer.Serialize<IReadOnlyList<PackageInfo>>(packages, ProtocolJsonContext.Default.IReadOnlyListPackageInfo);
+        // A notification and the long answer in one stream, cut at arbitrary points (and a CRLF line end).
+        await server.SendInPiecesAsync(
+            "{\"jsonrpc\":\"2.0\",\"method\":\"other/notification\",\"params\":{}}\r\n" +
+            $"{{\"jsonrpc\":\"2.0\",\"id\":{id},\"result\":{result}}}\n", chunk: 997);
+
+        var found = await search;
+        Assert.True(result.Length > 64 * 1024, "the answer must outgrow the first read buffer");
+        Assert.Equal(packages.Select(p => p.FullName), found.Select(p => p.FullName));
     }
 
     [Fact]

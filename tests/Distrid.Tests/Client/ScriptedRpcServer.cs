@@ -47,6 +47,16 @@ internal sealed class ScriptedRpcServer : IAsyncDisposable
         await _client!.SendAsync(Encoding.UTF8.GetBytes(json + "\n"), SocketFlags.None);
     }
 
+    /// <summary>Sends raw bytes as they are, in writes of at most <paramref name="chunk"/> bytes.</summary>
+    public async Task SendInPiecesAsync(string text, int chunk)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(text);
+        for (int offset = 0; offset < bytes.Length; offset += chunk)
+        {
+            await _client!.SendAsync(bytes.AsMemory(offset, Math.Min(chunk, bytes.Length - offset)), SocketFlags.None);
+        }
+    }
+
     /// <summary>Ends the connection as a crashing daemon would.</summary>
     public void CloseConnection() => _client!.Close();
 
