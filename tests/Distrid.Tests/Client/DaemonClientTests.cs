@@ -44,6 +44,55 @@ public sealed class DaemonClientTests
         Assert.Equal(2, status.PackageCount);
     }
 
+    [Fact]
+    public async Task Ctrl_C_during_a_download_cancels_the_transaction_on_the_daemon_and_nothing_changes()
+    {
+        await using var system = MirroredSystem.TryCreate(mirror =>
+            mirror.Add("tool-amd64-1.0-1", new Dictionary<string, string> { ["bin/tool"] = PackageFactory.Script("tool") }));
+        if (system is null)
+        {
+            return;
+        }
+
+        // The same signed repository, served by a server that stalls the image downloads.
+        using var stalling = new FaultyHttpServer(system.Mirror.Root);
+        foreach (string path in new[] { "/repo/pkg/tool-amd64-1.0-1.squashfs", "/repo/pkg/tool-amd64-1.0-1.squashfs.zst" })
+        {
+            stalling.AddFault(path, new StallFault(), times: 10);
+        }
+
+        await using var daemon = await DaemonProcess.StartAsync(
+            system.Paths, new Dictionary<string, string>(), "--repo", stalling.UrlFor("repo/").ToString(), "--trusted-keys", system.Mirror.TrustedKeys);
+        using var districtl = Cli.Start("--socket", system.Paths.Socket, "install", "tool");
+        try
+        {
+            // The daemon asking for the image means districtl sent its call long ago and waits (signals handled).
+            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            while (!stalling.Requests.Any(r => r.Path.StartsWith("/repo/pkg/", StringComparison.Ordinal)))
+            {
+                await Task.Delay(20, patience.Token);
+            }
+
+            Cli.Interrupt(districtl);
+            string stderr = await districtl.StandardError.ReadToEndAsync(patience.Token);
+            await districtl.WaitForExitAsync(patience.Token);
+
+            // The daemon's word on a transaction it stopped before its commit, as one line.
+            Assert.NotEqual(0, districtl.ExitCode);
+            Assert.Equal("districtl: cancelled; nothing changed", stderr.Trim());
+            Assert.False(File.Exists(Path.Combine(system.Paths.Mountpoint, "bin/tool")));
+            await using var connection = await DaemonConnection.ConnectAsync(system.Paths.Socket, CancellationToken.None);
+            Assert.Single(await connection.Api.GenerationsAsync());
+        }
+        finally
+        {
+            if (!districtl.HasExited)
+            {
+                districtl.Kill();
+            }
+        }
+    }
+
     private sealed class Recorder(List<ProgressInfo> reports) : IProgress<ProgressInfo>
     {
         public void Report(ProgressInfo value)
