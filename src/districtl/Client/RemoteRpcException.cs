@@ -43,10 +43,3 @@ internal sealed class RemoteRpcException(int code, string message) : Exception(m
         return new RemoteRpcException(code, string.IsNullOrEmpty(message) ? $"the daemon failed the call (error {code})" : message);
     }
 }
-
-/// <summary>The connection to the daemon ended (or broke) while a call waited for its answer.</summary>
-internal sealed class RpcConnectionLostException(string message = RpcConnectionLostException.DefaultMessage, Exception? inner = null)
-    : IOException(message, inner)
-{
-    public const string DefaultMessage = "the daemon closed the connection before answering";
-}
