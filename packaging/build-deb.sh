@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
 # Builds packaging/out/distrid_<version>_amd64.deb from this checkout, without debhelper:
-#   dotnet publish (self-contained, ReadyToRun; see packaging/README.md for why) of distrid and districtl into
+#   dotnet publish (self-contained, ReadyToRun; see packaging/README.md for why) of distrid, and of districtl as one
+#   Native AOT executable (it starts in ~20 ms instead of ~130 ms: every `districtl install` pays that), into
 #   one directory, a staging tree with the systemd units, tmpfiles, D-Bus and polkit files, docs and man pages,
 #   DEBIAN/ with control (Depends computed), conffiles and maintainer scripts, then dpkg-deb --root-owner-group.
 #
 #   packaging/build-deb.sh                 # default: self-contained ReadyToRun
 #   DISTRID_PUBLISH=framework packaging/build-deb.sh   # framework-dependent (needs dotnet-runtime-10.0)
 #   DISTRID_VERSION=0.2.0-1 packaging/build-deb.sh
-# Needs: the .NET 10 SDK, dpkg-dev (dpkg-shlibdeps), man-db is not needed (pages are gzipped as written).
+#   DISTRICTL_AOT=0 packaging/build-deb.sh   # districtl as ReadyToRun managed code beside the daemon (no clang)
+# Needs: the .NET 10 SDK, dpkg-dev (dpkg-shlibdeps), clang and zlib1g-dev (Native AOT link of districtl); man-db
+# is not needed (pages are gzipped as written).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 version=${DISTRID_VERSION:-$(cat "$here/VERSION")}
 publish=${DISTRID_PUBLISH:-self-contained}
+districtl_aot=${DISTRICTL_AOT:-1}
 arch=amd64
 rid=linux-x64
 out="$here/out"
@@ -40,13 +44,25 @@ esac
 # and the libraries, so one directory holds both and the runtime is shipped once.
 for project in Distrid districtl; do
   [ "${DISTRID_REUSE_PUBLISH:-0}" = 1 ] && [ -e "$work/publish/$project" ] && continue
+  if [ "$project" = districtl ] && [ "$districtl_aot" = 1 ]; then
+    # One native file that needs no runtime: the same in self-contained and framework packages.
+    echo "build-deb: publishing districtl (Native AOT)" >&2
+    dotnet publish "$repo/src/districtl/districtl.csproj" -c Release -r "$rid" -p:DistrictlNativeAot=true \
+      -o "$work/publish/districtl" -v quiet -nologo >&2
+    continue
+  fi
   echo "build-deb: publishing $project ($publish, ReadyToRun)" >&2
   dotnet publish "$repo/src/$project/$project.csproj" -c Release -r "$rid" --self-contained "$sc" \
     -p:PublishReadyToRun=true -p:DebugType=portable -o "$work/publish/$project" -v quiet -nologo >&2
 done
 
 mkdir -p "$stage/$libdir"
-cp -a "$work/publish/districtl/." "$stage/$libdir/"
+if [ "$districtl_aot" = 1 ]; then
+  # Only the executable: its .dbg symbols and the XML docs are not for a running system.
+  install -m 0755 "$work/publish/districtl/districtl" "$stage/$libdir/districtl"
+else
+  cp -a "$work/publish/districtl/." "$stage/$libdir/"
+fi
 # The daemon's copy wins. A file both programs ship must be byte-identical, except our own shared assemblies,
 # which ReadyToRun compiles once per program (same IL; a few bytes of R2R header differ).
 for f in "$work/publish/Distrid/"*; do

@@ -23,6 +23,8 @@ packages=(
   xz-utils
   dpkg-dev
   bsdextrautils    # column, for the benchmark tables
+  clang            # links districtl's Native AOT publish (packaging/build-deb.sh, bench use_ready_to_run)
+  zlib1g-dev       # ditto
 )
 
 missing=()

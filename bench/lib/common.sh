@@ -22,26 +22,34 @@ ensure_build() {
     dotnet build "$BENCH_REPO/Distrid.sln" -c Release --verbosity quiet -nologo >/dev/null
   fi
 }
-districtl() { dotnet "$DISTRICTL_DLL" "$@"; }
+# DISTRICTL_EXE, when set (use_ready_to_run sets it), is a native districtl run instead of the DLL.
+districtl() { if [ -n "${DISTRICTL_EXE:-}" ]; then "$DISTRICTL_EXE" "$@"; else dotnet "$DISTRICTL_DLL" "$@"; fi; }
 
 # use_ready_to_run: points DISTRID_DLL and DISTRICTL_DLL at ReadyToRun publishes of the current sources (what
-# packaging/build-deb.sh ships; framework-dependent here, which starts the same), publishing again when the sources
-# changed since the last publish (stamp: HEAD and the diff of the work tree). Skipped when either variable was set.
+# packaging/build-deb.sh ships for the daemon; framework-dependent here, which starts the same), and DISTRICTL_EXE
+# at the Native AOT districtl the package ships (DISTRICTL_AOT=0, or no clang: the ReadyToRun DLL instead),
+# publishing again when the sources changed since the last publish (stamp: HEAD and the diff of the work tree).
+# Skipped when DISTRID_DLL or DISTRICTL_DLL was set.
 use_ready_to_run() {
   [ -n "${BENCH_USER_DLLS:-}" ] && return 0
   local out="$BENCH_REPO/bench/.publish" stamp project
   stamp=$( (git -C "$BENCH_REPO" rev-parse HEAD; git -C "$BENCH_REPO" diff HEAD -- src) | sha256sum | cut -c1-16)
   if [ "$(cat "$out/stamp" 2>/dev/null)" != "$stamp" ]; then
-    log "publishing ReadyToRun builds of distrid and districtl"
+    log "publishing ReadyToRun builds of distrid and districtl, and districtl's Native AOT build"
     rm -rf "$out"
     for project in Distrid districtl; do
       dotnet publish "$BENCH_REPO/src/$project" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
         -o "$out/$project" --verbosity quiet -nologo >/dev/null
     done
+    dotnet publish "$BENCH_REPO/src/districtl" -c Release -r linux-x64 -p:DistrictlNativeAot=true \
+      -o "$out/districtl-aot" --verbosity quiet -nologo >/dev/null || log "no Native AOT districtl (clang missing?)"
     echo "$stamp" >"$out/stamp"
   fi
   DISTRID_DLL=$out/Distrid/distrid.dll
   DISTRICTL_DLL=$out/districtl/districtl.dll
+  if [ "${DISTRICTL_AOT:-1}" = 1 ] && [ -x "$out/districtl-aot/districtl" ]; then
+    DISTRICTL_EXE=$out/districtl-aot/districtl
+  fi
 }
 
 now() { date +%s.%N; }

@@ -42,7 +42,14 @@ internal static class CliApplication
         var parseResult = BuildRootCommand().Parse(args);
         try
         {
-            return await parseResult.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            return await parseResult.InvokeAsync(new InvocationConfiguration
+            {
+                EnableDefaultExceptionHandler = false,
+                // Ctrl-C (SIGINT) and SIGTERM cancel the verb's token instead of killing the process: a daemon call
+                // then sends $/cancelRequest and waits this long for the daemon's word (a transaction stops before
+                // its commit, or completes). System.CommandLine 2.0 handles no signal unless this is set.
+                ProcessTerminationTimeout = TimeSpan.FromSeconds(5),
+            });
         }
         catch (OperationCanceledException)
         {

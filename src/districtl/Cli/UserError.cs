@@ -1,4 +1,5 @@
 using Distri.Core.SquashFs;
+using Districtl.Client;
 
 namespace Districtl.Cli;
 
@@ -10,12 +11,11 @@ internal sealed class UserError(string message) : Exception(message)
 {
     public static bool IsExpected(Exception e) =>
         e is UserError or SquashFsException or FormatException or IOException or UnauthorizedAccessException
-            or ArgumentException or Distri.Core.Repository.RepositoryException or StreamJsonRpc.RemoteInvocationException or StreamJsonRpc.ConnectionLostException;
+            or ArgumentException or Distri.Core.Repository.RepositoryException or RemoteRpcException;
 
     public static string Describe(Exception e) => e switch
     {
         UnauthorizedAccessException => $"permission denied: {e.Message}",
-        StreamJsonRpc.ConnectionLostException => "the daemon closed the connection before answering",
         _ => e.Message,
     };
 }

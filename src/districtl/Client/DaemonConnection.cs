@@ -4,16 +4,19 @@ using Distrid.Protocol;
 
 namespace Districtl.Client;
 
-/// <summary>A JSON-RPC connection to the daemon's socket, typed by the shared <see cref="IDistridApi"/> contract.</summary>
+/// <summary>
+/// A JSON-RPC connection to the daemon's socket, typed by the shared <see cref="IDistridApi"/> contract. The client
+/// is our own small one (<see cref="JsonRpcClient"/>), not StreamJsonRpc: setting that up cost every districtl
+/// invocation about a quarter of a second, several times the daemon's answer.
+/// </summary>
 internal sealed class DaemonConnection : IAsyncDisposable
 {
-    private readonly StreamJsonRpc.JsonRpc _rpc;
+    private readonly JsonRpcClient _rpc;
 
-    private DaemonConnection(StreamJsonRpc.JsonRpc rpc)
+    private DaemonConnection(JsonRpcClient rpc)
     {
         _rpc = rpc;
-        // Named arguments, as docs/API.md shows scripts to send them.
-        Api = rpc.Attach<IDistridApi>(new StreamJsonRpc.JsonRpcProxyOptions { ServerRequiresNamedArguments = true });
+        Api = new DaemonApi(rpc);
     }
 
     public IDistridApi Api { get; }
@@ -36,14 +39,8 @@ internal sealed class DaemonConnection : IAsyncDisposable
             throw new UserError($"cannot reach the daemon at {socketPath}: {e.Message} (is distrid running?)");
         }
 
-        var rpc = new StreamJsonRpc.JsonRpc(RpcConnection.CreateHandler(new NetworkStream(socket, ownsSocket: true)));
-        rpc.StartListening();
-        return new DaemonConnection(rpc);
+        return new DaemonConnection(new JsonRpcClient(new NetworkStream(socket, ownsSocket: true)));
     }
 
-    public ValueTask DisposeAsync()
-    {
-        _rpc.Dispose();
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask DisposeAsync() => _rpc.DisposeAsync();
 }

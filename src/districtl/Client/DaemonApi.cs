@@ -1,0 +1,82 @@
+using System.Text.Json;
+using Distrid.Protocol;
+
+namespace Districtl.Client;
+
+/// <summary>
+/// <see cref="IDistridApi"/> over a <see cref="JsonRpcClient"/>: each method is its wire name plus its params,
+/// named exactly as the contract's parameters (the daemon binds by name). A null optional is left out, so the
+/// daemon applies the contract's default.
+/// </summary>
+internal sealed class DaemonApi(JsonRpcClient rpc) : IDistridApi
+{
+    private static ProtocolJsonContext Json => ProtocolJsonContext.Default;
+
+    public Task<StatusResult> StatusAsync(CancellationToken cancellationToken = default) =>
+        rpc.InvokeAsync(MethodNames.Status, null, Json.StatusResult, null, cancellationToken);
+
+    public Task<IReadOnlyList<PackageInfo>> ListAsync(bool available = false, CancellationToken cancellationToken = default) =>
+        rpc.InvokeAsync(MethodNames.List, w => w.WriteBoolean("available"u8, available), Json.IReadOnlyListPackageInfo, null, cancellationToken);
+
+    public Task<IReadOnlyList<PackageInfo>> SearchAsync(string term, CancellationToken cancellationToken = default) =>
+        rpc.InvokeAsync(MethodNames.Search, w => w.WriteString("term"u8, term), Json.IReadOnlyListPackageInfo, null, cancellationToken);
+
+    public Task<PackageInfo> InfoAsync(string package, CancellationToken cancellationToken = default) =>
+        rpc.InvokeAsync(MethodNames.Info, w => w.WriteString("package"u8, package), Json.PackageInfo, null, cancellationToken);
+
+    public Task<IReadOnlyList<GenerationInfo>> GenerationsAsync(CancellationToken cancellationToken = default) =>
+        rpc.InvokeAsync(MethodNames.Generations, null, Json.IReadOnlyListGenerationInfo, null, cancellationToken);
+
+    public Task<TransactionResult> InstallAsync(IReadOnlyList<string> packages, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
+        Mutate(MethodNames.Install, w => WritePackages(w, packages), dryRun, progress, cancellationToken);
+
+    public Task<TransactionResult> RemoveAsync(IReadOnlyList<string> packages, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
+        Mutate(MethodNames.Remove, w => WritePackages(w, packages), dryRun, progress, cancellationToken);
+
+    public Task<TransactionResult> UpdateAsync(bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
+        Mutate(MethodNames.Update, null, dryRun, progress, cancellationToken);
+
+    public Task<TransactionResult> RollbackAsync(int? generation = null, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
+        Mutate(MethodNames.Rollback, generation is int g ? w => w.WriteNumber("generation"u8, g) : null, dryRun, progress, cancellationToken);
+
+    public Task<TransactionResult> GcAsync(int keep = ProtocolDefaults.GcKeep, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
+        Mutate(MethodNames.Gc, w => w.WriteNumber("keep"u8, keep), dryRun, progress, cancellationToken);
+
+    public Task<TransactionResult> PinAsync(string name, string fullName, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
+        Mutate(MethodNames.Pin, w =>
+        {
+            w.WriteString("name"u8, name);
+            w.WriteString("fullName"u8, fullName);
+        }, dryRun, progress, cancellationToken);
+
+    public Task<TransactionResult> UnpinAsync(string name, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
+        Mutate(MethodNames.Unpin, w => w.WriteString("name"u8, name), dryRun, progress, cancellationToken);
+
+    private Task<TransactionResult> Mutate(
+        string method, Action<Utf8JsonWriter>? writeParams, bool dryRun, IProgress<ProgressInfo>? progress, CancellationToken cancellationToken)
+    {
+        var route = progress is null ? null : new ProgressRoute("progress", value =>
+        {
+            if (JsonSerializer.Deserialize(value, Json.ProgressInfo) is { } info)
+            {
+                progress.Report(info);
+            }
+        });
+        return rpc.InvokeAsync(method, w =>
+        {
+            writeParams?.Invoke(w);
+            w.WriteBoolean("dryRun"u8, dryRun);
+        }, Json.TransactionResult, route, cancellationToken);
+    }
+
+    private static void WritePackages(Utf8JsonWriter writer, IReadOnlyList<string> packages)
+    {
+        writer.WriteStartArray("packages"u8);
+        foreach (string package in packages)
+        {
+            writer.WriteStringValue(package);
+        }
+
+        writer.WriteEndArray();
+    }
+}
