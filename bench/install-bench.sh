@@ -11,8 +11,10 @@
 # BENCH_REBUILD=1 rebuilds the mirror.
 # One untimed install per package on a fresh daemon records (nginx access log) which files the daemon fetches.
 # Then per run (default 3), per package, every contender starts after `sync; echo 3 > drop_caches`:
-#   distrid        a fresh daemon (new store, state, mountpoint; started and ready before the clock) runs
-#                  `districtl install PKG`; timed is that command, from the client's start to its exit
+#   distrid        a fresh daemon (new store, state, mountpoint; started, ready and idle before the clock: its
+#                  start-up work, the index refresh and the runtime's background compilation, is over, as for a
+#                  daemon running since boot) runs `districtl install PKG`; timed is that command, from the
+#                  client's start to its exit
 #   copy           curl --parallel (as many connections as the daemon's downloads) of exactly the files the daemon
 #                  fetched (checked against nginx's log in the first run) to disk, then fsync of each file and the dir
 #   dpkg-deb -x    of the closure's .debs, one after the other, into an empty root (no fsync, like dpkg-deb -x)
@@ -186,10 +188,11 @@ for ((r = 1; r <= runs; r++)); do
     for c in "${contenders[@]}"; do
       rm -rf "$W/copy" "$W/root"
       mkdir -p "$W/copy" "$W/root"
-      drop_caches
       case $c in
         distrid)
+          drop_caches
           fresh_daemon
+          distrid_wait_idle
           reset_access_log
           v=$(time_cmd install_cmd "$t")
           check_install "$t"
@@ -203,10 +206,10 @@ for ((r = 1; r <= runs; r++)); do
             record "$t" phase_commit "$p_commit"; record "$t" phase_publish "$p_publish"
           fi
           distrid_stop ;;
-        copy) v=$(time_cmd copy_plain "$t") ;;
-        dpkg) v=$(time_cmd dpkg_serial "$t") ;;
-        dpkg_fsync) v=$(time_cmd dpkg_serial_fsync "$t") ;;
-        dpkg_p2) v=$(time_cmd dpkg_p2 "$t") ;;
+        copy) drop_caches; v=$(time_cmd copy_plain "$t") ;;
+        dpkg) drop_caches; v=$(time_cmd dpkg_serial "$t") ;;
+        dpkg_fsync) drop_caches; v=$(time_cmd dpkg_serial_fsync "$t") ;;
+        dpkg_p2) drop_caches; v=$(time_cmd dpkg_p2 "$t") ;;
       esac
       record "$t" "$c" "$v"
     done

@@ -30,6 +30,17 @@ distrid_stop() {
 }
 # distrid_rss_mib: the daemon's resident set (VmRSS) in MiB.
 distrid_rss_mib() { awk '/^VmRSS:/ { printf "%.0f\n", $2 / 1024 }' "/proc/$DISTRID_PID/status"; }
+# distrid_wait_idle: waits (at most 10 s) until the daemon used no CPU time for 0.3 s: its start-up work (index
+# refresh, the runtime compiling hot methods in the background) is over, as for a daemon that has run since boot.
+distrid_wait_idle() {
+  local before after i
+  for ((i = 0; i < 30; i++)); do
+    before=$(distrid_cpu_s)
+    sleep 0.3
+    after=$(distrid_cpu_s)
+    [ "$before" = "$after" ] && return 0
+  done
+}
 # distrid_cpu_s: CPU seconds (user + system) the daemon has used so far; unlike wall time, it hardly moves when
 # other work competes for the CPUs.
 distrid_cpu_s() {

@@ -1,5 +1,4 @@
 using Distri.Core.SquashFs;
-using Distri.Core.SquashFs.Reading;
 using Distrid.FileSystem.Exchange;
 using Distrid.FileSystem.Images;
 using Distrid.FileSystem.Manifests;
@@ -53,29 +52,6 @@ internal sealed class RoNamespaceBuilder(ImageTable images, ExchangeNodeTable ex
 
         broken.Sort((a, b) => string.CompareOrdinal(a.FullName, b.FullName));
         return new RoNamespace(handles, tree, broken, store.Sum(p => p.Size));
-    }
-
-    /// <summary>
-    /// Builds and caches the manifest of an image that just arrived in the store (called from download workers,
-    /// concurrently, before the image is part of any generation). Failures are left for <see cref="Build"/>, which
-    /// reports them for images the generation names.
-    /// </summary>
-    public void Prepare(string fullName, string imagePath)
-    {
-        if (!PackageStore.TryIdentify(imagePath, out var identity) || manifests.TryLoad(fullName, identity) is not null)
-        {
-            return;
-        }
-
-        try
-        {
-            using var image = SquashFsImage.Open(imagePath);
-            manifests.Save(fullName, identity, ManifestBuilder.Build(image));
-        }
-        catch (Exception e) when (e is SquashFsException or InvalidDataException or IOException or UnauthorizedAccessException)
-        {
-            logger.LogDebug("manifest of {Package} left for publish: {Error}", fullName, e.Message);
-        }
     }
 
     private PackageManifest? LoadManifest(StoredPackage package, ImageHandle handle, out string? error)

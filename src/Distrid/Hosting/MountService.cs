@@ -96,9 +96,6 @@ internal sealed partial class MountService(
         Log = message => logger.LogWarning("{Message}", message),
     };
 
-    /// <summary>Reads a newly stored image's manifest into the cache now, so that <see cref="Publish"/> only merges.</summary>
-    public void Prepare(string fullName, string imagePath) => namespaces.Prepare(fullName, imagePath);
-
     /// <summary>Publishes what /ro shows for <paramref name="generation"/>: every store image, and the exchange
     /// directories of the generation's packages.</summary>
     public void Publish(Generation generation)

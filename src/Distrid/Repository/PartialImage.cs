@@ -43,9 +43,6 @@ internal sealed class PartialImage : IDisposable
 
     public string FullName => _package.FullName;
 
-    /// <summary>Where <see cref="Commit"/> puts the image.</summary>
-    public string FinalPath => _finalPath;
-
     /// <summary>Appends bytes that follow the current end; refuses bytes beyond the size in the index.</summary>
     public void Append(ReadOnlySpan<byte> data, string source)
     {

@@ -17,15 +17,12 @@ public sealed partial class RepositoryClient
     /// Range requests; failing mirrors are skipped for the next. Packages that fail leave nothing behind; the others still complete, then
     /// <see cref="DownloadFailedException"/> lists the failures. Cancellation deletes unfinished files and throws
     /// <see cref="OperationCanceledException"/>. Not meant for two concurrent calls on the same package and directory.
-    /// <paramref name="stored"/>, when given, is called by the worker right after an image is in place (image path),
-    /// before that worker takes the next package; it must not throw.
     /// </summary>
     public async Task DownloadAsync(
         IReadOnlyList<PackageMetadata> packages,
         string targetDirectory,
         IProgress<DownloadProgress>? progress = null,
-        CancellationToken cancellationToken = default,
-        Action<PackageMetadata, string>? stored = null)
+        CancellationToken cancellationToken = default)
     {
         if (!Directory.Exists(targetDirectory))
         {
@@ -67,8 +64,7 @@ public sealed partial class RepositoryClient
                 bool zstListed = entry is null || (zst is not null && PrefersTransportCopy(zst.Size, package.Size));
                 try
                 {
-                    string image = await DownloadPackageAsync(package, zstListed ? zst : null, zstListed, targetDirectory, mirrors, tracker, ct).ConfigureAwait(false);
-                    stored?.Invoke(package, image);
+                    await DownloadPackageAsync(package, zstListed ? zst : null, zstListed, targetDirectory, mirrors, tracker, ct).ConfigureAwait(false);
                 }
                 catch (RepositoryException e)
                 {
@@ -97,11 +93,8 @@ public sealed partial class RepositoryClient
     internal bool PrefersTransportCopy(long transportSize, long imageSize) =>
         transportSize <= imageSize * (1 - _options.MinimumTransportSaving);
 
-    /// <summary>
-    /// Downloads one package, trying each mirror in turn, and returns the image's path; throws a one-line
-    /// <see cref="RepositoryException"/>.
-    /// </summary>
-    private async Task<string> DownloadPackageAsync(
+    /// <summary>Downloads one package, trying each mirror in turn; throws a one-line <see cref="RepositoryException"/>.</summary>
+    private async Task DownloadPackageAsync(
         PackageMetadata package,
         TransportFile? zst,
         bool tryZst,
@@ -122,7 +115,7 @@ public sealed partial class RepositoryClient
                 {
                     partial.Commit();
                     reporter.Completed();
-                    return partial.FinalPath;
+                    return;
                 }
 
                 failures.Add(mirrors.Count == 1 ? failure : $"mirror {MirrorUrls.Display(mirror)}: {failure}");

@@ -173,7 +173,6 @@ internal sealed class TransactionService(
         foreach (var image in local)
         {
             store.Import(image.Path, image.Metadata);
-            publisher.Prepare(image.Metadata.FullName, store.ImagePath(image.Metadata.FullName));
         }
 
         if (downloads.Count == 0)
@@ -189,9 +188,8 @@ internal sealed class TransactionService(
         var relay = progress is null ? null : new Progress<DownloadProgress>(p =>
             progress.Report(new TransactionProgress("download", p.FullName, p.PackageBytesDone, p.PackageBytesTotal, p.TotalBytesDone, p.TotalBytes)));
 
-        // Writes each image's .meta.json beside it (store.MetadataPath), in the parallel download workers, which then
-        // let the publisher read the new image while the others still download.
-        await repository.DownloadAsync(downloads, store.Directory, relay, cancellationToken, (package, image) => publisher.Prepare(package.FullName, image));
+        // Writes each image's .meta.json beside it (store.MetadataPath), in the parallel download workers.
+        await repository.DownloadAsync(downloads, store.Directory, relay, cancellationToken);
     }
 
     private void DeleteUnused(OperationPlan plan)

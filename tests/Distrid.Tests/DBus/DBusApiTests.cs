@@ -150,10 +150,6 @@ public sealed class DBusApiTests(DBusDaemonFixture fixture) : IClassFixture<DBus
         Assert.True(File.Exists(Path.Combine(system.Paths.Store, "downloaded-amd64-1.0-1.squashfs")));
         Assert.Equal(generation, (await client.StatusAsync())["generation"].GetInt32());
         Assert.False(File.Exists(Path.Combine(system.Paths.Mountpoint, "bin/downloaded")));
-
-        // Nothing was published, yet the download worker already read the new image's manifest: a later install only
-        // merges it.
-        Assert.Single(Directory.GetFiles(Path.Combine(system.Paths.State, "manifests"), "downloaded-amd64-1.0-1.*.manifest"));
     }
 
     [Fact]
