@@ -31,11 +31,12 @@ public static class ExchangeTreeBuilder
             Insert(trie, package, manifest);
         }
 
+        var path = new PathBuffer();
         foreach (string dir in PackageManifest.ExchangeDirectories)
         {
             if (trie.Children.TryGetValue(dir, out var top))
             {
-                roots.Add(Resolve(dir, top, dir, depth: 1, conflicts));
+                roots.Add(Resolve(Encoding.Latin1.GetBytes(dir), top, path, depth: 1, conflicts));
             }
         }
 
@@ -100,8 +101,9 @@ public static class ExchangeTreeBuilder
 
     private static void Insert(TrieNode root, PackageName package, PackageManifest manifest)
     {
-        var leaf = new Provider(package, IsDirectory: false);
-        var directory = new Provider(package, IsDirectory: true);
+        string fullName = package.FullName;
+        var leaf = new Provider(fullName, isDirectory: false);
+        var directory = new Provider(fullName, isDirectory: true);
         // A name is at most 255 bytes in SquashFS; longer components (a damaged cache) are skipped with their entry.
         Span<char> name = stackalloc char[256];
         foreach (var entry in manifest.Entries)
@@ -154,49 +156,68 @@ public static class ExchangeTreeBuilder
         }
     }
 
-    private static ExchangeNode Resolve(string name, TrieNode node, string path, int depth, List<ExchangeConflict> conflicts)
+    /// <summary>
+    /// Turns the trie below <paramref name="node"/> into exchange nodes. <paramref name="path"/> holds the path of the
+    /// parent (bytes, reused down the whole walk): strings are made only for conflicts.
+    /// </summary>
+    private static ExchangeNode Resolve(byte[] name, TrieNode node, PathBuffer path, int depth, List<ExchangeConflict> conflicts)
     {
-        byte[] nameBytes = Encoding.Latin1.GetBytes(name);
-        // Providers arrive in conflict order because packages were inserted in that order.
-        var providers = node.Providers;
-        var winner = providers.Count > 0 ? providers[0] : null;
-        if (providers.Count > 1 && !AllDirectories(providers))
+        int parentLength = path.Append(name);
+        try
         {
-            var losers = new List<string>(providers.Count - 1);
-            for (int i = 1; i < providers.Count; i++)
+            // Providers arrive in conflict order because packages were inserted in that order.
+            var providers = node.Providers;
+            var winner = providers.Count > 0 ? providers[0] : null;
+            if (providers.Count > 1 && !AllDirectories(providers))
             {
-                if (!(winner!.IsDirectory && providers[i].IsDirectory))
+                var losers = new List<string>(providers.Count - 1);
+                for (int i = 1; i < providers.Count; i++)
                 {
-                    losers.Add(providers[i].Package.FullName);
+                    if (!(winner!.IsDirectory && providers[i].IsDirectory))
+                    {
+                        losers.Add(providers[i].FullName);
+                    }
                 }
+
+                conflicts.Add(new ExchangeConflict(path.ToString(), winner!.FullName, losers, ConflictReason.NameOrder));
             }
 
-            conflicts.Add(new ExchangeConflict(path, winner!.Package.FullName, losers, ConflictReason.NameOrder));
-        }
-
-        if (winner is { IsDirectory: false })
-        {
-            var target = new StringBuilder((3 * (depth - 1)) + winner.Package.FullName.Length + 1 + path.Length);
-            for (int i = 1; i < depth; i++)
+            if (winner is { IsDirectory: false })
             {
-                target.Append("../");
+                return ExchangeNode.Link(name, LinkTarget(winner, path.Bytes, depth), winner.FullName);
             }
 
-            target.Append(winner.Package.FullName).Append('/').Append(path);
-            return ExchangeNode.Link(nameBytes, Encoding.Latin1.GetBytes(target.ToString()), winner.Package.FullName);
-        }
+            // A child reached only through a leaf provider (no directory provider here) cannot exist on disk.
+            string[] childNames = [.. node.Children.Keys];
+            Array.Sort(childNames, StringComparer.Ordinal);
+            var children = new ExchangeNode[childNames.Length];
+            for (int i = 0; i < childNames.Length; i++)
+            {
+                children[i] = Resolve(Encoding.Latin1.GetBytes(childNames[i]), node.Children[childNames[i]], path, depth + 1, conflicts);
+            }
 
-        // A child reached only through a leaf provider (no directory provider here) cannot exist on disk.
-        string[] childNames = [.. node.Children.Keys];
-        Array.Sort(childNames, StringComparer.Ordinal);
-        var children = new ExchangeNode[childNames.Length];
-        for (int i = 0; i < childNames.Length; i++)
+            return ExchangeNode.Directory(name, children);
+        }
+        finally
         {
-            string childName = childNames[i];
-            children[i] = Resolve(childName, node.Children[childName], path + "/" + childName, depth + 1, conflicts);
+            path.Truncate(parentLength);
+        }
+    }
+
+    /// <summary><c>../</c> once per level below the exchange root, then <c>&lt;fullname&gt;/&lt;path&gt;</c>.</summary>
+    private static byte[] LinkTarget(Provider owner, ReadOnlySpan<byte> path, int depth)
+    {
+        int up = 3 * (depth - 1);
+        byte[] target = new byte[up + owner.FullNameBytes.Length + 1 + path.Length];
+        for (int i = 0; i < up; i += 3)
+        {
+            "../"u8.CopyTo(target.AsSpan(i));
         }
 
-        return ExchangeNode.Directory(nameBytes, children);
+        owner.FullNameBytes.CopyTo(target.AsSpan(up));
+        target[up + owner.FullNameBytes.Length] = (byte)'/';
+        path.CopyTo(target.AsSpan(up + owner.FullNameBytes.Length + 1));
+        return target;
     }
 
     private static bool AllDirectories(List<Provider> providers)
@@ -212,8 +233,48 @@ public static class ExchangeTreeBuilder
         return true;
     }
 
-    /// <summary>A package providing a trie path, as a leaf or as a directory.</summary>
-    private sealed record Provider(PackageName Package, bool IsDirectory);
+    /// <summary>A package providing a trie path, as a leaf or as a directory (its full name formatted once).</summary>
+    private sealed class Provider(string fullName, bool isDirectory)
+    {
+        public string FullName { get; } = fullName;
+
+        public byte[] FullNameBytes { get; } = Encoding.Latin1.GetBytes(fullName);
+
+        public bool IsDirectory { get; } = isDirectory;
+    }
+
+    /// <summary>A path being walked, as bytes joined by '/': appended to going down, truncated coming back.</summary>
+    private sealed class PathBuffer
+    {
+        private byte[] _bytes = new byte[256];
+        private int _length;
+
+        public ReadOnlySpan<byte> Bytes => _bytes.AsSpan(0, _length);
+
+        /// <summary>Appends '/' (unless empty) and <paramref name="name"/>; returns the length to truncate back to.</summary>
+        public int Append(ReadOnlySpan<byte> name)
+        {
+            int before = _length;
+            int needed = _length + 1 + name.Length;
+            if (needed > _bytes.Length)
+            {
+                Array.Resize(ref _bytes, Math.Max(needed, _bytes.Length * 2));
+            }
+
+            if (_length > 0)
+            {
+                _bytes[_length++] = (byte)'/';
+            }
+
+            name.CopyTo(_bytes.AsSpan(_length));
+            _length += name.Length;
+            return before;
+        }
+
+        public void Truncate(int length) => _length = length;
+
+        public override string ToString() => Encoding.Latin1.GetString(Bytes);
+    }
 
     private sealed class TrieNode
     {
