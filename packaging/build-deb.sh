@@ -51,9 +51,16 @@ for project in Distrid districtl; do
       -o "$work/publish/districtl" -v quiet -nologo >&2
     continue
   fi
-  echo "build-deb: publishing $project ($publish, ReadyToRun)" >&2
+  # A self-contained daemon beside a native districtl owns the runtime alone: one composite ReadyToRun image of the
+  # runtime and the daemon then precompiles the generic code over the runtime's types too (bench/install-bench.sh:
+  # installs about a quarter faster than with separately compiled assemblies, which JIT it at first use). A
+  # ReadyToRun districtl shares the runtime files with the daemon, so both keep the framework's own images.
+  composite=false
+  [ "$project" = Distrid ] && [ "$sc" = true ] && [ "$districtl_aot" = 1 ] && composite=true
+  echo "build-deb: publishing $project ($publish, ReadyToRun$([ $composite = true ] && echo ", composite"))" >&2
   dotnet publish "$repo/src/$project/$project.csproj" -c Release -r "$rid" --self-contained "$sc" \
-    -p:PublishReadyToRun=true -p:DebugType=portable -o "$work/publish/$project" -v quiet -nologo >&2
+    -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=$composite -p:DebugType=portable \
+    -o "$work/publish/$project" -v quiet -nologo >&2
 done
 
 mkdir -p "$stage/$libdir"

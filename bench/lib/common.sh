@@ -37,15 +37,17 @@ use_ready_to_run() {
   if [ "$(cat "$out/stamp" 2>/dev/null)" != "$stamp" ]; then
     log "publishing ReadyToRun builds of distrid and districtl, and districtl's Native AOT build"
     rm -rf "$out"
-    for project in Distrid districtl; do
-      dotnet publish "$BENCH_REPO/src/$project" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
-        -o "$out/$project" --verbosity quiet -nologo >/dev/null
-    done
+    # The daemon as the package ships it: self-contained, one composite ReadyToRun image of the runtime and the
+    # program (generic code over the runtime's types precompiled too).
+    dotnet publish "$BENCH_REPO/src/Distrid" -c Release -r linux-x64 --self-contained true -p:PublishReadyToRun=true \
+      -p:PublishReadyToRunComposite=true -o "$out/Distrid" --verbosity quiet -nologo >/dev/null
+    dotnet publish "$BENCH_REPO/src/districtl" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+      -o "$out/districtl" --verbosity quiet -nologo >/dev/null
     dotnet publish "$BENCH_REPO/src/districtl" -c Release -r linux-x64 -p:DistrictlNativeAot=true \
       -o "$out/districtl-aot" --verbosity quiet -nologo >/dev/null || log "no Native AOT districtl (clang missing?)"
     echo "$stamp" >"$out/stamp"
   fi
-  DISTRID_DLL=$out/Distrid/distrid.dll
+  DISTRID_DLL=$out/Distrid/distrid
   DISTRICTL_DLL=$out/districtl/districtl.dll
   if [ "${DISTRICTL_AOT:-1}" = 1 ] && [ -x "$out/districtl-aot/districtl" ]; then
     DISTRICTL_EXE=$out/districtl-aot/districtl
