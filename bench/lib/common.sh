@@ -25,17 +25,17 @@ ensure_build() {
 # DISTRICTL_EXE, when set (use_ready_to_run sets it), is a native districtl run instead of the DLL.
 districtl() { if [ -n "${DISTRICTL_EXE:-}" ]; then "$DISTRICTL_EXE" "$@"; else dotnet "$DISTRICTL_DLL" "$@"; fi; }
 
-# use_ready_to_run: points DISTRID_DLL and DISTRICTL_DLL at ReadyToRun publishes of the current sources (what
-# packaging/build-deb.sh ships for the daemon; framework-dependent here, which starts the same), and DISTRICTL_EXE
-# at the Native AOT districtl the package ships (DISTRICTL_AOT=0, or no clang: the ReadyToRun DLL instead),
-# publishing again when the sources changed since the last publish (stamp: HEAD and the diff of the work tree).
-# Skipped when DISTRID_DLL or DISTRICTL_DLL was set.
+# use_ready_to_run: points DISTRID_DLL at the daemon as packaging/build-deb.sh ships it (self-contained, composite
+# ReadyToRun; an executable), DISTRICTL_DLL at a ReadyToRun districtl and DISTRICTL_EXE at the Native AOT districtl
+# the package ships (DISTRICTL_AOT=0, or no clang: the ReadyToRun DLL instead), publishing again when src/ changed
+# since the last publish (stamp: the tree of src/ at HEAD and the diff of the work tree; the composite image takes
+# about 3 minutes). Skipped when DISTRID_DLL or DISTRICTL_DLL was set.
 use_ready_to_run() {
   [ -n "${BENCH_USER_DLLS:-}" ] && return 0
   local out="$BENCH_REPO/bench/.publish" stamp project
-  stamp=$( (git -C "$BENCH_REPO" rev-parse HEAD; git -C "$BENCH_REPO" diff HEAD -- src) | sha256sum | cut -c1-16)
+  stamp=$( (git -C "$BENCH_REPO" rev-parse HEAD:src; git -C "$BENCH_REPO" diff HEAD -- src) | sha256sum | cut -c1-16)
   if [ "$(cat "$out/stamp" 2>/dev/null)" != "$stamp" ]; then
-    log "publishing ReadyToRun builds of distrid and districtl, and districtl's Native AOT build"
+    log "publishing distrid (self-contained, composite ReadyToRun) and districtl (ReadyToRun and Native AOT)"
     rm -rf "$out"
     # The daemon as the package ships it: self-contained, one composite ReadyToRun image of the runtime and the
     # program (generic code over the runtime's types precompiled too).
