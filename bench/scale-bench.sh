@@ -112,4 +112,4 @@ for n in "${sizes[@]}"; do
   rows+=("manifest cache: files / KiB of state dir"$'\t'"$n"$'\t'"${res[$n/manifest_files]} / ${res[$n/manifest_bytes]}"$'\t-\t-')
 done
 print_table "${rows[@]}"
-echo "(value/goal above 1 misses the goal; times run from launching 'dotnet distrid.dll' and include .NET start-up)"
+echo "(value/goal above 1 misses the goal; times run from launching the daemon and include .NET start-up)"
