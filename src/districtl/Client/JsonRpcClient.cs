@@ -99,16 +99,22 @@ internal sealed partial class JsonRpcClient : IAsyncDisposable
                 _writer.WriteNumber(progress.ParameterName, id);
             }
 
-            _writer.WriteEndObject();
-            _writer.WriteEndObject();
-            _writer.Flush();
-            // Not cancellable once started: half a line would corrupt the stream for every later message.
-            await _transport.SendLineAsync(CancellationToken.None);
+            await SendWrittenMessageAsync();
         }
         finally
         {
             _writeLock.Release();
         }
+    }
+
+    /// <summary>Closes the params and message objects and sends the line; the caller holds the write lock.</summary>
+    private async Task SendWrittenMessageAsync()
+    {
+        _writer.WriteEndObject();
+        _writer.WriteEndObject();
+        _writer.Flush();
+        // Not cancellable once started: half a line would corrupt the stream for every later message.
+        await _transport.SendLineAsync(CancellationToken.None);
     }
 
     private async Task SendCancelAsync(long id)
@@ -124,10 +130,7 @@ internal sealed partial class JsonRpcClient : IAsyncDisposable
                 _writer.WriteString("method"u8, "$/cancelRequest"u8);
                 _writer.WriteStartObject("params"u8);
                 _writer.WriteNumber("id"u8, id);
-                _writer.WriteEndObject();
-                _writer.WriteEndObject();
-                _writer.Flush();
-                await _transport.SendLineAsync(CancellationToken.None);
+                await SendWrittenMessageAsync();
             }
             finally
             {
