@@ -101,6 +101,89 @@ public sealed class ExchangeTreeBuilderTests
         Assert.Equal(["ok"], Walk(tree, "bin").Children.Select(c => Encoding.UTF8.GetString(c.Name)));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void Random_overlapping_packages_merge_as_a_naive_walk_of_every_path_says(int seed)
+    {
+        // Packages in conflict order (names sort a0 < a1 < ...), each with a random subset of a small path space in
+        // which the same path is a file in some packages and a directory in others; listed in a random order.
+        var random = new Random(seed);
+        string[] names = ["x", "x-y", "y", "y.z"];
+        var packages = new List<(string FullName, Dictionary<string, bool> Entries)>();
+        for (int p = 0; p < 5; p++)
+        {
+            var entries = new Dictionary<string, bool>(StringComparer.Ordinal);
+            void Add(string path, int depth)
+            {
+                bool directory = depth < 3 && random.Next(3) > 0;
+                entries[path] = directory;
+                if (directory)
+                {
+                    foreach (string name in names.Where(_ => random.Next(2) == 0))
+                    {
+                        Add(path + "/" + name, depth + 1);
+                    }
+                }
+            }
+
+            foreach (string top in new[] { "bin", "lib", "share" }.Where(_ => random.Next(3) > 0))
+            {
+                entries[top] = true;
+                foreach (string name in names.Where(_ => random.Next(2) == 0))
+                {
+                    Add(top + "/" + name, 2);
+                }
+            }
+
+            packages.Add(($"a{p}-amd64-1-1", entries));
+        }
+
+        var tree = ExchangeTreeBuilder.Build(
+            packages.Select(p => (PackageName.Parse(p.FullName), new PackageManifest(
+                [.. p.Entries.OrderBy(_ => random.Next()).Select(e => new ManifestEntry(Encoding.UTF8.GetBytes(e.Key), e.Value))]))),
+            NoPins);
+
+        // The oracle: a path shows when no ancestor's winner is a file; it is a link to its winner when that is a file.
+        (string FullName, bool Directory)? Winner(string path) =>
+            packages.Where(p => p.Entries.ContainsKey(path)).Select(p => ((string, bool)?)(p.FullName, p.Entries[path])).FirstOrDefault();
+        var expected = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (string path in packages.SelectMany(p => p.Entries.Keys).Distinct())
+        {
+            string[] parts = path.Split('/');
+            bool hidden = Enumerable.Range(1, parts.Length - 1).Any(n => Winner(string.Join('/', parts.Take(n))) is { Directory: false });
+            if (!hidden)
+            {
+                var winner = Winner(path)!.Value;
+                expected.Add(winner.Directory ? $"{path} /" : $"{path} {string.Concat(Enumerable.Repeat("../", parts.Length - 1))}{winner.FullName}/{path}");
+            }
+        }
+
+        var actual = new SortedSet<string>(StringComparer.Ordinal);
+        void Collect(ExchangeNode node, string path)
+        {
+            actual.Add(node.IsDirectory ? $"{path} /" : $"{path} {Encoding.UTF8.GetString(node.LinkTarget!)}");
+            Assert.Equal(node.Children.Select(c => Encoding.UTF8.GetString(c.Name)).Order(StringComparer.Ordinal), node.Children.Select(c => Encoding.UTF8.GetString(c.Name)));
+            foreach (var child in node.Children)
+            {
+                Collect(child, path + "/" + Encoding.UTF8.GetString(child.Name));
+            }
+        }
+
+        foreach (var root in tree.Roots)
+        {
+            Collect(root, Encoding.UTF8.GetString(root.Name));
+        }
+
+        Assert.Equal(expected, actual);
+        Assert.Equal(
+            ["bin", "lib", "share"],
+            tree.Roots.Select(r => Encoding.UTF8.GetString(r.Name)).Order(StringComparer.Ordinal));
+    }
+
     private static string Describe(ExchangeTree tree) =>
         string.Join("\n", tree.AllNodes().Select(n => Encoding.UTF8.GetString(n.Name) + " " + (n.LinkTarget is null ? "/" : Encoding.UTF8.GetString(n.LinkTarget))))
         + string.Join("\n", tree.Conflicts.Select(c => $"{c.Path} {c.Winner} {string.Join(",", c.Losers)}"));
