@@ -1,42 +1,20 @@
 using System.Runtime.InteropServices;
+using Distrid.Fuse.Interop;
 
 namespace Distrid.Tests.Systemd;
 
-/// <summary>recvmsg(2) with SCM_RIGHTS for the systemd stand-in (the test's own interop, not the daemon's).</summary>
-internal static unsafe partial class NotifyNative
+/// <summary>
+/// Receiving several descriptors in one datagram (SCM_RIGHTS) for the systemd stand-in, on Distrid.Fuse's own libc
+/// bindings (the daemon only ever receives one descriptor, so this multi-descriptor walk lives with the test).
+/// </summary>
+internal static unsafe class NotifyNative
 {
-    private const int SolSocket = 1;
-    private const int ScmRights = 1;
     private const int MsgCmsgCloexec = 0x40000000;
     private const int ControlSize = 512;
 
-    [StructLayout(LayoutKind.Sequential)]
-    private struct IoVec
-    {
-        public void* Base;
-        public nuint Length;
-    }
+    public static int Dup(int fd) => Libc.Dup(fd);
 
-    [StructLayout(LayoutKind.Sequential)]
-    private struct MsgHdr
-    {
-        public void* Name;
-        public uint NameLength;
-        public IoVec* Iov;
-        public nuint IovLength;
-        public void* Control;
-        public nuint ControlLength;
-        public int Flags;
-    }
-
-    [LibraryImport("libc", EntryPoint = "recvmsg", SetLastError = true)]
-    private static partial nint RecvMsg(nint socket, MsgHdr* message, int flags);
-
-    [LibraryImport("libc", EntryPoint = "dup")]
-    public static partial int Dup(int fd);
-
-    [LibraryImport("libc", EntryPoint = "close")]
-    public static partial int Close(int fd);
+    public static int Close(int fd) => Libc.Close(fd);
 
     /// <summary>
     /// Receives one datagram and the descriptors it carries (close-on-exec in this process). Returns the payload
@@ -47,9 +25,9 @@ internal static unsafe partial class NotifyNative
         byte* control = stackalloc byte[ControlSize];
         fixed (byte* data = payload)
         {
-            var iov = new IoVec { Base = data, Length = (nuint)payload.Length };
-            var message = new MsgHdr { Iov = &iov, IovLength = 1, Control = control, ControlLength = ControlSize };
-            nint n = RecvMsg(socket, &message, MsgCmsgCloexec);
+            var iov = new Libc.IoVec { Base = data, Length = (nuint)payload.Length };
+            var message = new Libc.MsgHdr { Iov = &iov, IovLength = 1, Control = control, ControlLength = ControlSize };
+            nint n = Libc.RecvMsg((int)socket, &message, MsgCmsgCloexec);
             if (n < 0)
             {
                 return -Marshal.GetLastPInvokeError();
@@ -68,7 +46,7 @@ internal static unsafe partial class NotifyNative
                     break;
                 }
 
-                if (level == SolSocket && type == ScmRights)
+                if (level == Libc.SolSocket && type == Libc.ScmRights)
                 {
                     int count = (int)(length - (nuint)header) / sizeof(int);
                     for (int i = 0; i < count; i++)
