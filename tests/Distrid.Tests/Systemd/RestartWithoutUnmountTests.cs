@@ -22,17 +22,15 @@ public sealed class RestartWithoutUnmountTests(ITestOutputHelper output)
             return;
         }
 
-        using var dir = new TempDirectory("distrid-test-systemd");
-        var paths = new DaemonPaths(dir.Path);
-        string source = TestPackages.PackLargeFile(paths.Store, dir.Path, "big-amd64-1-1", LargeFileBytes);
-        using var cleanup = new MountCleanup(paths.Mountpoint);
-        using var systemd = new FakeSystemd(dir.Path);
+        using var scene = new SystemdScene();
+        var (paths, systemd) = (scene.Paths, scene.Systemd);
+        string source = TestPackages.PackLargeFile(paths.Store, scene.Root, "big-amd64-1-1", LargeFileBytes);
         await using var first = ServiceProcess.Start(systemd, paths);
         await systemd.WaitForAsync("READY=1");
         Assert.Equal(["fuse-state", "fuse"], systemd.StoredNames);
         var mountBefore = MountTable.Find(paths.Mountpoint)!;
 
-        string copy = Path.Combine(dir.Path, "copy");
+        string copy = Path.Combine(scene.Root, "copy");
         using var cat = Process.Start("sh", ["-c", "exec cat \"$1\" > \"$2\"", "sh", Path.Combine(paths.Mountpoint, "big-amd64-1-1", "share", "big", "data"), copy])!;
         var progress = Task.Run(() => WatchGrowth(copy, cat, systemd));
         // Kill from a dedicated thread the moment cat is streaming: the file takes the daemon a fraction of a second
@@ -76,16 +74,14 @@ public sealed class RestartWithoutUnmountTests(ITestOutputHelper output)
             return;
         }
 
-        using var dir = new TempDirectory("distrid-test-systemd");
-        var paths = new DaemonPaths(dir.Path);
+        using var scene = new SystemdScene();
+        var (paths, systemd) = (scene.Paths, scene.Systemd);
         PackageFactory.Pack(paths.Store, "zzz-amd64-1-1", new Dictionary<string, string>
         {
             ["bin/ztool"] = PackageFactory.Script("z"),
             ["share/zzz/before.txt"] = "zzz before",
             ["share/zzz/after.txt"] = "zzz after",
-        }, dir.Path);
-        using var cleanup = new MountCleanup(paths.Mountpoint);
-        using var systemd = new FakeSystemd(dir.Path);
+        }, scene.Root);
         await using var first = ServiceProcess.Start(systemd, paths);
         await systemd.WaitForAsync("READY=1");
 
@@ -97,7 +93,7 @@ public sealed class RestartWithoutUnmountTests(ITestOutputHelper output)
             ["share/aaa/before.txt"] = "aaa before",
             ["share/aaa/after.txt"] = "aaa after",
             ["share/aaa/unread.txt"] = "aaa unread",
-        }, dir.Path);
+        }, scene.Root);
         var install = await Cli.RunAsync("--socket", paths.Socket, "install", "aaa-amd64-1-1");
         Assert.True(install.ExitCode == 0, install.Stderr);
 

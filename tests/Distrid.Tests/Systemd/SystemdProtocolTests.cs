@@ -21,11 +21,9 @@ public sealed class SystemdProtocolTests
             return;
         }
 
-        using var dir = new TempDirectory("distrid-test-systemd");
-        var paths = new DaemonPaths(dir.Path);
-        PackageFactory.Pack(paths.Store, "hello-amd64-1-1", new Dictionary<string, string> { ["share/hello/greeting"] = "hi" }, dir.Path);
-        using var cleanup = new MountCleanup(paths.Mountpoint);
-        using var systemd = new FakeSystemd(dir.Path);
+        using var scene = new SystemdScene();
+        var (paths, systemd) = (scene.Paths, scene.Systemd);
+        PackageFactory.Pack(paths.Store, "hello-amd64-1-1", new Dictionary<string, string> { ["share/hello/greeting"] = "hi" }, scene.Root);
 
         // Checked on the stand-in's thread the instant READY=1 arrives, before the daemon could do anything more.
         string? atReady = null;
@@ -62,11 +60,9 @@ public sealed class SystemdProtocolTests
             return;
         }
 
-        using var dir = new TempDirectory("distrid-test-systemd");
-        var paths = new DaemonPaths(dir.Path);
-        string activated = Path.Combine(dir.Path, "activated.sock");
-        using var cleanup = new MountCleanup(paths.Mountpoint);
-        using var systemd = new FakeSystemd(dir.Path);
+        using var scene = new SystemdScene();
+        var (paths, systemd) = (scene.Paths, scene.Systemd);
+        string activated = Path.Combine(scene.Root, "activated.sock");
         // systemd-socket-activate passes on only LISTEN_* and what -E names.
         await using var daemon = ServiceProcess.Start(systemd, paths, [SocketActivate, "-l", activated, "--fdname=cli", "-E", "NOTIFY_SOCKET"]);
 
@@ -96,10 +92,8 @@ public sealed class SystemdProtocolTests
             return;
         }
 
-        using var dir = new TempDirectory("distrid-test-systemd");
-        var paths = new DaemonPaths(dir.Path);
-        using var cleanup = new MountCleanup(paths.Mountpoint);
-        using var systemd = new FakeSystemd(dir.Path);
+        using var scene = new SystemdScene();
+        var (paths, systemd) = (scene.Paths, scene.Systemd);
         await using var daemon = ServiceProcess.Start(systemd, paths, environment: new Dictionary<string, string> { ["WATCHDOG_USEC"] = "400000" });
         var ready = await systemd.WaitForAsync("READY=1");
 
@@ -121,10 +115,8 @@ public sealed class SystemdProtocolTests
             return;
         }
 
-        using var dir = new TempDirectory("distrid-test-systemd");
-        var paths = new DaemonPaths(dir.Path);
-        using var cleanup = new MountCleanup(paths.Mountpoint);
-        using var systemd = new FakeSystemd(dir.Path);
+        using var scene = new SystemdScene();
+        var (paths, systemd) = (scene.Paths, scene.Systemd);
         await using var daemon = ServiceProcess.Start(systemd, paths);
         await systemd.WaitForAsync("READY=1");
         Assert.Equal(["fuse-state", "fuse"], systemd.StoredNames);
@@ -147,11 +139,9 @@ public sealed class SystemdProtocolTests
             return;
         }
 
-        using var dir = new TempDirectory("distrid-test-systemd");
-        var paths = new DaemonPaths(dir.Path);
-        PackageFactory.Pack(paths.Store, "hello-amd64-1-1", new Dictionary<string, string> { ["share/hello/greeting"] = "hi" }, dir.Path);
-        using var cleanup = new MountCleanup(paths.Mountpoint);
-        using var systemd = new FakeSystemd(dir.Path);
+        using var scene = new SystemdScene();
+        var (paths, systemd) = (scene.Paths, scene.Systemd);
+        PackageFactory.Pack(paths.Store, "hello-amd64-1-1", new Dictionary<string, string> { ["share/hello/greeting"] = "hi" }, scene.Root);
         await using (var first = ServiceProcess.Start(systemd, paths))
         {
             await systemd.WaitForAsync("READY=1");
