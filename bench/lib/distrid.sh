@@ -1,7 +1,8 @@
 # Starting and stopping one distrid daemon for a benchmark. Sourced after common.sh.
 # distrid_start STORE STATE MOUNTPOINT SOCKET COUNT [DAEMON_ARG...]: launches the daemon (with the extra arguments,
 # e.g. --repo URL --trusted-keys DIR), waits until `status` answers and the mount root lists COUNT package
-# directories; sets DISTRID_PID and DISTRID_READY ("status_s listed_s").
+# directories; sets DISTRID_PID and DISTRID_READY ("status_s listed_s"). DISTRID_ENV="VAR=value ..." starts the
+# daemon with those variables (runtime knobs such as DOTNET_TieredPGO=0, for comparing configurations).
 
 DISTRID_PID=""
 distrid_start() {
