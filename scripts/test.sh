@@ -25,6 +25,22 @@ for trx in "$results"/*.trx; do
   n=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$counters")
   passed=$((passed + ${p:-0})) failed=$((failed + ${f:-0})) skipped=$((skipped + ${n:-0}))
 done
+# What the run did not test, and why: each skipped test with the reason it gave (Requirements names what is missing),
+# then how many were skipped for each reason.
+if ((skipped > 0)); then
+  skips=$(for trx in "$results"/*.trx; do
+    [ -e "$trx" ] || continue
+    awk '
+      /<UnitTestResult / { name = ""; if (/outcome="NotExecuted"/) { match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11) } }
+      name != "" && /<Message>/ { reason = $0; sub(/.*<Message>/, "", reason); sub(/<\/Message>.*/, "", reason); print name "\t" reason; name = "" }
+      name != "" && /<\/UnitTestResult>/ { print name "\t(no reason given)"; name = "" }
+    ' "$trx" | sed 's/&quot;/"/g; s/&apos;/'"'"'/g; s/&lt;/</g; s/&gt;/>/g; s/&amp;/\&/g'
+  done | sort)
+  echo "skipped tests:"
+  awk -F '\t' '{ print "  " $1 ": " $2 }' <<<"$skips"
+  echo "skipped, by reason:"
+  cut -f2 <<<"$skips" | sort | uniq -c | sort -rn | sed 's/^ */  /'
+fi
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 if ((passed == 0)); then
   echo "no test ran" >&2

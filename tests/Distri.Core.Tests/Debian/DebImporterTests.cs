@@ -5,13 +5,11 @@ using Distri.Core.SquashFs.Format;
 using Distri.Core.SquashFs.Reading;
 using Distri.Core.SquashFs.Reading.Inodes;
 using Distri.Core.SquashFs.Writing;
-using Distri.Core.Tests.Support;
-using Xunit.Abstractions;
 
 namespace Distri.Core.Tests.Debian;
 
 /// <summary>Real .debs made by dpkg-deb, imported, and read back with our SquashFS reader.</summary>
-public sealed class DebImporterTests(ITestOutputHelper output) : IDisposable
+public sealed class DebImporterTests : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("distri-debtest-").FullName;
 
@@ -24,7 +22,7 @@ public sealed class DebImporterTests(ITestOutputHelper output) : IDisposable
     [InlineData("none")]
     public void ImportMapsPathsContentModesLinksAndDependencies(string compression)
     {
-        if (!TestEnvironment.Require(output, needsRoot: false, "dpkg-deb"))
+        if (!Requirements.Tools("dpkg-deb"))
         {
             return;
         }
@@ -84,7 +82,7 @@ public sealed class DebImporterTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void CorruptDebsAreReportedAndWriteNothing()
     {
-        if (!TestEnvironment.Require(output, needsRoot: false, "dpkg-deb"))
+        if (!Requirements.Tools("dpkg-deb"))
         {
             return;
         }

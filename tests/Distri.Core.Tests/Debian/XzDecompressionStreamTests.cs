@@ -1,11 +1,10 @@
 using Distri.Core.Debian;
 using Distri.Core.Tests.Support;
-using Xunit.Abstractions;
 
 namespace Distri.Core.Tests.Debian;
 
 /// <summary>Our liblzma stream against xz(1) as the oracle.</summary>
-public sealed class XzDecompressionStreamTests(ITestOutputHelper output) : IDisposable
+public sealed class XzDecompressionStreamTests : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("distri-xztest-").FullName;
 
@@ -14,7 +13,7 @@ public sealed class XzDecompressionStreamTests(ITestOutputHelper output) : IDisp
     [Fact]
     public void DecodesConcatenatedStreamsInSmallReads()
     {
-        if (!TestEnvironment.Require(output, needsRoot: false, "xz"))
+        if (!Requirements.Tools("xz"))
         {
             return;
         }
@@ -48,7 +47,7 @@ public sealed class XzDecompressionStreamTests(ITestOutputHelper output) : IDisp
             Assert.Throws<InvalidDataException>(() => garbage.ReadExactly(new byte[16]));
         }
 
-        if (!TestEnvironment.Require(output, needsRoot: false, "xz"))
+        if (!Requirements.Tools("xz"))
         {
             return;
         }

@@ -5,18 +5,27 @@ namespace Distrid.Tests.DBus;
 /// <summary>
 /// One private system bus with real polkitd, one signed mirror served by nginx and one distrid serving both front
 /// ends on them, shared by the D-Bus tests of a class (each test uses its own packages). <see cref="System"/> is
-/// null outside CI when root, FUSE, nginx, dbus-daemon or polkitd are missing; under CI=true that fails instead.
+/// null when root, FUSE, nginx, dbus-daemon or polkitd are missing; each test then calls <see cref="Ready"/>, which
+/// skips it with the reason (or fails it under CI=true).
 /// </summary>
 public sealed class DBusDaemonFixture : IAsyncLifetime
 {
     public static readonly string[] Programs = ["tool", "simulated", "granted", "viasocket", "refused", "cancelled", "downloaded", "orphaned"];
 
+    private static readonly string[] Needs = [.. PrivateSystemBus.Needs, NginxFixture.NginxPath];
+
     public PrivateSystemBus? Bus { get; private set; }
 
     public MirroredSystem? System { get; private set; }
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
+        // A fixture must not skip (that would fail every test of the class); the tests skip through Ready().
+        if (Requirements.Missing(needsRoot: true, Needs).Count > 0)
+        {
+            return;
+        }
+
         Bus = await PrivateSystemBus.TryStartAsync();
         if (Bus is null)
         {
@@ -41,6 +50,9 @@ public sealed class DBusDaemonFixture : IAsyncLifetime
         await System.StartDaemonAsync(Bus.Environment);
     }
 
+    /// <summary>True when the machine has what the fixture needs; otherwise skips the test (fails it under CI).</summary>
+    public static bool Ready() => Requirements.RootWith(Needs);
+
     /// <summary>districtl against the daemon's socket, as root or as nobody (setpriv).</summary>
     public async Task<Cli.Result> CliAsync(bool asNobody, params string[] args)
     {
@@ -49,7 +61,7 @@ public sealed class DBusDaemonFixture : IAsyncLifetime
         return new Cli.Result(result.ExitCode, result.StandardOutput, result.StandardError);
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (System is not null)
         {

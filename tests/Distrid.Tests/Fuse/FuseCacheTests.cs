@@ -1,4 +1,5 @@
-using Xunit.Abstractions;
+
+using Distrid.Tests.Support;
 
 namespace Distrid.Tests.Fuse;
 
@@ -15,12 +16,12 @@ public sealed class FuseCacheCollection
 /// <summary>Lookup counting against the real kernel: every LOOKUP and READDIRPLUS entry is forgotten exactly once.</summary>
 [Collection(FuseCacheCollection.Name)]
 [Trait("Category", "DropsGlobalCaches")]
-public sealed class FuseCacheTests(ITestOutputHelper output)
+public sealed class FuseCacheTests
 {
     [Fact]
     public async Task Forgets_after_dropping_caches_balance_every_lookup_including_readdirplus_ones()
     {
-        if (!FuseTestEnvironment.IsAvailable(output))
+        if (!Requirements.RootWithFuse())
         {
             return;
         }

@@ -1,17 +1,17 @@
 using System.Text;
 using Distrid.Fuse.Mounting;
 using Distrid.Fuse.Protocol;
-using Xunit.Abstractions;
+using Distrid.Tests.Support;
 
 namespace Distrid.Tests.Fuse;
 
 /// <summary>The FUSE server against the real kernel: a mounted in-memory tree read with .NET APIs and tools.</summary>
-public sealed class FuseKernelTests(ITestOutputHelper output)
+public sealed class FuseKernelTests
 {
     [Fact]
     public async Task Readdir_lists_every_entry()
     {
-        if (!FuseTestEnvironment.IsAvailable(output))
+        if (!Requirements.RootWithFuse())
         {
             return;
         }
@@ -29,7 +29,7 @@ public sealed class FuseKernelTests(ITestOutputHelper output)
     [Fact]
     public async Task File_contents_and_sizes_read_back_including_a_3_MiB_file_in_1_MiB_requests()
     {
-        if (!FuseTestEnvironment.IsAvailable(output))
+        if (!Requirements.RootWithFuse())
         {
             return;
         }
@@ -64,7 +64,7 @@ public sealed class FuseKernelTests(ITestOutputHelper output)
     [Fact]
     public async Task Symlinks_resolve_and_read_through()
     {
-        if (!FuseTestEnvironment.IsAvailable(output))
+        if (!Requirements.RootWithFuse())
         {
             return;
         }
@@ -79,7 +79,7 @@ public sealed class FuseKernelTests(ITestOutputHelper output)
     [Fact]
     public async Task Stat_reports_mode_owner_times_links_and_size()
     {
-        if (!FuseTestEnvironment.IsAvailable(output))
+        if (!Requirements.RootWithFuse())
         {
             return;
         }
@@ -99,7 +99,7 @@ public sealed class FuseKernelTests(ITestOutputHelper output)
     [Fact]
     public async Task Extended_attributes_list_and_read()
     {
-        if (!FuseTestEnvironment.IsAvailable(output))
+        if (!Requirements.RootWithFuse())
         {
             return;
         }
@@ -120,7 +120,7 @@ public sealed class FuseKernelTests(ITestOutputHelper output)
     [Fact]
     public async Task A_file_system_without_xattrs_answers_enosys_once_and_is_not_asked_again()
     {
-        if (!FuseTestEnvironment.IsAvailable(output))
+        if (!Requirements.RootWithFuse())
         {
             return;
         }
@@ -139,7 +139,7 @@ public sealed class FuseKernelTests(ITestOutputHelper output)
     [Fact]
     public async Task Statfs_reports_what_the_file_system_says()
     {
-        if (!FuseTestEnvironment.IsAvailable(output))
+        if (!Requirements.RootWithFuse())
         {
             return;
         }
@@ -156,7 +156,7 @@ public sealed class FuseKernelTests(ITestOutputHelper output)
     [Fact]
     public async Task Writes_creates_and_unlinks_fail_with_read_only_file_system()
     {
-        if (!FuseTestEnvironment.IsAvailable(output))
+        if (!Requirements.RootWithFuse())
         {
             return;
         }
@@ -187,7 +187,7 @@ public sealed class FuseKernelTests(ITestOutputHelper output)
     [Fact]
     public async Task A_negative_lookup_is_cached_until_NotifyInvalidateEntry_makes_the_new_name_visible()
     {
-        if (!FuseTestEnvironment.IsAvailable(output))
+        if (!Requirements.RootWithFuse())
         {
             return;
         }
@@ -217,7 +217,7 @@ public sealed class FuseKernelTests(ITestOutputHelper output)
     [Fact]
     public async Task Eight_parallel_readers_get_correct_data()
     {
-        if (!FuseTestEnvironment.IsAvailable(output))
+        if (!Requirements.RootWithFuse())
         {
             return;
         }
@@ -272,7 +272,7 @@ public sealed class FuseKernelTests(ITestOutputHelper output)
     [Fact]
     public async Task Unmount_removes_the_mount_and_the_reader_threads_exit()
     {
-        if (!FuseTestEnvironment.IsAvailable(output))
+        if (!Requirements.RootWithFuse())
         {
             return;
         }

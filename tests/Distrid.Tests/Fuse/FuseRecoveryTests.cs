@@ -1,7 +1,7 @@
 using Distrid.Fuse.Interop;
 using Distrid.Fuse.Mounting;
 using Distrid.Fuse.Session;
-using Xunit.Abstractions;
+using Distrid.Tests.Support;
 
 namespace Distrid.Tests.Fuse;
 
@@ -11,7 +11,7 @@ public sealed class FuseRecoveryTests(ITestOutputHelper output)
     [Fact]
     public async Task An_aborted_connection_leaves_a_stale_mount_that_CleanStaleMount_removes()
     {
-        if (!FuseTestEnvironment.IsAvailable(output))
+        if (!Requirements.RootWithFuse())
         {
             return;
         }
@@ -36,7 +36,7 @@ public sealed class FuseRecoveryTests(ITestOutputHelper output)
     [Fact]
     public async Task A_successor_resumes_an_inherited_descriptor_and_NOTIFY_RESEND_recovers_a_dropped_request()
     {
-        if (!FuseTestEnvironment.IsAvailable(output))
+        if (!Requirements.RootWithFuse())
         {
             return;
         }
@@ -81,7 +81,7 @@ public sealed class FuseRecoveryTests(ITestOutputHelper output)
     [Fact]
     public async Task Dispose_with_a_file_still_open_aborts_the_connection_after_the_shutdown_timeout()
     {
-        if (!FuseTestEnvironment.IsAvailable(output))
+        if (!Requirements.RootWithFuse())
         {
             return;
         }
@@ -103,7 +103,7 @@ public sealed class FuseRecoveryTests(ITestOutputHelper output)
     [Fact]
     public async Task The_fusermount3_route_mounts_serves_and_unmounts()
     {
-        if (!FuseTestEnvironment.IsAvailable(output))
+        if (!Requirements.RootWithFuse())
         {
             return;
         }

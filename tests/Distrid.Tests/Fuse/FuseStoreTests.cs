@@ -1,6 +1,6 @@
 using Distrid.FileSystem;
 using Distrid.Fuse.Protocol;
-using Xunit.Abstractions;
+using Distrid.Tests.Support;
 
 namespace Distrid.Tests.Fuse;
 
@@ -9,14 +9,14 @@ namespace Distrid.Tests.Fuse;
 /// the file's size is untouched, and stores queued from inside READ handlers never deadlock parallel readers.
 /// </summary>
 [Collection(FuseCacheCollection.Name)]
-public sealed class FuseStoreTests(ITestOutputHelper output)
+public sealed class FuseStoreTests
 {
     private const int BlockSize = 128 * 1024;
 
     [Fact]
     public async Task Stored_pages_are_read_from_the_page_cache_without_a_READ_and_keep_the_file_size()
     {
-        if (!FuseTestEnvironment.IsAvailable(output))
+        if (!Requirements.RootWithFuse())
         {
             return;
         }
@@ -42,7 +42,7 @@ public sealed class FuseStoreTests(ITestOutputHelper output)
     [Fact]
     public async Task Parallel_random_readers_get_exact_bytes_while_every_READ_queues_the_rest_of_its_block()
     {
-        if (!FuseTestEnvironment.IsAvailable(output))
+        if (!Requirements.RootWithFuse())
         {
             return;
         }
@@ -92,7 +92,7 @@ public sealed class FuseStoreTests(ITestOutputHelper output)
     [Fact]
     public async Task A_random_4K_READ_pushes_the_rest_of_its_block_so_the_next_pages_need_no_READ()
     {
-        if (!FuseTestEnvironment.IsAvailable(output))
+        if (!Requirements.RootWithFuse())
         {
             return;
         }

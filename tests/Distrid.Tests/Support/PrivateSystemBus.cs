@@ -44,12 +44,18 @@ public sealed class PrivateSystemBus : IAsyncDisposable
     /// <summary>Environment that points a child (distrid, pkcheck, gdbus) at this bus as its system bus.</summary>
     public IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string> { ["DBUS_SYSTEM_BUS_ADDRESS"] = Address };
 
-    /// <summary>Null (outside CI) when root, dbus-daemon, polkitd or the tools are missing.</summary>
+    /// <summary>What a private bus needs besides root (the daemon beside it needs /dev/fuse).</summary>
+    public static readonly string[] Needs =
+    [
+        "/dev/fuse", DBusDaemon, Polkitd, "/usr/bin/unshare", "/usr/bin/setpriv", "/usr/bin/socat", "/usr/bin/gdbus",
+        "/usr/bin/pkcheck", "/usr/bin/busctl",
+    ];
+
+    /// <summary>Null when root or one of <see cref="Needs"/> is missing; never skips, so that a fixture can call it
+    /// (its tests then report the reason through <see cref="Requirements.RootWith"/>).</summary>
     public static async Task<PrivateSystemBus?> TryStartAsync()
     {
-        if (!Requirements.RootWithFuse() || !Requirements.Tool(DBusDaemon) || !Requirements.Tool(Polkitd)
-            || !Requirements.Tool("/usr/bin/unshare") || !Requirements.Tool("/usr/bin/setpriv") || !Requirements.Tool("/usr/bin/socat")
-            || !Requirements.Tool("/usr/bin/gdbus") || !Requirements.Tool("/usr/bin/pkcheck") || !Requirements.Tool("/usr/bin/busctl"))
+        if (Requirements.Missing(needsRoot: true, Needs).Count > 0)
         {
             return null;
         }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Distrid.Fuse.Mounting;
 using Distrid.Tests.Support;
-using Xunit.Abstractions;
 
 namespace Distrid.Tests.Systemd;
 

@@ -1,6 +1,4 @@
-using Distri.Core.Tests.Support;
 using Distrid.Bench.Fuzz;
-using Xunit.Abstractions;
 
 namespace Distri.Core.Tests.SquashFs.Reading;
 
@@ -11,7 +9,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
     [Fact]
     public void Mutated_images_only_ever_raise_SquashFsException()
     {
-        if (!TestEnvironment.Require(output, needsRoot: false, "mksquashfs", "setfattr"))
+        if (!Requirements.Tools("mksquashfs", "setfattr"))
         {
             return;
         }

@@ -33,7 +33,7 @@ public sealed class MksquashfsImages : IDisposable
     public MksquashfsImages()
     {
         Root = Path.Combine(Path.GetTempPath(), $"distri-reader-tests-{Environment.ProcessId}-{Guid.NewGuid():N}");
-        Available = TestEnvironment.IsRoot && ProcessRunner.IsAvailable("mksquashfs") && ProcessRunner.IsAvailable("unsquashfs");
+        Available = Requirements.IsRoot && ProcessRunner.IsAvailable("mksquashfs") && ProcessRunner.IsAvailable("unsquashfs");
         _source = new Lazy<string>(() =>
         {
             string source = Path.Combine(Root, "source");

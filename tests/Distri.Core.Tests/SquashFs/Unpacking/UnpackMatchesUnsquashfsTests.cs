@@ -2,13 +2,12 @@ using Distri.Core.SquashFs.Reading;
 using Distri.Core.SquashFs.Unpacking;
 using Distri.Core.Tests.SquashFs.Reading;
 using Distri.Core.Tests.Support;
-using Xunit.Abstractions;
 
 namespace Distri.Core.Tests.SquashFs.Unpacking;
 
 /// <summary>Our unpack of every mksquashfs variant gives exactly what <c>unsquashfs -d</c> gives.</summary>
 [Collection(MksquashfsCollection.Name)]
-public sealed class UnpackMatchesUnsquashfsTests(MksquashfsImages images, ITestOutputHelper output)
+public sealed class UnpackMatchesUnsquashfsTests(MksquashfsImages images)
 {
     public static TheoryData<string> Variants() =>
         [.. MksquashfsImages.Variants.Keys.Where(variant => variant != "lzo")];
@@ -17,7 +16,7 @@ public sealed class UnpackMatchesUnsquashfsTests(MksquashfsImages images, ITestO
     [MemberData(nameof(Variants))]
     public void Unpack_gives_what_unsquashfs_gives(string variant)
     {
-        if (!ImageAssertions.Ready(images, output))
+        if (!ImageAssertions.Ready(images))
         {
             return;
         }
@@ -40,7 +39,7 @@ public sealed class UnpackMatchesUnsquashfsTests(MksquashfsImages images, ITestO
     [Fact]
     public void Unpack_reproduces_the_source_tree()
     {
-        if (!ImageAssertions.Ready(images, output))
+        if (!ImageAssertions.Ready(images))
         {
             return;
         }

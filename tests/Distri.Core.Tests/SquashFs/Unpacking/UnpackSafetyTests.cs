@@ -4,12 +4,11 @@ using Distri.Core.SquashFs.Reading;
 using Distri.Core.SquashFs.Reading.Sources;
 using Distri.Core.SquashFs.Unpacking;
 using Distri.Core.Tests.Support;
-using Xunit.Abstractions;
 
 namespace Distri.Core.Tests.SquashFs.Unpacking;
 
 /// <summary>A hostile or corrupt image must not write outside the target, and a failed unpack leaves nothing.</summary>
-public sealed class UnpackSafetyTests(ITestOutputHelper output) : IDisposable
+public sealed class UnpackSafetyTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), $"distri-unpack-safety-{Guid.NewGuid():N}");
 
@@ -19,7 +18,7 @@ public sealed class UnpackSafetyTests(ITestOutputHelper output) : IDisposable
     [InlineData(".\0")]
     public void A_hostile_name_fails_the_unpack_and_leaves_nothing(string hostile)
     {
-        if (!TestEnvironment.Require(output, needsRoot: false, "mksquashfs"))
+        if (!Requirements.Tools("mksquashfs"))
         {
             return;
         }
@@ -38,7 +37,7 @@ public sealed class UnpackSafetyTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void Corrupt_file_data_fails_the_unpack_and_leaves_nothing()
     {
-        if (!TestEnvironment.Require(output, needsRoot: false, "mksquashfs"))
+        if (!Requirements.Tools("mksquashfs"))
         {
             return;
         }
@@ -62,7 +61,7 @@ public sealed class UnpackSafetyTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void A_target_with_content_is_refused()
     {
-        if (!TestEnvironment.Require(output, needsRoot: false, "mksquashfs"))
+        if (!Requirements.Tools("mksquashfs"))
         {
             return;
         }
@@ -85,7 +84,7 @@ public sealed class UnpackSafetyTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void A_directory_that_contains_itself_is_refused_not_walked_forever()
     {
-        if (!TestEnvironment.Require(output, needsRoot: false, "mksquashfs"))
+        if (!Requirements.Tools("mksquashfs"))
         {
             return;
         }

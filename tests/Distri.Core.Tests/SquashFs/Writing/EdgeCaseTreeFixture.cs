@@ -9,7 +9,7 @@ public sealed class EdgeCaseTreeFixture : IDisposable
     {
         WorkDirectory = Path.Combine(Path.GetTempPath(), "distri-writer-" + Guid.NewGuid().ToString("N")[..12]);
         SourceDirectory = Path.Combine(WorkDirectory, "source");
-        Available = TestEnvironment.Missing(needsRoot: true, TestEnvironment.MountOracleTools).Count == 0;
+        Available = Requirements.Missing(needsRoot: true, Requirements.MountOracleTools).Count == 0;
         if (Available)
         {
             EdgeCaseTree.Create(SourceDirectory);

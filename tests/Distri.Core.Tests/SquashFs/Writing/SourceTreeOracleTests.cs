@@ -18,7 +18,7 @@ public sealed class SourceTreeOracleTests : IDisposable
     [Fact]
     public void An_in_memory_tree_with_every_node_type_mounts_as_built()
     {
-        if (!TestEnvironment.Require(null, needsRoot: true, TestEnvironment.MountOracleTools))
+        if (!Requirements.RootWith(Requirements.MountOracleTools))
         {
             return;
         }
@@ -60,7 +60,7 @@ public sealed class SourceTreeOracleTests : IDisposable
     [Fact]
     public void A_file_over_4_GiB_uses_an_extended_inode_and_reads_back()
     {
-        if (!TestEnvironment.Require(null, needsRoot: true, TestEnvironment.MountOracleTools))
+        if (!Requirements.RootWith(Requirements.MountOracleTools))
         {
             return;
         }
@@ -87,7 +87,7 @@ public sealed class SourceTreeOracleTests : IDisposable
     [Fact]
     public void Identical_xattr_sets_and_identical_files_are_stored_once()
     {
-        if (!TestEnvironment.Require(null, needsRoot: true, TestEnvironment.MountOracleTools))
+        if (!Requirements.RootWith(Requirements.MountOracleTools))
         {
             return;
         }

@@ -18,7 +18,7 @@ public sealed class SquashFsWriterOracleTests(EdgeCaseTreeFixture fixture) : ICl
     [InlineData(CompressionId.Zstd)]
     public void Unsquashfs_and_the_kernel_read_back_the_source_tree(CompressionId compression)
     {
-        if (!TestEnvironment.Require(null, needsRoot: true, TestEnvironment.MountOracleTools))
+        if (!Requirements.RootWith(Requirements.MountOracleTools))
         {
             return;
         }
@@ -41,7 +41,7 @@ public sealed class SquashFsWriterOracleTests(EdgeCaseTreeFixture fixture) : ICl
     [InlineData(SquashFsLayout.DefaultBlockSize, false)]
     public void Other_block_sizes_and_no_fragments_mount_identically(int blockSize, bool fragments)
     {
-        if (!TestEnvironment.Require(null, needsRoot: true, TestEnvironment.MountOracleTools))
+        if (!Requirements.RootWith(Requirements.MountOracleTools))
         {
             return;
         }
@@ -63,7 +63,7 @@ public sealed class SquashFsWriterOracleTests(EdgeCaseTreeFixture fixture) : ICl
     [Fact]
     public void Packing_twice_gives_identical_bytes_whatever_the_thread_count()
     {
-        if (!TestEnvironment.Require(null, needsRoot: true, TestEnvironment.MountOracleTools))
+        if (!Requirements.RootWith(Requirements.MountOracleTools))
         {
             return;
         }
@@ -81,7 +81,7 @@ public sealed class SquashFsWriterOracleTests(EdgeCaseTreeFixture fixture) : ICl
     [Fact]
     public void Large_directory_gets_an_index_and_every_name_is_found_by_lookup()
     {
-        if (!TestEnvironment.Require(null, needsRoot: true, TestEnvironment.MountOracleTools))
+        if (!Requirements.RootWith(Requirements.MountOracleTools))
         {
             return;
         }
@@ -103,7 +103,7 @@ public sealed class SquashFsWriterOracleTests(EdgeCaseTreeFixture fixture) : ICl
     [Fact]
     public void The_tree_comparison_notices_changed_modes_content_xattrs_and_links()
     {
-        if (!TestEnvironment.Require(null, needsRoot: true, TestEnvironment.MountOracleTools))
+        if (!Requirements.RootWith(Requirements.MountOracleTools))
         {
             return;
         }
