@@ -10,10 +10,33 @@ dotnet build Distrid.sln -c Release --no-restore --verbosity quiet -nologo
 dotnet format Distrid.sln --verify-no-changes --no-restore --verbosity quiet
 
 results=$(mktemp -d)
+# The tests get a temporary directory of their own (TMPDIR of the test hosts and everything they start), so that the
+# check below sees exactly what this run left behind. 1777 like /tmp: some tests run programs as nobody.
+scratch=$(mktemp -d /tmp/distrid-suite-XXXXXX)
+chmod 1777 "$scratch"
 trap 'rm -rf "$results"' EXIT
 status=0
-dotnet test Distrid.sln -c Release --no-build --verbosity quiet -nologo \
+dotnet test Distrid.sln -c Release --no-build --verbosity quiet -nologo -e TMPDIR="$scratch" \
   --logger "console;verbosity=normal" --logger "trx" --results-directory "$results" || status=$?
+
+# Every test unmounts and removes what it made. Anything still mounted or present in the scratch directory is named,
+# cleaned up (lazy unmount, deepest first), and fails the run. Not ours, and not counted: the .NET runtime's
+# diagnostic pipes and sockets (left by daemons killed on purpose) and the test host's own empty scratch directory.
+mounts=$(awk -v prefix="$scratch/" 'index($5, prefix) == 1 { print $5 }' /proc/self/mountinfo | sort -ru)
+leftovers=$(find "$scratch" -mindepth 1 -maxdepth 1 -regextype posix-extended ! -name 'clr-debug-pipe-*' \
+  ! -name 'dotnet-diagnostic-*' ! \( -type d -empty -regex '.*/[A-Za-z0-9]{6}' \) -printf '%f\n' | sort)
+if [ -n "$mounts" ] || [ -n "$leftovers" ]; then
+  echo "the tests left this behind (removed now):" >&2
+  [ -z "$mounts" ] || sed 's/^/  mounted: /' <<<"$mounts" >&2
+  [ -z "$leftovers" ] || sed 's/^/  left: /' <<<"$leftovers" >&2
+  status=1
+fi
+for _ in 1 2 3 4 5 6 7 8; do # a mount point may hold stacked mounts: one umount each
+  [ -n "$mounts" ] || break
+  while read -r mount; do umount -l "$mount" || true; done <<<"$mounts"
+  mounts=$(awk -v prefix="$scratch/" 'index($5, prefix) == 1 { print $5 }' /proc/self/mountinfo | sort -ru)
+done
+rm -rf "$scratch" || echo "could not remove $scratch" >&2
 
 # One closing line over all test projects, counted from the TRX reports.
 passed=0 failed=0 skipped=0

@@ -42,7 +42,8 @@ public sealed class FuseRecoveryTests(ITestOutputHelper output)
         }
 
         MemoryFileSystem fs = SampleTree.Create();
-        string mountpoint = Directory.CreateTempSubdirectory("distrid-fuse-handover-").FullName;
+        using var directory = new TempDirectory("distrid-fuse-handover");
+        string mountpoint = directory.Path;
         FuseMount first = FuseMount.Mount(mountpoint, new FuseMountOptions { FileSystemName = "distrid-test" });
         FuseSession predecessor = FuseSession.Start(first, fs, new FuseSessionOptions { ReaderThreads = 1 });
         FuseInitResult negotiated = await predecessor.Initialized.WaitAsync(TimeSpan.FromSeconds(10));
@@ -75,7 +76,6 @@ public sealed class FuseRecoveryTests(ITestOutputHelper output)
         Assert.Equal(SampleTree.HelloText, await File.ReadAllTextAsync(Path.Combine(mountpoint, "link")));
         successor.Dispose();
         Assert.Null(MountTable.Find(mountpoint));
-        Directory.Delete(mountpoint);
     }
 
     [Fact]

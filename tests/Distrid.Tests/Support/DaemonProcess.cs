@@ -180,6 +180,8 @@ public sealed class DaemonProcess : IAsyncDisposable
         kill.WaitForExit();
     }
 
+    /// <summary>Kills the daemon. Its /ro stays mounted (dead) for a test that starts a successor on the same paths;
+    /// the test's <see cref="TempDirectory"/> unmounts it at the end.</summary>
     public async ValueTask DisposeAsync()
     {
         await KillAsync();

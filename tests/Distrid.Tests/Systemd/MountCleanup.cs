@@ -1,5 +1,4 @@
-using System.Diagnostics;
-using Distrid.Fuse.Mounting;
+using Distrid.Tests.Support;
 
 namespace Distrid.Tests.Systemd;
 
@@ -9,12 +8,5 @@ namespace Distrid.Tests.Systemd;
 /// </summary>
 public sealed class MountCleanup(string mountpoint) : IDisposable
 {
-    public void Dispose()
-    {
-        if (MountTable.Find(mountpoint) is not null)
-        {
-            using var umount = Process.Start("umount", ["-l", mountpoint]);
-            umount.WaitForExit();
-        }
-    }
+    public void Dispose() => TestMounts.Detach(mountpoint);
 }
