@@ -40,7 +40,7 @@ internal sealed class BoundedLineReader : IDisposable
 
     public BoundedLineReader(Stream stream, int maxLineBytes, TimeSpan lineTimeout)
     {
-        _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 << 10, minimumReadSize: 4 << 10, leaveOpen: true));
+        _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 4 << 10, minimumReadSize: 1 << 10, leaveOpen: true, useZeroByteReads: true));
         _maxLineBytes = maxLineBytes;
         _lineTimeout = lineTimeout;
         _onDeadline = _lineDeadline.Token.Register(_reader.CancelPendingRead);

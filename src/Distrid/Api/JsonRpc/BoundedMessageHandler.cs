@@ -25,7 +25,7 @@ internal sealed class BoundedMessageHandler : MessageHandlerBase, IJsonRpcMessag
     private readonly HashSet<RequestId> _callsInFlight = [];
     private readonly Lock _callsLock = new();
     private readonly List<RequestId> _answered = [];
-    private ArrayBufferWriter<byte> _sendBuffer = new(4096);
+    private ArrayBufferWriter<byte>? _sendBuffer;
     private JsonRpcMessage? _messageOnBuffer;
 
     public BoundedMessageHandler(Stream stream, IJsonRpcMessageFormatter formatter, RequestValidator validator, ILogger logger)
@@ -136,6 +136,7 @@ internal sealed class BoundedMessageHandler : MessageHandlerBase, IJsonRpcMessag
             error.Message = EchoText.OneLine(error.Message);
         }
 
+        _sendBuffer ??= new ArrayBufferWriter<byte>(4096);
         Formatter.Serialize(_sendBuffer, content);
         _sendBuffer.Write("\n"u8);
         if (content is JsonRpcResult or JsonRpcError && content is IJsonRpcMessageWithId { RequestId: var id } && !id.IsEmpty)
@@ -149,10 +150,15 @@ internal sealed class BoundedMessageHandler : MessageHandlerBase, IJsonRpcMessag
     protected override async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
         // Waits while the client does not read: the writer (and, through the call slots, the reader) stalls, memory does not grow.
+        if (_sendBuffer is null)
+        {
+            return;
+        }
+
         await _stream.WriteAsync(_sendBuffer.WrittenMemory, cancellationToken);
         if (_sendBuffer.Capacity > SocketLimits.RetainedSendBufferBytes)
         {
-            _sendBuffer = new ArrayBufferWriter<byte>(4096);
+            _sendBuffer = null;
         }
         else
         {

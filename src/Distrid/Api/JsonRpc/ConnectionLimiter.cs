@@ -2,10 +2,10 @@ namespace Distrid.Api.JsonRpc;
 
 /// <summary>
 /// Counts open socket connections per uid and for all non-root users together (<see cref="SocketLimits"/>). Root has
-/// a per-uid budget of its own and is not counted in the total, so other users filling the socket never lock the
+/// a budget of its own and is not counted in the total, so other users filling the socket never lock the
 /// administrator (or a root <c>districtl status</c>) out.
 /// </summary>
-internal sealed class ConnectionLimiter(int perUid, int total)
+internal sealed class ConnectionLimiter(int perUid, int perRoot, int total)
 {
     private readonly Dictionary<uint, int> _byUid = [];
     private readonly Lock _lock = new();
@@ -17,7 +17,7 @@ internal sealed class ConnectionLimiter(int perUid, int total)
         lock (_lock)
         {
             int open = _byUid.GetValueOrDefault(uid);
-            if (open >= perUid || (uid != 0 && _nonRoot >= total))
+            if (open >= (uid == 0 ? perRoot : perUid) || (uid != 0 && _nonRoot >= total))
             {
                 return false;
             }

@@ -21,7 +21,7 @@ namespace Distrid.Api.JsonRpc;
 /// </summary>
 internal sealed class JsonRpcServer(DaemonOptions options, DistridQueries queries, MutationRunner runner, ListenFds listenFds, ILogger<JsonRpcServer> logger) : BackgroundService
 {
-    private readonly ConnectionLimiter _limiter = new(SocketLimits.MaxConnectionsPerUid, SocketLimits.MaxConnections);
+    private readonly ConnectionLimiter _limiter = new(SocketLimits.MaxConnectionsPerUid, SocketLimits.MaxRootConnections, SocketLimits.MaxConnections);
     private readonly RequestValidator _validator = new(MethodSignatures.FromContract());
     private Socket? _listener;
     private bool _ownsSocketPath;
@@ -87,9 +87,12 @@ internal sealed class JsonRpcServer(DaemonOptions options, DistridQueries querie
         try
         {
             await using var stream = new NetworkStream(client, ownsSocket: true);
+            // A zero-byte receive waits for the first request without a buffer: a connection that only sits there
+            // costs a socket, not a dispatcher (measured: about 30 KB each once StreamJsonRpc is set up).
+            await client.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, stoppingToken);
             var handler = new BoundedMessageHandler(stream, CreateFormatter(), _validator, logger);
             using var rpc = new DaemonJsonRpc(handler, logger);
-            rpc.AddLocalRpcTarget<IDistridApi>(new JsonRpcApi(queries, runner, CallerIdentity.ForProcess(peer)), null);
+            rpc.AddLocalRpcTarget<IDistridApi>(new JsonRpcApi(queries, runner, CallerIdentity.ForProcess(peer), logger), null);
             rpc.StartListening();
             using var registration = stoppingToken.Register(rpc.Dispose);
             await rpc.Completion;

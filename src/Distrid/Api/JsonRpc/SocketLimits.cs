@@ -17,8 +17,12 @@ internal static class SocketLimits
     /// trickling one byte now and then cannot hold a connection. Idle connections between requests never time out.</summary>
     public static readonly TimeSpan RequestLineTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>Open connections of one uid (root included; root's own budget is separate from everyone else's).</summary>
+    /// <summary>Open connections of one non-root uid.</summary>
     public const int MaxConnectionsPerUid = 32;
+
+    /// <summary>Open connections of root. Root could stop the daemon anyway; its bound only guards against a runaway
+    /// root program exhausting the daemon's file descriptors, and is high enough that root's own tools always get in.</summary>
+    public const int MaxRootConnections = 1024;
 
     /// <summary>Open connections of all non-root users together. Root is never counted here, so users filling the
     /// socket cannot lock the administrator out.</summary>
