@@ -7,9 +7,10 @@ namespace Distrid.Api.DBus;
 
 /// <summary>
 /// One transaction object, <c>/org/distrid/Distrid1/Transaction/N</c>. Only its creator (same unique name) may
-/// Start it; Start authorizes inside the transaction (a refusal is ErrorCode + Finished "failed"), and once
-/// started it runs to the end whether or not the client stays. Cancel works for the creator, or for a caller
-/// polkit allows <c>cancel-foreign</c>, until the commit begins.
+/// Start it; Start authorizes inside the transaction (a refusal is ErrorCode + Finished "failed"). Once started it
+/// runs to the end while its creator stays on the bus; when the creator leaves, it is cancelled like a Cancel (unless
+/// the request was detached, see <see cref="MutationRequest.Detached"/>; no D-Bus flag sets it yet). Cancel works
+/// for the creator, or for a caller polkit allows <c>cancel-foreign</c>, until the commit begins.
 /// </summary>
 internal sealed partial class TransactionObject : IPathMethodHandler
 {
@@ -168,6 +169,24 @@ internal sealed partial class TransactionObject : IPathMethodHandler
             _state = TransactionState.Finished;
             return true;
         }
+    }
+
+    /// <summary>
+    /// The creator left the bus while the transaction runs: cancel it at its next cancellation point (never inside the
+    /// commit), unless it was started detached. False when there was nothing to cancel.
+    /// </summary>
+    public bool CancelForLostCaller()
+    {
+        lock (_gate)
+        {
+            if (_request.Detached || _state != TransactionState.Running || !_allowCancel)
+            {
+                return false;
+            }
+        }
+
+        _cancel.Cancel();
+        return true;
     }
 
     /// <summary>Daemon shutdown: a running transaction stops at its next cancellation point (never inside a commit).</summary>

@@ -63,6 +63,8 @@ internal sealed class JsonRpcServer(DaemonOptions options, DistridQueries querie
             var caller = CallerIdentity.ForProcess(UnixProcess.FromPeer(client));
             using var rpc = new StreamJsonRpc.JsonRpc(RpcConnection.CreateHandler(stream));
             rpc.AddLocalRpcTarget<IDistridApi>(new JsonRpcApi(queries, runner, caller), null);
+            // A closed connection cancels the calls it started: a transaction whose caller is gone stops (MutationRunner).
+            rpc.CancelLocallyInvokedMethodsWhenConnectionIsClosed = true;
             rpc.StartListening();
             using var registration = stoppingToken.Register(rpc.Dispose);
             await rpc.Completion;
