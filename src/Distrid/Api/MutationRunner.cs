@@ -23,6 +23,9 @@ internal sealed class MutationRunner(IAuthorizer authorizer, TransactionService 
         await AuthorizeAsync(caller, request.ActionId, cancellationToken);
         logger.LogInformation("{Role} for {Caller} ({Mode}{Detached})", request.Role, caller, request.Mode, request.Detached ? ", detached" : "");
         var token = request.Detached ? lifetime.ApplicationStopping : cancellationToken;
+        using var departure = request.Detached
+            ? cancellationToken.Register(() => logger.LogInformation("{Role} for {Caller}: its caller cancelled or went away; running on (detached)", request.Role, caller))
+            : default;
         try
         {
             return await transactions.RunAsync(request.CreateOperation(), request.Mode, progress, token, caller.ToString(), request.Detached);
