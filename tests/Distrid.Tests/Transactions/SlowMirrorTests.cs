@@ -155,6 +155,38 @@ public sealed partial class SlowMirrorTests(ITestOutputHelper output)
         Assert.True(File.Exists(Path.Combine(scene.Paths.Mountpoint, "bin/tool")));
     }
 
+    [Fact]
+    public async Task A_DBus_transaction_is_cancelled_when_its_creator_leaves_the_bus()
+    {
+        await using var scene = await Scene.TryStartAsync(withBus: true);
+        if (scene is null)
+        {
+            return;
+        }
+
+        scene.Fault(new HoldFault(100, Task.Delay(Timeout.Infinite)));
+        await using var client = await DaemonConnection.ConnectAsync(scene.Paths.Socket, CancellationToken.None);
+        int generation = (await client.Api.StatusAsync()).Generation;
+
+        string creatorName;
+        await using (var creator = await BusClient.ConnectAsync(scene.Bus!.Address))
+        {
+            creatorName = creator.UniqueName;
+            string path = await creator.InstallAsync(["tool"], 0);
+            await creator.CallAsync(path, BusClient.Transaction, "Start");
+            await scene.Server.WaitForRequestAsync($"/repo/pkg/{Tool}");
+            var running = await client.Api.StatusAsync();
+            Assert.Contains(creatorName, running.TransactionStartedBy, StringComparison.Ordinal);
+        }
+
+        await scene.Daemon.WaitForLogAsync($"its creator {creatorName} left the bus");
+        await scene.Daemon.WaitForLogAsync("cancelled (its caller cancelled or went away); nothing changed");
+        var after = await client.Api.StatusAsync();
+        Assert.Null(after.Transaction);
+        Assert.Equal(generation, after.Generation);
+        Assert.False(File.Exists(Path.Combine(scene.Paths.Store, Tool + ".squashfs")));
+    }
+
     [GeneratedRegex(@"^districtl: tool-amd64-1\.0-1: pkg/tool-amd64-1\.0-1\.squashfs(\.zst)?: too slow: \d+(\.\d)? B/s over 2 s, below the minimum 1 KiB/s \(after 4 attempts\)$")]
     private static partial Regex TooSlowLine();
 
@@ -192,21 +224,31 @@ public sealed partial class SlowMirrorTests(ITestOutputHelper output)
     {
         private readonly MirroredSystem _system;
 
-        private Scene(MirroredSystem system, FaultyHttpServer server, DaemonProcess daemon)
+        private Scene(MirroredSystem system, FaultyHttpServer server, DaemonProcess daemon, PrivateSystemBus? bus)
         {
             _system = system;
             Server = server;
             Daemon = daemon;
+            Bus = bus;
         }
 
         public FaultyHttpServer Server { get; }
+
+        /// <summary>The private system bus the daemon serves, when asked for.</summary>
+        public PrivateSystemBus? Bus { get; }
 
         public DaemonProcess Daemon { get; }
 
         public DaemonPaths Paths => _system.Paths;
 
-        public static async Task<Scene?> TryStartAsync()
+        public static async Task<Scene?> TryStartAsync(bool withBus = false)
         {
+            var bus = withBus ? await PrivateSystemBus.TryStartAsync() : null;
+            if (withBus && bus is null)
+            {
+                return null;
+            }
+
             var system = MirroredSystem.TryCreate(mirror =>
             {
                 mirror.Add("lib-amd64-1-1", new Dictionary<string, string> { ["lib/libtool.txt"] = "the library" });
@@ -221,9 +263,14 @@ public sealed partial class SlowMirrorTests(ITestOutputHelper output)
             try
             {
                 await File.WriteAllTextAsync(system.Paths.Config, $$"""{ "minimumTransferRate": 1024, "transferRateWindowSeconds": {{WindowSeconds}} }""");
+                if (bus is not null)
+                {
+                    system.Paths.DBus = bus.Address;
+                }
+
                 var daemon = await DaemonProcess.StartAsync(
-                    system.Paths, ["--repo", server.UrlFor("repo/").ToString(), "--trusted-keys", system.Mirror.TrustedKeys]);
-                var scene = new Scene(system, server, daemon);
+                    system.Paths, bus?.Environment ?? new Dictionary<string, string>(), ["--repo", server.UrlFor("repo/").ToString(), "--trusted-keys", system.Mirror.TrustedKeys]);
+                var scene = new Scene(system, server, daemon, bus);
                 await daemon.WaitForLogAsync("mirror index: 2 packages");
                 return scene;
             }
@@ -231,6 +278,11 @@ public sealed partial class SlowMirrorTests(ITestOutputHelper output)
             {
                 server.Dispose();
                 await system.DisposeAsync();
+                if (bus is not null)
+                {
+                    await bus.DisposeAsync();
+                }
+
                 throw;
             }
         }
@@ -251,6 +303,10 @@ public sealed partial class SlowMirrorTests(ITestOutputHelper output)
             await Daemon.StopAsync();
             await Daemon.DisposeAsync();
             await _system.DisposeAsync();
+            if (Bus is not null)
+            {
+                await Bus.DisposeAsync();
+            }
         }
     }
 }
