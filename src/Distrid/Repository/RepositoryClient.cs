@@ -21,6 +21,7 @@ public sealed partial class RepositoryClient : IDisposable
     private volatile IndexFetchResult? _current;
     private long _currentVerifiedAt;
     private int _backgroundRefreshes;
+    private int _disposed;
 
     public RepositoryClient(RepositoryClientOptions options)
     {
@@ -68,6 +69,11 @@ public sealed partial class RepositoryClient : IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _disposing.Cancel();
         _http.Dispose();
         _disposing.Dispose();
