@@ -8,9 +8,9 @@ namespace Distrid.Api.DBus;
 /// <summary>
 /// One transaction object, <c>/org/distrid/Distrid1/Transaction/N</c>. Only its creator (same unique name) may
 /// Start it; Start authorizes inside the transaction (a refusal is ErrorCode + Finished "failed"). Once started it
-/// runs to the end while its creator stays on the bus; when the creator leaves, it is cancelled like a Cancel (unless
-/// the request was detached, see <see cref="MutationRequest.Detached"/>; no D-Bus flag sets it yet). Cancel works
-/// for the creator, or for a caller polkit allows <c>cancel-foreign</c>, until the commit begins.
+/// runs to the end while its creator stays on the bus; when the creator leaves, it is cancelled like a Cancel, unless
+/// the creator called <c>StartDetached</c> instead of <c>Start</c> (<see cref="MutationRequest.Detached"/>). Cancel
+/// works for the creator, or for a caller polkit allows <c>cancel-foreign</c>, until the commit begins.
 /// </summary>
 internal sealed partial class TransactionObject : IPathMethodHandler
 {
@@ -30,6 +30,7 @@ internal sealed partial class TransactionObject : IPathMethodHandler
     private string _status = "waiting";
     private uint _percentage = 101;
     private bool _allowCancel = true;
+    private bool _detached;
 
     public TransactionObject(uint number, MutationRequest request, string sender, CallerIdentity creator, TransactionRegistry registry, ILogger logger)
     {
@@ -75,7 +76,10 @@ internal sealed partial class TransactionObject : IPathMethodHandler
             switch (request.MemberAsString)
             {
                 case "Start":
-                    Start(context);
+                    Start(context, detached: false);
+                    break;
+                case "StartDetached":
+                    Start(context, detached: true);
                     break;
                 case "Cancel":
                     Cancel(context);
@@ -86,7 +90,7 @@ internal sealed partial class TransactionObject : IPathMethodHandler
         return ValueTask.CompletedTask;
     }
 
-    private void Start(MethodContext context)
+    private void Start(MethodContext context, bool detached)
     {
         if (context.Request.SenderAsString != Sender)
         {
@@ -103,6 +107,7 @@ internal sealed partial class TransactionObject : IPathMethodHandler
             }
 
             _state = TransactionState.Running;
+            _detached = detached;
             _runtime.Start();
         }
 
@@ -179,7 +184,7 @@ internal sealed partial class TransactionObject : IPathMethodHandler
     {
         lock (_gate)
         {
-            if (_request.Detached || _state != TransactionState.Running || !_allowCancel)
+            if (_detached || _state != TransactionState.Running || !_allowCancel)
             {
                 return false;
             }
