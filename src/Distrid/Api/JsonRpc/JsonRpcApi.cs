@@ -27,14 +27,14 @@ internal sealed class JsonRpcApi(DistridQueries queries, MutationRunner runner, 
     public Task<IReadOnlyList<GenerationInfo>> GenerationsAsync(CancellationToken cancellationToken = default) =>
         Task.FromResult(queries.Generations());
 
-    public Task<TransactionResult> InstallAsync(IReadOnlyList<string> packages, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
-        Run(MethodNames.Install, () => MutationRequests.Install(packages, caller, Mode(dryRun)), progress, cancellationToken);
+    public Task<TransactionResult> InstallAsync(IReadOnlyList<string> packages, bool dryRun = false, bool detached = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
+        Run(MethodNames.Install, () => MutationRequests.Install(packages, caller, Mode(dryRun)) with { Detached = detached }, progress, cancellationToken);
 
     public Task<TransactionResult> RemoveAsync(IReadOnlyList<string> packages, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
         Run(MethodNames.Remove, () => MutationRequests.Remove(packages, Mode(dryRun)), progress, cancellationToken);
 
-    public Task<TransactionResult> UpdateAsync(bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
-        Run(MethodNames.Update, () => MutationRequests.Update(Mode(dryRun)), progress, cancellationToken);
+    public Task<TransactionResult> UpdateAsync(bool dryRun = false, bool detached = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
+        Run(MethodNames.Update, () => MutationRequests.Update(Mode(dryRun)) with { Detached = detached }, progress, cancellationToken);
 
     public Task<TransactionResult> RollbackAsync(int? generation = null, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
         Run(MethodNames.Rollback, () => MutationRequests.Rollback(generation, Mode(dryRun)), progress, cancellationToken);
