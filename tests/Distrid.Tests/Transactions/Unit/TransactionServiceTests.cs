@@ -6,9 +6,9 @@ using Distrid.Tests.Support;
 using Distrid.Transactions;
 using Distrid.Transactions.Operations;
 using Microsoft.Extensions.Logging.Abstractions;
-using static Distrid.Tests.Transactions.Planning.Catalogs;
+using static Distrid.Tests.Transactions.Unit.Catalogs;
 
-namespace Distrid.Tests.Transactions.Planning;
+namespace Distrid.Tests.Transactions.Unit;
 
 /// <summary>
 /// <see cref="TransactionService"/> on a real state directory and a store of stand-in image files, with a publisher

@@ -1,9 +1,9 @@
 using Distrid.Generations;
 using Distrid.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
-using static Distrid.Tests.Transactions.Planning.Catalogs;
+using static Distrid.Tests.Transactions.Unit.Catalogs;
 
-namespace Distrid.Tests.Transactions.Planning;
+namespace Distrid.Tests.Transactions.Unit;
 
 /// <summary>
 /// What <see cref="GenerationStore.Recover"/> makes of the states a crash can leave between writing a generation,
