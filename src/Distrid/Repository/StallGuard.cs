@@ -33,21 +33,11 @@ internal sealed class StallGuard : IDisposable
     private volatile bool _tooSlow;
     private bool _disposed;
 
-    public StallGuard(TimeSpan timeout, CancellationToken outer)
-        : this(timeout, 0, TimeSpan.Zero, outer)
-    {
-    }
-
     public StallGuard(RepositoryClientOptions options, CancellationToken outer)
-        : this(options.StallTimeout, options.MinimumTransferRate, options.TransferRateWindow, outer)
     {
-    }
-
-    private StallGuard(TimeSpan timeout, long minimumRate, TimeSpan window, CancellationToken outer)
-    {
-        _timeout = timeout;
-        _minimumRate = minimumRate;
-        _window = window;
+        _timeout = options.StallTimeout;
+        _minimumRate = options.MinimumTransferRate;
+        _window = options.TransferRateWindow;
         _outer = outer;
         _cts = CancellationTokenSource.CreateLinkedTokenSource(outer);
     }

@@ -3,7 +3,7 @@ using Distrid.Generations;
 using Distrid.Store;
 using Distrid.Transactions;
 
-namespace Distrid.Tests.Transactions.Planning;
+namespace Distrid.Tests.Transactions.Unit;
 
 /// <summary>Packages, catalogs and generations written as data, for the tests of the pure planning parts.</summary>
 internal static class Catalogs

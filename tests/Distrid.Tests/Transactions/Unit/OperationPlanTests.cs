@@ -4,9 +4,9 @@ using Distrid.Tests.Support;
 using Distrid.Transactions;
 using Distrid.Transactions.Operations;
 using Microsoft.Extensions.Logging.Abstractions;
-using static Distrid.Tests.Transactions.Planning.Catalogs;
+using static Distrid.Tests.Transactions.Unit.Catalogs;
 
-namespace Distrid.Tests.Transactions.Planning;
+namespace Distrid.Tests.Transactions.Unit;
 
 /// <summary>
 /// What each mutating operation decides, from a current generation and a catalog, with nothing downloaded or

@@ -1,8 +1,8 @@
 using Distri.Core.Packages;
 using Distrid.Transactions;
-using static Distrid.Tests.Transactions.Planning.Catalogs;
+using static Distrid.Tests.Transactions.Unit.Catalogs;
 
-namespace Distrid.Tests.Transactions.Planning;
+namespace Distrid.Tests.Transactions.Unit;
 
 /// <summary>What users type resolved to packages, and dependency closures, without a daemon or a mirror.</summary>
 public sealed class PackageCatalogTests
