@@ -24,9 +24,9 @@ internal sealed class BoundedMessageHandler : MessageHandlerBase, IJsonRpcMessag
     private readonly SemaphoreSlim _callSlots = new(SocketLimits.MaxCallsInFlight, SocketLimits.MaxCallsInFlight);
     private readonly HashSet<RequestId> _callsInFlight = [];
     private readonly Lock _callsLock = new();
-    private readonly List<RequestId> _answered = [];
     private ArrayBufferWriter<byte>? _sendBuffer;
     private JsonRpcMessage? _messageOnBuffer;
+    private int _answeredSlots;
 
     public BoundedMessageHandler(Stream stream, IJsonRpcMessageFormatter formatter, RequestValidator validator, ILogger logger)
         : base(formatter)
@@ -139,9 +139,11 @@ internal sealed class BoundedMessageHandler : MessageHandlerBase, IJsonRpcMessag
         _sendBuffer ??= new ArrayBufferWriter<byte>(4096);
         Formatter.Serialize(_sendBuffer, content);
         _sendBuffer.Write("\n"u8);
-        if (content is JsonRpcResult or JsonRpcError && content is IJsonRpcMessageWithId { RequestId: var id } && !id.IsEmpty)
+        // The id is free again as soon as its answer is on its way (the client may reuse it the moment it reads the
+        // answer); the slot itself comes back once the answer has left, so a client that does not read stays stalled.
+        if (content is JsonRpcResult or JsonRpcError && content is IJsonRpcMessageWithId { RequestId: var id } && !id.IsEmpty && ForgetCall(id))
         {
-            _answered.Add(id);
+            _answeredSlots++;
         }
 
         return default;
@@ -165,12 +167,11 @@ internal sealed class BoundedMessageHandler : MessageHandlerBase, IJsonRpcMessag
             _sendBuffer.ResetWrittenCount();
         }
 
-        foreach (var id in _answered)
+        if (_answeredSlots > 0)
         {
-            ReturnCallSlot(id);
+            _callSlots.Release(_answeredSlots);
+            _answeredSlots = 0;
         }
-
-        _answered.Clear();
     }
 
     protected override void DisposeReader()
@@ -209,17 +210,20 @@ internal sealed class BoundedMessageHandler : MessageHandlerBase, IJsonRpcMessag
         return true;
     }
 
-    private void ReturnCallSlot(RequestId id)
+    private bool ForgetCall(RequestId id)
     {
         lock (_callsLock)
         {
-            if (!_callsInFlight.Remove(id))
-            {
-                return;
-            }
+            return _callsInFlight.Remove(id);
         }
+    }
 
-        _callSlots.Release();
+    private void ReturnCallSlot(RequestId id)
+    {
+        if (ForgetCall(id))
+        {
+            _callSlots.Release();
+        }
     }
 
     private async ValueTask SendErrorAsync(RequestId id, int code, string message, CancellationToken cancellationToken)
