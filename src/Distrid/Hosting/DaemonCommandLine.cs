@@ -17,9 +17,11 @@ internal static class DaemonCommandLine
     private static readonly Option<string?> TrustedKeysOption = new("--trusted-keys") { Description = "directory of trusted *.pub keys" };
     private static readonly Option<string?> DBusOption = new("--dbus") { Description = "bus to serve org.distrid.Distrid1 on: system (default), session, none or a D-Bus address" };
 
+    private static readonly Option<bool> PackageKitOption = new("--packagekit") { Description = "also serve org.freedesktop.PackageKit on that bus" };
+
     public static RootCommand CreateCommand() =>
     [
-        ConfigOption, StoreOption, StateOption, MountpointOption, SocketOption, RepoOption, TrustedKeysOption, DBusOption,
+        ConfigOption, StoreOption, StateOption, MountpointOption, SocketOption, RepoOption, TrustedKeysOption, DBusOption, PackageKitOption,
     ];
 
     /// <summary>Turns a successful parse into options; throws with a one-line message on a bad config file.</summary>
@@ -51,6 +53,7 @@ internal static class DaemonCommandLine
             Repos = repos.Length > 0 ? repos : options.Repos,
             TrustedKeys = Full(parse.GetValue(TrustedKeysOption) ?? options.TrustedKeys),
             DBus = parse.GetValue(DBusOption) ?? options.DBus,
+            PackageKit = parse.GetValue(PackageKitOption) || options.PackageKit,
         };
     }
 

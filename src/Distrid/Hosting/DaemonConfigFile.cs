@@ -13,6 +13,7 @@ internal sealed record DaemonConfigFile
     public List<string>? Repos { get; init; }
     public string? TrustedKeys { get; init; }
     public string? DBus { get; init; }
+    public bool? PackageKit { get; init; }
     public int? MaxOpenImages { get; init; }
     public long? BlockCacheBytesPerImage { get; init; }
     public int? FuseThreads { get; init; }
@@ -53,6 +54,7 @@ internal sealed record DaemonConfigFile
         Repos = Repos ?? o.Repos,
         TrustedKeys = TrustedKeys ?? o.TrustedKeys,
         DBus = DBus ?? o.DBus,
+        PackageKit = PackageKit ?? o.PackageKit,
         MaxOpenImages = MaxOpenImages ?? o.MaxOpenImages,
         BlockCacheBytesPerImage = BlockCacheBytesPerImage ?? o.BlockCacheBytesPerImage,
         FuseThreads = FuseThreads ?? o.FuseThreads,

@@ -3,6 +3,7 @@ using Distrid.Api;
 using Distrid.Api.Authorization;
 using Distrid.Api.DBus;
 using Distrid.Api.JsonRpc;
+using Distrid.Api.PackageKit;
 using Distrid.FileSystem;
 using Distrid.FileSystem.Images;
 using Distrid.FileSystem.Manifests;
@@ -100,6 +101,7 @@ internal static class DaemonHost
         services.AddHostedService<JsonRpcServer>();
         services.AddHostedService<WatchdogService>();
         services.AddHostedService<DBusServer>();
+        services.AddHostedService<PackageKitServer>();
 
         // Last: READY=1 only once everything above serves.
         services.AddHostedService<ReadinessService>();

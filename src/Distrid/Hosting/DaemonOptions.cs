@@ -19,6 +19,9 @@ public sealed record DaemonOptions
     /// costs only the D-Bus front end (a warning); an explicit address that fails fails the start.</summary>
     public string DBus { get; init; } = "system";
 
+    /// <summary>Also serve org.freedesktop.PackageKit on that bus, so PackageKit clients (pkcon, GNOME Software) drive us.</summary>
+    public bool PackageKit { get; init; }
+
     /// <summary>How many images stay open at once; others are reopened on demand.</summary>
     public int MaxOpenImages { get; init; } = 512;
 
