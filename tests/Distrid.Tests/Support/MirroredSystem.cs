@@ -43,9 +43,9 @@ public sealed class MirroredSystem : IAsyncDisposable
         return new MirroredSystem(directory, mirror, new DaemonPaths(Path.Combine(directory.Path, "sys")));
     }
 
-    public async Task<DaemonProcess> StartDaemonAsync(IReadOnlyDictionary<string, string>? environment = null)
+    public async Task<DaemonProcess> StartDaemonAsync(IReadOnlyDictionary<string, string>? environment = null, params string[] extraArguments)
     {
-        Daemon = await DaemonProcess.StartAsync(Paths, environment ?? new Dictionary<string, string>(), Mirror.DaemonArguments());
+        Daemon = await DaemonProcess.StartAsync(Paths, environment ?? new Dictionary<string, string>(), [.. Mirror.DaemonArguments(), .. extraArguments]);
         return Daemon;
     }
 

@@ -95,7 +95,11 @@ public sealed class PrivateSystemBus : IAsyncDisposable
 
         Directory.CreateDirectory(Path.Combine(root, "shared"));
         File.SetUnixFileMode(Path.Combine(root, "shared"), (UnixFileMode)0b1_111_111_111);
-        File.Copy(Path.Combine(RepositoryRoot, "polkit", "org.distrid.distrid1.policy"), Path.Combine(root, "actions", "org.distrid.distrid1.policy"));
+        foreach (string policy in Directory.GetFiles(Path.Combine(RepositoryRoot, "polkit"), "*.policy"))
+        {
+            File.Copy(policy, Path.Combine(root, "actions", Path.GetFileName(policy)));
+        }
+
         string config = Path.Combine(root, "bus.conf");
         await File.WriteAllTextAsync(config, BusConfig(root));
 
