@@ -25,6 +25,9 @@ packages=(
   bsdextrautils    # column, for the benchmark tables
   clang            # links districtl's Native AOT publish (packaging/build-deb.sh, bench use_ready_to_run)
   zlib1g-dev       # ditto
+  packagekit-tools # unmodified pkcon for the PackageKit tests; it depends on packagekit, whose packagekitd is only
+                   # D-Bus activated: the tests' private bus has no activation files, so it never starts there
+  bsdutils         # script: answers pkcon's prompt through a terminal
 )
 
 missing=()

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Distri.Core.Tests.Support;
 using Distrid.Tests.Support;
 
@@ -62,6 +63,68 @@ public sealed class PackageKitFixture : IDisposable
 
     /// <summary>Unmodified pkcon with the private bus as its system bus, as root or as nobody.</summary>
     public Task<ProcessRunner.Result> PkconAsync(bool asNobody, params string[] args) => Bus!.RunAsync(Pkcon, args, asNobody);
+
+    /// <summary>
+    /// pkcon without -y in a terminal (util-linux script allocates the pty), typing <paramref name="answer"/> and Enter
+    /// once pkcon prompts for it.
+    /// </summary>
+    public async Task<ProcessRunner.Result> PkconInTerminalAsync(string answer, params string[] args)
+    {
+        var psi = new ProcessStartInfo("/usr/bin/script")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in new[] { "-qec", string.Join(' ', new[] { Pkcon }.Concat(args)), "/dev/null" })
+        {
+            psi.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in Bus!.Environment)
+        {
+            psi.Environment[name] = value;
+        }
+
+        using var process = Process.Start(psi)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        // pkcon discards what was typed before it asks: answer only once the prompt is on the terminal.
+        var stdout = ReadAnsweringAsync(process, answer);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            return new ProcessRunner.Result(-1, await stdout, "pkcon did not finish within a minute: " + await stderr);
+        }
+
+        return new ProcessRunner.Result(process.ExitCode, await stdout, await stderr);
+    }
+
+    private static async Task<string> ReadAnsweringAsync(Process process, string answer)
+    {
+        var output = new System.Text.StringBuilder();
+        var buffer = new char[4096];
+        bool answered = false;
+        int read;
+        while ((read = await process.StandardOutput.ReadAsync(buffer)) > 0)
+        {
+            output.Append(buffer, 0, read);
+            if (!answered && output.ToString().Contains("[N/y]", StringComparison.Ordinal))
+            {
+                answered = true;
+                await process.StandardInput.WriteAsync(answer + "\n");
+                process.StandardInput.Close();
+            }
+        }
+
+        return output.ToString();
+    }
 
     /// <summary>The current generation, asked of the daemon over its own D-Bus API.</summary>
     public async Task<int> GenerationAsync()

@@ -1,4 +1,5 @@
 using Distri.Core.Tests.Support;
+using Distrid.Tests.Support;
 
 namespace Distrid.Tests.PackageKit;
 
@@ -52,13 +53,14 @@ public sealed class PkconTests(PackageKitFixture fixture) : IClassFixture<Packag
 
         var all = await fixture.PkconAsync(false, "get-packages");
         Assert.True(all.ExitCode == 0, all.StandardOutput + all.StandardError);
-        foreach (string program in PackageKitFixture.Programs)
+        // Packages no other test of the class installs or updates.
+        foreach (string program in new[] { "pkquery", "pkdenied" })
         {
-            Assert.Contains($"{program}-1.0-1.amd64", all.StandardOutput);
+            Assert.Matches($@"Available\s+{program}-1\.0-1\.amd64 \(distri\)", all.StandardOutput);
         }
 
         var missing = await fixture.PkconAsync(false, "resolve", "no-such-package");
-        Assert.NotEqual(0, missing.ExitCode);
+        Assert.DoesNotContain("no-such-package-", missing.StandardOutput);
     }
 
     [Fact]
@@ -150,5 +152,31 @@ public sealed class PkconTests(PackageKitFixture fixture) : IClassFixture<Packag
         Assert.Contains("Not authorized", install.StandardOutput + install.StandardError, StringComparison.OrdinalIgnoreCase);
         Assert.False(File.Exists(fixture.Program("pkdenied")));
         Assert.Equal(before, await fixture.GenerationAsync());
+    }
+
+    [Fact]
+    public async Task Install_in_a_terminal_shows_the_simulated_changes_and_asks_first()
+    {
+        if (!PackageKitFixture.Ready() || !Requirements.Tool("/usr/bin/script") || fixture.System is null)
+        {
+            return;
+        }
+
+        int before = await fixture.GenerationAsync();
+        var declined = await fixture.PkconInTerminalAsync("n", "install", "pkcancel");
+        Assert.True(declined.ExitCode >= 0, declined.StandardOutput + declined.StandardError);
+        Assert.Contains("pkcancel-1.0-1.amd64", declined.StandardOutput);
+        Assert.Contains("The transaction did not proceed.", declined.StandardOutput);
+        Assert.False(File.Exists(fixture.Program("pkcancel")), declined.StandardOutput);
+        Assert.Equal(before, await fixture.GenerationAsync());
+
+        var accepted = await fixture.PkconInTerminalAsync("y", "install", "pkcancel");
+        Assert.True(accepted.ExitCode == 0, accepted.StandardOutput + accepted.StandardError);
+        // On a terminal pkcon draws progress bars instead of a result list: the simulation's list, then the commit.
+        Assert.Contains("The following packages have to be installed:", accepted.StandardOutput);
+        Assert.Contains("Proceed with changes? [N/y]", accepted.StandardOutput);
+        Assert.Contains("Finished", accepted.StandardOutput);
+        Assert.True(File.Exists(fixture.Program("pkcancel")), accepted.StandardOutput);
+        Assert.Equal(before + 1, await fixture.GenerationAsync());
     }
 }
