@@ -12,6 +12,10 @@ public sealed record StatusResult
     public required int Generation { get; init; }
     /// <summary>The running transaction's description, or null when idle.</summary>
     public string? Transaction { get; init; }
+    /// <summary>Who started the running transaction (e.g. <c>uid 1000 pid 4242</c>, or a D-Bus unique name), or null when idle.</summary>
+    public string? TransactionStartedBy { get; init; }
+    /// <summary>The running transaction was started detached: it runs on when its caller goes away.</summary>
+    public bool TransactionDetached { get; init; }
     public IReadOnlyList<ConflictInfo> Conflicts { get; init; } = [];
     public IReadOnlyList<BrokenImageInfo> BrokenImages { get; init; } = [];
     public FuseStatistics? Fuse { get; init; }

@@ -27,14 +27,20 @@ public partial interface IDistridApi
     [JsonRpcMethod(MethodNames.Info)]
     Task<PackageInfo> InfoAsync(string package, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Installs <paramref name="packages"/>. The transaction is cancelled (nothing changes) when the caller cancels or
+    /// its connection closes before the commit, unless <paramref name="detached"/>: then it runs on without its caller
+    /// and <c>status</c> says so.
+    /// </summary>
     [JsonRpcMethod(MethodNames.Install)]
-    Task<TransactionResult> InstallAsync(IReadOnlyList<string> packages, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default);
+    Task<TransactionResult> InstallAsync(IReadOnlyList<string> packages, bool dryRun = false, bool detached = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default);
 
     [JsonRpcMethod(MethodNames.Remove)]
     Task<TransactionResult> RemoveAsync(IReadOnlyList<string> packages, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default);
 
+    /// <summary>Moves every requested, unpinned package to its newest revision; <paramref name="detached"/> as for install.</summary>
     [JsonRpcMethod(MethodNames.Update)]
-    Task<TransactionResult> UpdateAsync(bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default);
+    Task<TransactionResult> UpdateAsync(bool dryRun = false, bool detached = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default);
 
     /// <summary>Makes generation <paramref name="generation"/> (default: the one before the current) current again.</summary>
     [JsonRpcMethod(MethodNames.Rollback)]

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using Distri.Core.Text;
 
 namespace Distri.Core.Packages;
 
@@ -48,7 +49,7 @@ public sealed record PackageName(string Name, string Arch, string Version, int R
         name = null;
         if (string.IsNullOrEmpty(fullName) || fullName.Length > MaxFullNameLength)
         {
-            error = $"'{fullName}' is not a package full name (expected name-arch-version-revision)";
+            error = $"'{EchoText.Cap(fullName)}' is not a package full name (expected name-arch-version-revision)";
             return false;
         }
 
@@ -58,7 +59,7 @@ public sealed record PackageName(string Name, string Arch, string Version, int R
         int archDash = verDash > 0 ? fullName.LastIndexOf('-', verDash - 1) : -1;
         if (archDash <= 0)
         {
-            error = $"'{fullName}' is not a package full name (expected name-arch-version-revision)";
+            error = $"'{EchoText.Cap(fullName)}' is not a package full name (expected name-arch-version-revision)";
             return false;
         }
 
@@ -69,7 +70,7 @@ public sealed record PackageName(string Name, string Arch, string Version, int R
         if (!IsValidName(baseName, out error) || !IsValidArch(arch, out error) || !IsValidVersion(version, out error)
             || !TryParseRevision(revision, out int rev, out error))
         {
-            error = $"'{fullName}': {error}";
+            error = $"'{EchoText.Cap(fullName)}': {error}";
             return false;
         }
 
@@ -101,7 +102,7 @@ public sealed record PackageName(string Name, string Arch, string Version, int R
         // Must start with a letter or digit so that it never reads as an option or a hidden file.
         if (name.Length == 0 || !char.IsAsciiLetterOrDigit(name[0]) || !name.All(IsNameChar))
         {
-            error = $"invalid package name '{name}' (letters, digits, '+', '.', '_' and '-', starting with a letter or digit)";
+            error = $"invalid package name '{EchoText.Cap(name)}' (letters, digits, '+', '.', '_' and '-', starting with a letter or digit)";
             return false;
         }
 
@@ -119,7 +120,7 @@ public sealed record PackageName(string Name, string Arch, string Version, int R
     {
         if (version.Length == 0 || !char.IsAsciiLetterOrDigit(version[0]) || !version.All(c => c != '-' && IsNameChar(c)))
         {
-            error = $"invalid version '{version}' (letters, digits, '+', '.', '_' and '~', no '-')";
+            error = $"invalid version '{EchoText.Cap(version)}' (letters, digits, '+', '.', '_' and '~', no '-')";
             return false;
         }
 
@@ -137,7 +138,7 @@ public sealed record PackageName(string Name, string Arch, string Version, int R
         }
 
         revision = 0;
-        error = $"invalid revision '{text}' (a positive integer)";
+        error = $"invalid revision '{EchoText.Cap(text)}' (a positive integer)";
         return false;
     }
 

@@ -25,6 +25,7 @@ internal sealed class DistridQueries(
     {
         var current = fileSystem.Current;
         var statistics = mount.Statistics;
+        var running = transactions.Current;
         return new StatusResult
         {
             Version = DaemonVersion,
@@ -34,7 +35,9 @@ internal sealed class DistridQueries(
             PackageCount = current.PackageCount,
             StoreBytes = current.StoreBytes,
             Generation = generations.Current?.Number ?? 0,
-            Transaction = transactions.Running,
+            Transaction = running?.Description,
+            TransactionStartedBy = running?.StartedBy,
+            TransactionDetached = running?.Detached ?? false,
             Conflicts = [.. current.Exchange.Conflicts.Select(c => new ConflictInfo
             {
                 Path = c.Path,
@@ -88,7 +91,8 @@ internal sealed class DistridQueries(
 
     private async Task<PackageCatalog> CatalogAsync(bool withAvailable, CancellationToken cancellationToken)
     {
-        var available = withAvailable ? await transactions.AvailableAsync(cancellationToken) : [];
+        // The last verified index, never a fetch in progress: a slow mirror must not hold up a query.
+        var available = withAvailable ? await transactions.AvailableForQueryAsync(cancellationToken) : [];
         return new PackageCatalog(store.Scan(), available);
     }
 

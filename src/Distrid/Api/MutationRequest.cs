@@ -8,4 +8,11 @@ namespace Distrid.Api;
 /// ("install"), the polkit action that guards it, how far it goes, and how to build the operation. The operation
 /// is built only after authorization, because building it may read files the caller named.
 /// </summary>
-internal sealed record MutationRequest(string Role, string ActionId, TransactionMode Mode, Func<StoreOperation> CreateOperation);
+internal sealed record MutationRequest(string Role, string ActionId, TransactionMode Mode, Func<StoreOperation> CreateOperation)
+{
+    /// <summary>
+    /// Run on when the caller goes away (a closed socket, a name that left the bus). Without it the caller's
+    /// departure cancels the transaction like a Ctrl-C, so that nobody's forgotten install holds the daemon.
+    /// </summary>
+    public bool Detached { get; init; }
+}

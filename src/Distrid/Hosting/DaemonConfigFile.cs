@@ -17,6 +17,8 @@ internal sealed record DaemonConfigFile
     public long? BlockCacheBytesPerImage { get; init; }
     public int? FuseThreads { get; init; }
     public int? DownloadParallelism { get; init; }
+    public long? MinimumTransferRate { get; init; }
+    public double? TransferRateWindowSeconds { get; init; }
 
     public static DaemonConfigFile Load(string path)
     {
@@ -32,7 +34,17 @@ internal sealed record DaemonConfigFile
         }
     }
 
-    public DaemonOptions ApplyTo(DaemonOptions o) => o with
+    public DaemonOptions ApplyTo(DaemonOptions o)
+    {
+        if (MinimumTransferRate < 0 || TransferRateWindowSeconds is <= 0 or > 3600 || double.IsNaN(TransferRateWindowSeconds ?? 1))
+        {
+            throw new InvalidDataException("config: minimumTransferRate must be 0 or more and transferRateWindowSeconds between 0 and 3600");
+        }
+
+        return Apply(o);
+    }
+
+    private DaemonOptions Apply(DaemonOptions o) => o with
     {
         Store = Store ?? o.Store,
         State = State ?? o.State,
@@ -45,6 +57,8 @@ internal sealed record DaemonConfigFile
         BlockCacheBytesPerImage = BlockCacheBytesPerImage ?? o.BlockCacheBytesPerImage,
         FuseThreads = FuseThreads ?? o.FuseThreads,
         DownloadParallelism = DownloadParallelism ?? o.DownloadParallelism,
+        MinimumTransferRate = MinimumTransferRate ?? o.MinimumTransferRate,
+        TransferRateWindow = TransferRateWindowSeconds is double w ? TimeSpan.FromSeconds(w) : o.TransferRateWindow,
     };
 }
 

@@ -58,6 +58,8 @@ internal static class DaemonHost
         TrustedKeysDirectory = options.TrustedKeys,
         CacheDirectory = Path.Combine(options.State, "repositories"),
         DownloadParallelism = options.DownloadParallelism,
+        MinimumTransferRate = options.MinimumTransferRate,
+        TransferRateWindow = options.TransferRateWindow,
     });
 
     /// <summary>DI cannot hold a null singleton, so the optional client travels in a box that owns it.</summary>

@@ -29,4 +29,10 @@ public sealed record DaemonOptions
     public int FuseThreads { get; init; } = Math.Max(2, Environment.ProcessorCount);
 
     public int DownloadParallelism { get; init; } = 4;
+
+    /// <summary>Bytes per second a mirror must deliver over <see cref="TransferRateWindow"/> (0: no minimum); see RepositoryClientOptions.</summary>
+    public long MinimumTransferRate { get; init; } = 1024;
+
+    /// <summary>The sliding window of <see cref="MinimumTransferRate"/> (config file: <c>transferRateWindowSeconds</c>).</summary>
+    public TimeSpan TransferRateWindow { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using Distri.Core.Repository;
@@ -27,6 +28,53 @@ public sealed partial class RepositoryClient
         }
     }
 
+    /// <summary>
+    /// The index for a query: the last one this daemon verified, at once, whatever the mirrors are doing (a refresh
+    /// in progress, a trickling mirror, a download). When that copy is older than
+    /// <see cref="RepositoryClientOptions.IndexMaxAge"/> a refresh starts in the background (at most one at a time)
+    /// for later queries. Only before any index was ever verified does this wait for a fetch: there is nothing else
+    /// to answer from.
+    /// </summary>
+    public async Task<IndexFetchResult> LatestVerifiedAsync(CancellationToken cancellationToken = default)
+    {
+        if (_current is not { } current)
+        {
+            return await FetchIndexAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (Stopwatch.GetElapsedTime(Interlocked.Read(ref _currentVerifiedAt)) > _options.IndexMaxAge)
+        {
+            RefreshInBackground();
+        }
+
+        return current;
+    }
+
+    /// <summary>Starts one background refresh unless one is running (its failure only leaves the old index in place).</summary>
+    private void RefreshInBackground()
+    {
+        if (Interlocked.CompareExchange(ref _backgroundRefreshes, 1, 0) != 0)
+        {
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await FetchIndexAsync(_disposing.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is RepositoryException or OperationCanceledException or ObjectDisposedException)
+            {
+                // The next transaction fetches again and reports the error to its caller; queries keep the old index.
+            }
+            finally
+            {
+                Volatile.Write(ref _backgroundRefreshes, 0);
+            }
+        });
+    }
+
     private async Task<IndexFetchResult> FetchIndexLockedAsync(CancellationToken cancellationToken)
     {
         using var trusted = TrustedKeys.LoadDirectory(_options.TrustedKeysDirectory);
@@ -38,6 +86,7 @@ public sealed partial class RepositoryClient
                 try
                 {
                     var result = await FetchIndexFromAsync(mirror, trusted, cancellationToken).ConfigureAwait(false);
+                    Interlocked.Exchange(ref _currentVerifiedAt, Stopwatch.GetTimestamp());
                     _current = result;
                     return result;
                 }
@@ -77,7 +126,7 @@ public sealed partial class RepositoryClient
             request.Headers.IfModifiedSince = cached.LastModified;
         }
 
-        using var guard = new StallGuard(_options.StallTimeout, cancellationToken);
+        using var guard = new StallGuard(_options, cancellationToken);
         using var response = await SendAsync(request, guard, RepositoryLayout.IndexFile).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotModified && cached is not null)
         {
@@ -122,7 +171,7 @@ public sealed partial class RepositoryClient
     private async Task<byte[]> FetchSignatureAsync(Uri mirror, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, MirrorUrls.Resolve(mirror, RepositoryLayout.SignatureFile));
-        using var guard = new StallGuard(_options.StallTimeout, cancellationToken);
+        using var guard = new StallGuard(_options, cancellationToken);
         using var response = await SendAsync(request, guard, RepositoryLayout.SignatureFile).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {

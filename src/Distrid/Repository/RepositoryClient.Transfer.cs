@@ -13,7 +13,7 @@ public sealed partial class RepositoryClient
     {
         string what = RepositoryLayout.ZstPath(partial.FullName);
         using var request = new HttpRequestMessage(HttpMethod.Get, MirrorUrls.Resolve(mirror, what));
-        using var guard = new StallGuard(_options.StallTimeout, cancellationToken);
+        using var guard = new StallGuard(_options, cancellationToken);
         using var response = await SendAsync(request, guard, what).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
@@ -67,7 +67,7 @@ public sealed partial class RepositoryClient
             request.Headers.Range = new RangeHeaderValue(resumeAt, null);
         }
 
-        using var guard = new StallGuard(_options.StallTimeout, cancellationToken);
+        using var guard = new StallGuard(_options, cancellationToken);
         using var response = await SendAsync(request, guard, what).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
         {

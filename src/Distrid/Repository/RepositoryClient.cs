@@ -17,7 +17,11 @@ public sealed partial class RepositoryClient : IDisposable
     private readonly RepositoryClientOptions _options;
     private readonly HttpClient _http;
     private readonly SemaphoreSlim _indexFetchLock = new(1, 1);
+    private readonly CancellationTokenSource _disposing = new();
     private volatile IndexFetchResult? _current;
+    private long _currentVerifiedAt;
+    private int _backgroundRefreshes;
+    private int _disposed;
 
     public RepositoryClient(RepositoryClientOptions options)
     {
@@ -31,6 +35,12 @@ public sealed partial class RepositoryClient : IDisposable
         if (!(options.MinimumTransportSaving is >= 0 and < 1))
         {
             throw new ArgumentOutOfRangeException(nameof(options), "MinimumTransportSaving must be in [0, 1)");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(options.MinimumTransferRate, nameof(options));
+        if (options.MinimumTransferRate > 0 && options.TransferRateWindow <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "TransferRateWindow must be positive when a minimum transfer rate is set");
         }
 
         _options = options;
@@ -59,7 +69,14 @@ public sealed partial class RepositoryClient : IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _disposing.Cancel();
         _http.Dispose();
+        _disposing.Dispose();
         _indexFetchLock.Dispose();
     }
 
@@ -117,6 +134,11 @@ public sealed partial class RepositoryClient : IDisposable
     /// <summary>Turns a network exception into a transient failure with a short reason (the innermost message).</summary>
     private static MirrorFailure Describe(Exception e, StallGuard guard, string what)
     {
+        if (e is OperationCanceledException && guard.FiredForRate)
+        {
+            return new MirrorFailure(FailureKind.Transient, $"{what}: {guard.DescribeRate()}", e);
+        }
+
         if (e is OperationCanceledException && guard.Fired)
         {
             return new MirrorFailure(FailureKind.Transient, $"{what}: stalled, no data for {guard.Timeout.TotalSeconds:0.###} s", e);

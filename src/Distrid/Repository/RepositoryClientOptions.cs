@@ -18,6 +18,29 @@ public sealed record RepositoryClientOptions
     /// <summary>A connection that delivers no byte for this long is aborted (and retried).</summary>
     public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// A body that delivers fewer bytes per second than this over <see cref="TransferRateWindow"/> is aborted as too
+    /// slow (a transient failure: retried, then the next mirror); 0 turns the rule off. 1 KiB/s is below any link
+    /// people still download over (GPRS gives about 5 KiB/s), so an honest slow link is never failed, while a
+    /// trickling or tarpitting server is caught within one window. It is not a total time limit: a large image at
+    /// 50 KiB/s takes as long as it takes. Slower-but-alive mirrors are the user's to cancel (Ctrl-C), and they no
+    /// longer hold anyone else up: queries never wait on a download.
+    /// </summary>
+    public long MinimumTransferRate { get; init; } = 1024;
+
+    /// <summary>
+    /// The sliding window of <see cref="MinimumTransferRate"/>: long enough to ride out TCP's retransmission backoff
+    /// on a lossy link (seconds without a byte), short enough that a trickle fails an attempt in half a minute.
+    /// </summary>
+    public TimeSpan TransferRateWindow { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Queries (list --available, search, info) answer from the last verified index and never wait on the network;
+    /// one that finds that index older than this starts a refresh in the background for the queries after it.
+    /// Transactions always ask the mirror (a conditional GET).
+    /// </summary>
+    public TimeSpan IndexMaxAge { get; init; } = TimeSpan.FromSeconds(60);
+
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Retries per mirror after a transient error (connection lost or refused, stall, 5xx, 408, 429).</summary>

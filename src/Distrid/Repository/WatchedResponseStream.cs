@@ -1,8 +1,12 @@
+using System.Runtime.CompilerServices;
+
 namespace Distrid.Repository;
 
 /// <summary>
-/// A response body read through the stall guard and a byte limit: a server that goes silent, or sends more than the
-/// index announced (an endless stream, a zstd bomb of skippable frames), is stopped here, before any buffer grows.
+/// A response body read through the stall guard and a byte limit: a server that goes silent or trickles (see
+/// <see cref="StallGuard"/>), or sends more than the index announced (an endless stream, a zstd bomb of skippable
+/// frames), is stopped here, before any buffer grows. Reads allocate nothing: the state machine of a read that waits
+/// is pooled, and the guard only counts.
 /// </summary>
 internal sealed class WatchedResponseStream : Stream
 {
@@ -17,6 +21,7 @@ internal sealed class WatchedResponseStream : Stream
         _guard = guard;
         _limit = limit;
         _what = what;
+        guard.StartRateWatch();
     }
 
     /// <summary>Bytes read so far.</summary>
@@ -36,6 +41,7 @@ internal sealed class WatchedResponseStream : Stream
         set => throw new NotSupportedException();
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         _guard.Arm();
@@ -50,6 +56,7 @@ internal sealed class WatchedResponseStream : Stream
             _guard.Disarm();
         }
 
+        _guard.Count(n);
         BytesRead += n;
         return BytesRead <= _limit
             ? n

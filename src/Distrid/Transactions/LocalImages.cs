@@ -2,6 +2,7 @@ using System.Text.Json;
 using Distri.Core.Packages;
 using Distri.Core.SquashFs;
 using Distri.Core.SquashFs.Reading;
+using Distri.Core.Text;
 using Distrid.Transactions.Operations;
 
 namespace Distrid.Transactions;
@@ -19,13 +20,13 @@ internal static class LocalImages
     {
         if (!File.Exists(path))
         {
-            throw new TransactionException(TransactionError.NotFound, $"{path}: no such file");
+            throw new TransactionException(TransactionError.NotFound, $"{EchoText.Cap(path)}: no such file");
         }
 
         string fullName = Path.GetFileName(path)[..^PackageMetadata.ImageExtension.Length];
         if (!PackageName.TryParse(fullName, out _, out string? error))
         {
-            throw new TransactionException(TransactionError.InvalidRequest, $"{path}: the file name must be <fullname>.squashfs: {error}");
+            throw new TransactionException(TransactionError.InvalidRequest, $"{EchoText.Cap(path)}: the file name must be <fullname>.squashfs: {error}");
         }
 
         try
@@ -34,7 +35,7 @@ internal static class LocalImages
         }
         catch (SquashFsException e)
         {
-            throw new TransactionException(TransactionError.InvalidRequest, $"{path}: not a usable image: {e.Message}", e);
+            throw new TransactionException(TransactionError.InvalidRequest, $"{EchoText.Cap(path)}: not a usable image: {e.Message}", e);
         }
 
         string metaPath = Path.Combine(Path.GetDirectoryName(path)!, fullName + PackageMetadata.MetadataExtension);

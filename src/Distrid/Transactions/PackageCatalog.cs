@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Distri.Core.Packages;
+using Distri.Core.Text;
 using Distrid.Store;
 
 namespace Distrid.Transactions;
@@ -54,7 +55,7 @@ internal sealed class PackageCatalog
 
         var (name, arch) = SplitArch(spec);
         var best = Candidates(name, arch).MaxBy(Rank);
-        return best ?? throw new TransactionException(TransactionError.NotFound, $"no package '{spec}' in the repositories or the store");
+        return best ?? throw new TransactionException(TransactionError.NotFound, $"no package '{EchoText.Cap(spec)}' in the repositories or the store");
     }
 
     /// <summary>The newest revision offered of <paramref name="name"/>'s name and arch.</summary>

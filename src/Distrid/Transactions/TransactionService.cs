@@ -19,18 +19,28 @@ internal sealed class TransactionService(
     PackageStore store, GenerationStore generations, IGenerationPublisher publisher, ILogger<TransactionService> logger, RepositoryClient? repository = null)
 {
     private readonly SemaphoreSlim _lock = new(1, 1);
-    private string? _running;
+    private RunningTransaction? _running;
 
-    public string? Running => Volatile.Read(ref _running);
+    /// <summary>The running transaction's description, or null when idle.</summary>
+    public string? Running => Current?.Description;
 
-    public async Task<TransactionOutcome> RunAsync(StoreOperation operation, TransactionMode mode, IProgress<TransactionProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>The running transaction, or null when idle.</summary>
+    public RunningTransaction? Current => Volatile.Read(ref _running);
+
+    /// <summary>
+    /// Runs <paramref name="operation"/> unless another transaction is running. <paramref name="startedBy"/> and
+    /// <paramref name="detached"/> only describe it for <c>status</c>; whether the caller's departure cancels it is the
+    /// caller's <paramref name="cancellationToken"/>.
+    /// </summary>
+    public async Task<TransactionOutcome> RunAsync(
+        StoreOperation operation, TransactionMode mode, IProgress<TransactionProgress>? progress, CancellationToken cancellationToken, string startedBy = "daemon", bool detached = false)
     {
         if (!await _lock.WaitAsync(0, cancellationToken))
         {
             throw new TransactionException(TransactionError.Busy, $"busy: another transaction is running ({Running})");
         }
 
-        Volatile.Write(ref _running, operation.Description);
+        Volatile.Write(ref _running, new RunningTransaction(operation.Description, startedBy, detached, DateTimeOffset.UtcNow));
         try
         {
             return await RunLockedAsync(operation, mode, progress, cancellationToken);
@@ -39,6 +49,28 @@ internal sealed class TransactionService(
         {
             Volatile.Write(ref _running, null);
             _lock.Release();
+        }
+    }
+
+    /// <summary>
+    /// What the repositories offered at the last verified index, for queries: never waits on a mirror, a refresh or a
+    /// download once one index was verified (see <see cref="RepositoryClient.LatestVerifiedAsync"/>).
+    /// </summary>
+    public async Task<IReadOnlyList<PackageMetadata>> AvailableForQueryAsync(CancellationToken cancellationToken)
+    {
+        if (repository is null)
+        {
+            return [];
+        }
+
+        try
+        {
+            var fetched = await repository.LatestVerifiedAsync(cancellationToken);
+            return [.. fetched.Index.Packages.Select(e => e.Metadata)];
+        }
+        catch (RepositoryException e)
+        {
+            throw new TransactionException(TransactionError.Download, e.Message, e);
         }
     }
 

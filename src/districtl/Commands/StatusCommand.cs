@@ -35,6 +35,11 @@ internal static class StatusCommand
         grid.AddRow("mount", $"{Markup.Escape(s.Mountpoint)} ({(s.Mounted ? "[green]mounted[/]" : "[red]not mounted[/]")})");
         grid.AddRow("store", $"{Markup.Escape(s.Store)}: {s.PackageCount} packages, {Units.Bytes(s.StoreBytes)}");
         grid.AddRow("daemon", Markup.Escape(s.Version));
+        if (s.Transaction is not null)
+        {
+            string who = s.TransactionStartedBy is null ? "" : $", started by {s.TransactionStartedBy}";
+            grid.AddRow("transaction", Markup.Escape($"{s.Transaction} ({(s.TransactionDetached ? "detached" : "running")}{who})"));
+        }
         AnsiConsole.Write(grid);
         foreach (var broken in s.BrokenImages)
         {

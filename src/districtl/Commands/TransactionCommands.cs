@@ -14,18 +14,23 @@ internal static class TransactionCommands
 {
     private static readonly Option<bool> DryRun = new("--dry-run") { Description = "show what would change; change nothing" };
 
+    private static readonly Option<bool> Detach = new("--detach")
+    {
+        Description = "keep the transaction running if districtl is interrupted or killed (status shows it); without it, losing districtl cancels it",
+    };
+
     public static IEnumerable<Command> Create()
     {
         var packages = new Argument<string[]>("PACKAGE") { Description = "name, name-arch, full name, or (install) a path to an image", Arity = ArgumentArity.OneOrMore };
-        yield return Verb("install", "install packages and what they need", [packages], (api, p, progress, ct) =>
-            api.InstallAsync(p.GetValue(packages)!, p.GetValue(DryRun), progress, ct));
+        yield return Verb("install", "install packages and what they need", [packages, Detach], (api, p, progress, ct) =>
+            api.InstallAsync(p.GetValue(packages)!, p.GetValue(DryRun), p.GetValue(Detach), progress, ct));
 
         var removals = new Argument<string[]>("PACKAGE") { Description = "name, name-arch or full name", Arity = ArgumentArity.OneOrMore };
         yield return Verb("remove", "remove packages and what only they needed", [removals], (api, p, progress, ct) =>
             api.RemoveAsync(p.GetValue(removals)!, p.GetValue(DryRun), progress, ct));
 
-        yield return Verb("update", "move every package to its newest revision (pins stay)", [], (api, p, progress, ct) =>
-            api.UpdateAsync(p.GetValue(DryRun), progress, ct));
+        yield return Verb("update", "move every package to its newest revision (pins stay)", [Detach], (api, p, progress, ct) =>
+            api.UpdateAsync(p.GetValue(DryRun), p.GetValue(Detach), progress, ct));
 
         var generation = new Argument<int?>("GEN") { Description = "generation to make current (default: the previous one)", Arity = ArgumentArity.ZeroOrOne };
         yield return Verb("rollback", "make an earlier generation current again", [generation], (api, p, progress, ct) =>

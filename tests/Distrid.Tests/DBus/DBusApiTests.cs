@@ -35,6 +35,7 @@ public sealed class DBusApiTests(DBusDaemonFixture fixture) : IClassFixture<DBus
         Assert.True(transaction.ExitCode == 0, transaction.StandardError);
         Assert.Contains("org.distrid.Distrid1.Transaction", transaction.StandardOutput);
         Assert.Matches(@"\.Start\s+method", transaction.StandardOutput);
+        Assert.Matches(@"\.StartDetached\s+method", transaction.StandardOutput);
         Assert.Matches(@"\.Finished\s+signal\s+su", transaction.StandardOutput);
         Assert.Matches(@"\.Percentage\s+property\s+u\s+101", transaction.StandardOutput);
         Assert.Matches(@"\.Status\s+property\s+s\s+""waiting""", transaction.StandardOutput);
@@ -88,7 +89,7 @@ public sealed class DBusApiTests(DBusDaemonFixture fixture) : IClassFixture<DBus
     }
 
     [Fact]
-    public async Task A_started_transaction_runs_on_after_its_client_leaves()
+    public async Task A_transaction_started_detached_runs_on_after_its_client_leaves()
     {
         if (!DBusDaemonFixture.Ready() || fixture.System is not { } system)
         {
@@ -101,7 +102,8 @@ public sealed class DBusApiTests(DBusDaemonFixture fixture) : IClassFixture<DBus
         {
             string path = await client.InstallAsync(["orphaned"], 0);
             watch = await observer.WatchAsync(path);
-            await client.CallAsync(path, BusClient.Transaction, "Start");
+            // Start would tie the transaction to this client: leaving the bus would cancel it.
+            await client.CallAsync(path, BusClient.Transaction, "StartDetached");
         }
 
         using (watch)

@@ -21,6 +21,18 @@ public sealed record CutFault(long AfterBytes) : Fault;
 /// <summary>Sends the file without Content-Length (body ends at close) followed by <paramref name="ExtraBytes"/> more bytes.</summary>
 public sealed record OversizeFault(int ExtraBytes) : Fault;
 
+/// <summary>
+/// Sends the headers, then the body at about <paramref name="BytesPerSecond"/> (a chunk every 100 ms, at least one byte)
+/// until it is all sent or the client gives up: a mirror that never goes silent yet never finishes.
+/// </summary>
+public sealed record TrickleFault(int BytesPerSecond) : Fault;
+
+/// <summary>
+/// Sends the headers and the first <paramref name="Bytes"/> bytes, then holds the rest until <paramref name="Release"/>
+/// completes (or the client gives up): a transfer that is in progress for exactly as long as the test needs.
+/// </summary>
+public sealed record HoldFault(long Bytes, Task Release) : Fault;
+
 /// <summary>One request as the server saw it.</summary>
 public sealed record SeenRequest(string Path, long? RangeStart);
 
@@ -37,6 +49,7 @@ public sealed class FaultyHttpServer : IDisposable
     private readonly ConcurrentDictionary<string, ConcurrentQueue<Fault>> _faults = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<SeenRequest> _requests = new();
     private readonly ConcurrentDictionary<Task, bool> _connections = new();
+    private readonly List<(string Prefix, int Missing, TaskCompletionSource Seen)> _requestWaiters = [];
     private readonly Task _acceptLoop;
 
     public FaultyHttpServer(string root)
@@ -53,6 +66,23 @@ public sealed class FaultyHttpServer : IDisposable
 
     /// <summary>Every request so far, in arrival order.</summary>
     public IReadOnlyList<SeenRequest> Requests => [.. _requests];
+
+    /// <summary>Completes when <paramref name="count"/> requests whose path starts with <paramref name="pathPrefix"/> have arrived.</summary>
+    public Task WaitForRequestAsync(string pathPrefix, int count = 1)
+    {
+        lock (_requestWaiters)
+        {
+            int missing = count - _requests.Count(r => r.Path.StartsWith(pathPrefix, StringComparison.Ordinal));
+            if (missing <= 0)
+            {
+                return Task.CompletedTask;
+            }
+
+            var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _requestWaiters.Add((pathPrefix, missing, seen));
+            return seen.Task;
+        }
+    }
 
     /// <summary>The next <paramref name="times"/> requests of <paramref name="path"/> (URL path, e.g. "/repo/index.json") fail with <paramref name="fault"/>.</summary>
     public void AddFault(string path, Fault fault, int times = 1)
@@ -91,8 +121,8 @@ public sealed class FaultyHttpServer : IDisposable
         try
         {
             var (path, rangeStart) = await ReadRequestAsync(stream);
-            _requests.Enqueue(new SeenRequest(path, rangeStart));
             Fault? fault = _faults.TryGetValue(path, out var queue) && queue.TryDequeue(out var f) ? f : null;
+            Record(new SeenRequest(path, rangeStart));
             if (fault is StatusFault status)
             {
                 await WriteHeadAsync(stream, status.Code, status.Reason, 0, null);
@@ -130,6 +160,25 @@ public sealed class FaultyHttpServer : IDisposable
                     // Hold the connection open and silent until the client closes it or the server stops.
                     _ = await stream.ReadAsync(new byte[1], _stop.Token);
                     return;
+                case TrickleFault trickle:
+                    int chunk = Math.Max(1, trickle.BytesPerSecond / 10);
+                    for (long at = start; at < content.Length; at += chunk)
+                    {
+                        await stream.WriteAsync(content.AsMemory((int)at, (int)Math.Min(chunk, content.Length - at)), _stop.Token);
+                        await Task.Delay(TimeSpan.FromMilliseconds(1000.0 * chunk / trickle.BytesPerSecond), _stop.Token);
+                    }
+
+                    return;
+                case HoldFault hold:
+                    int head = (int)Math.Min(hold.Bytes, content.Length - start);
+                    await stream.WriteAsync(content.AsMemory((int)start, head), _stop.Token);
+                    var clientGone = stream.ReadAsync(new byte[1], _stop.Token).AsTask();
+                    if (await Task.WhenAny(hold.Release, clientGone) == hold.Release)
+                    {
+                        await stream.WriteAsync(content.AsMemory((int)start + head), _stop.Token);
+                    }
+
+                    return;
                 case CutFault cut:
                     await stream.WriteAsync(content.AsMemory((int)start, (int)Math.Min(cut.AfterBytes, content.Length - start)), _stop.Token);
                     return;
@@ -141,6 +190,32 @@ public sealed class FaultyHttpServer : IDisposable
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or InvalidDataException)
         {
             // The client went away (as it should after a stall) or the server is stopping.
+        }
+    }
+
+    private void Record(SeenRequest request)
+    {
+        lock (_requestWaiters)
+        {
+            _requests.Enqueue(request);
+            for (int i = _requestWaiters.Count - 1; i >= 0; i--)
+            {
+                var (prefix, missing, seen) = _requestWaiters[i];
+                if (!request.Path.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                if (missing > 1)
+                {
+                    _requestWaiters[i] = (prefix, missing - 1, seen);
+                }
+                else
+                {
+                    seen.TrySetResult();
+                    _requestWaiters.RemoveAt(i);
+                }
+            }
         }
     }
 

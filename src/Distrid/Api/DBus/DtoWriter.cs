@@ -22,6 +22,8 @@ internal static class DtoWriter
         if (status.Transaction is { } transaction)
         {
             String(ref writer, "transaction", transaction);
+            String(ref writer, "transactionStartedBy", status.TransactionStartedBy ?? "");
+            Bool(ref writer, "transactionDetached", status.TransactionDetached);
         }
 
         Strings(ref writer, "conflicts", status.Conflicts.Select(c => $"{c.Path}: {c.Winner} over {string.Join(", ", c.Losers)}"));

@@ -23,6 +23,7 @@ internal static class Introspection
     public static readonly ReadOnlyMemory<byte> Transaction = Encoding.UTF8.GetBytes("""
           <interface name="org.distrid.Distrid1.Transaction">
             <method name="Start"/>
+            <method name="StartDetached"/>
             <method name="Cancel"/>
             <signal name="Progress"><arg name="item" type="s"/><arg name="percent" type="u"/><arg name="done" type="t"/><arg name="total" type="t"/></signal>
             <signal name="ErrorCode"><arg name="code" type="s"/><arg name="details" type="s"/></signal>

@@ -15,7 +15,13 @@ internal sealed partial class TransactionObject
         {
             await Task.Yield();
             var relay = new Relay(this);
-            var outcome = await _registry.Runner.RunAsync(_request, caller, relay, _cancel.Token);
+            bool detached;
+            lock (_gate)
+            {
+                detached = _detached;
+            }
+
+            var outcome = await _registry.Runner.RunAsync(_request with { Detached = detached }, caller, relay, _cancel.Token);
             _logger.LogInformation("{Path}: {Description} finished", Path, outcome.Description);
             Finish("success", null, null);
         }

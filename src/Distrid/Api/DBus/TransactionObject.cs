@@ -7,9 +7,10 @@ namespace Distrid.Api.DBus;
 
 /// <summary>
 /// One transaction object, <c>/org/distrid/Distrid1/Transaction/N</c>. Only its creator (same unique name) may
-/// Start it; Start authorizes inside the transaction (a refusal is ErrorCode + Finished "failed"), and once
-/// started it runs to the end whether or not the client stays. Cancel works for the creator, or for a caller
-/// polkit allows <c>cancel-foreign</c>, until the commit begins.
+/// Start it; Start authorizes inside the transaction (a refusal is ErrorCode + Finished "failed"). Once started it
+/// runs to the end while its creator stays on the bus; when the creator leaves, it is cancelled like a Cancel, unless
+/// the creator called <c>StartDetached</c> instead of <c>Start</c> (<see cref="MutationRequest.Detached"/>). Cancel
+/// works for the creator, or for a caller polkit allows <c>cancel-foreign</c>, until the commit begins.
 /// </summary>
 internal sealed partial class TransactionObject : IPathMethodHandler
 {
@@ -29,6 +30,7 @@ internal sealed partial class TransactionObject : IPathMethodHandler
     private string _status = "waiting";
     private uint _percentage = 101;
     private bool _allowCancel = true;
+    private bool _detached;
 
     public TransactionObject(uint number, MutationRequest request, string sender, CallerIdentity creator, TransactionRegistry registry, ILogger logger)
     {
@@ -74,7 +76,10 @@ internal sealed partial class TransactionObject : IPathMethodHandler
             switch (request.MemberAsString)
             {
                 case "Start":
-                    Start(context);
+                    Start(context, detached: false);
+                    break;
+                case "StartDetached":
+                    Start(context, detached: true);
                     break;
                 case "Cancel":
                     Cancel(context);
@@ -85,7 +90,7 @@ internal sealed partial class TransactionObject : IPathMethodHandler
         return ValueTask.CompletedTask;
     }
 
-    private void Start(MethodContext context)
+    private void Start(MethodContext context, bool detached)
     {
         if (context.Request.SenderAsString != Sender)
         {
@@ -102,6 +107,7 @@ internal sealed partial class TransactionObject : IPathMethodHandler
             }
 
             _state = TransactionState.Running;
+            _detached = detached;
             _runtime.Start();
         }
 
@@ -168,6 +174,24 @@ internal sealed partial class TransactionObject : IPathMethodHandler
             _state = TransactionState.Finished;
             return true;
         }
+    }
+
+    /// <summary>
+    /// The creator left the bus while the transaction runs: cancel it at its next cancellation point (never inside the
+    /// commit), unless it was started detached. False when there was nothing to cancel.
+    /// </summary>
+    public bool CancelForLostCaller()
+    {
+        lock (_gate)
+        {
+            if (_detached || _state != TransactionState.Running || !_allowCancel)
+            {
+                return false;
+            }
+        }
+
+        _cancel.Cancel();
+        return true;
     }
 
     /// <summary>Daemon shutdown: a running transaction stops at its next cancellation point (never inside a commit).</summary>

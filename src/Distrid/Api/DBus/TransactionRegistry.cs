@@ -43,19 +43,30 @@ internal sealed class TransactionRegistry(DBusConnection connection, BusCallers 
         return transaction;
     }
 
-    /// <summary>A unique name left the bus: its unstarted transactions go (started ones run on without it).</summary>
+    /// <summary>
+    /// A unique name left the bus: its unstarted transactions go, and its running ones are cancelled (nothing
+    /// changes) unless they were started detached. Its creator is a transaction's only caller: nobody else may Start
+    /// it, and a cancelled transaction no one watches costs nothing, while a forgotten one holds the daemon.
+    /// </summary>
     public void OnNameLost(string name)
     {
-        List<TransactionObject> abandoned;
+        List<TransactionObject> owned;
         lock (_gate)
         {
-            abandoned = [.. _objects.Values.Where(t => t.Sender == name)];
+            owned = [.. _objects.Values.Where(t => t.Sender == name)];
         }
 
-        foreach (var transaction in abandoned.Where(t => t.TryAbandon()))
+        foreach (var transaction in owned)
         {
-            logger.LogInformation("{Path}: dropped, its creator {Sender} left before Start", transaction.Path, name);
-            Unexport(transaction);
+            if (transaction.TryAbandon())
+            {
+                logger.LogInformation("{Path}: dropped, its creator {Sender} left before Start", transaction.Path, name);
+                Unexport(transaction);
+            }
+            else if (transaction.CancelForLostCaller())
+            {
+                logger.LogInformation("{Path}: cancelling, its creator {Sender} left the bus", transaction.Path, name);
+            }
         }
     }
 

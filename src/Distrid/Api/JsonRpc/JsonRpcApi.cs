@@ -1,6 +1,7 @@
 using Distrid.Api.Authorization;
 using Distrid.Protocol;
 using Distrid.Transactions;
+using Microsoft.Extensions.Logging;
 using StreamJsonRpc;
 
 namespace Distrid.Api.JsonRpc;
@@ -10,47 +11,47 @@ namespace Distrid.Api.JsonRpc;
 /// contract's calls into queries or <see cref="MutationRequest"/>s, and maps results and refusals to the contract
 /// (one-line errors with stable codes). The logic lives in <see cref="DistridQueries"/> and <see cref="MutationRunner"/>.
 /// </summary>
-internal sealed class JsonRpcApi(DistridQueries queries, MutationRunner runner, CallerIdentity caller) : IDistridApi
+internal sealed class JsonRpcApi(DistridQueries queries, MutationRunner runner, CallerIdentity caller, ILogger logger) : IDistridApi
 {
     public Task<StatusResult> StatusAsync(CancellationToken cancellationToken = default) => Task.FromResult(queries.Status());
 
     public Task<IReadOnlyList<PackageInfo>> ListAsync(bool available = false, CancellationToken cancellationToken = default) =>
-        Guard(() => queries.ListAsync(available, cancellationToken));
+        Guard(MethodNames.List, cancellationToken, () => queries.ListAsync(available, cancellationToken));
 
     public Task<IReadOnlyList<PackageInfo>> SearchAsync(string term, CancellationToken cancellationToken = default) =>
-        Guard(() => queries.SearchAsync(term, cancellationToken));
+        Guard(MethodNames.Search, cancellationToken, () => queries.SearchAsync(term, cancellationToken));
 
     public Task<PackageInfo> InfoAsync(string package, CancellationToken cancellationToken = default) =>
-        Guard(() => queries.InfoAsync(package, cancellationToken));
+        Guard(MethodNames.Info, cancellationToken, () => queries.InfoAsync(package, cancellationToken));
 
     public Task<IReadOnlyList<GenerationInfo>> GenerationsAsync(CancellationToken cancellationToken = default) =>
         Task.FromResult(queries.Generations());
 
-    public Task<TransactionResult> InstallAsync(IReadOnlyList<string> packages, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
-        Run(() => MutationRequests.Install(packages, caller, Mode(dryRun)), progress, cancellationToken);
+    public Task<TransactionResult> InstallAsync(IReadOnlyList<string> packages, bool dryRun = false, bool detached = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
+        Run(MethodNames.Install, () => MutationRequests.Install(packages, caller, Mode(dryRun)) with { Detached = detached }, progress, cancellationToken);
 
     public Task<TransactionResult> RemoveAsync(IReadOnlyList<string> packages, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
-        Run(() => MutationRequests.Remove(packages, Mode(dryRun)), progress, cancellationToken);
+        Run(MethodNames.Remove, () => MutationRequests.Remove(packages, Mode(dryRun)), progress, cancellationToken);
 
-    public Task<TransactionResult> UpdateAsync(bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
-        Run(() => MutationRequests.Update(Mode(dryRun)), progress, cancellationToken);
+    public Task<TransactionResult> UpdateAsync(bool dryRun = false, bool detached = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
+        Run(MethodNames.Update, () => MutationRequests.Update(Mode(dryRun)) with { Detached = detached }, progress, cancellationToken);
 
     public Task<TransactionResult> RollbackAsync(int? generation = null, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
-        Run(() => MutationRequests.Rollback(generation, Mode(dryRun)), progress, cancellationToken);
+        Run(MethodNames.Rollback, () => MutationRequests.Rollback(generation, Mode(dryRun)), progress, cancellationToken);
 
     public Task<TransactionResult> GcAsync(int keep = ProtocolDefaults.GcKeep, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
-        Run(() => MutationRequests.Gc(keep, Mode(dryRun)), progress, cancellationToken);
+        Run(MethodNames.Gc, () => MutationRequests.Gc(keep, Mode(dryRun)), progress, cancellationToken);
 
     public Task<TransactionResult> PinAsync(string name, string fullName, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
-        Run(() => MutationRequests.Pin(name, fullName, Mode(dryRun)), progress, cancellationToken);
+        Run(MethodNames.Pin, () => MutationRequests.Pin(name, fullName, Mode(dryRun)), progress, cancellationToken);
 
     public Task<TransactionResult> UnpinAsync(string name, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
-        Run(() => MutationRequests.Pin(name, null, Mode(dryRun)), progress, cancellationToken);
+        Run(MethodNames.Unpin, () => MutationRequests.Pin(name, null, Mode(dryRun)), progress, cancellationToken);
 
     private static TransactionMode Mode(bool dryRun) => dryRun ? TransactionMode.DryRun : TransactionMode.Commit;
 
-    private Task<TransactionResult> Run(Func<MutationRequest> decode, IProgress<ProgressInfo>? progress, CancellationToken cancellationToken) =>
-        Guard(async () =>
+    private Task<TransactionResult> Run(string method, Func<MutationRequest> decode, IProgress<ProgressInfo>? progress, CancellationToken cancellationToken) =>
+        Guard(method, cancellationToken, async () =>
         {
             var relay = progress is null ? null : new SynchronousProgress<TransactionProgress>(p => progress.Report(new ProgressInfo
             {
@@ -78,8 +79,12 @@ internal sealed class JsonRpcApi(DistridQueries queries, MutationRunner runner, 
         });
 
     /// <summary>Turns a refusal into a JSON-RPC error with a stable code and a one-line message (no exception data).</summary>
-    private static async Task<T> Guard<T>(Func<Task<T>> call)
+    private async Task<T> Guard<T>(string method, CancellationToken cancellationToken, Func<Task<T>> call)
     {
+        // The token fires on $/cancelRequest and when the connection closes (DaemonJsonRpc); said in the log, because
+        // a transaction stopped by a vanished client should not look like one that failed on its own.
+        await using var cancelled = cancellationToken.Register(() =>
+            logger.LogInformation("{Method} call of {Caller} cancelled: its client cancelled it or disconnected", method, caller));
         try
         {
             return await call();

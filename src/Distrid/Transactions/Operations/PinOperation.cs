@@ -1,4 +1,5 @@
 using Distri.Core.Packages;
+using Distri.Core.Text;
 using Distrid.Generations;
 
 namespace Distrid.Transactions.Operations;
@@ -21,19 +22,19 @@ internal sealed class PinOperation(string name, string? fullName) : StoreOperati
         {
             if (!pins.Remove(name))
             {
-                throw new TransactionException(TransactionError.InvalidRequest, $"'{name}' is not pinned");
+                throw new TransactionException(TransactionError.InvalidRequest, $"'{EchoText.Cap(name)}' is not pinned");
             }
         }
         else
         {
             if (!PackageName.TryParse(fullName, out var package, out string? error) || package.Name != name)
             {
-                throw new TransactionException(TransactionError.InvalidRequest, error ?? $"{fullName} is not a package named '{name}'");
+                throw new TransactionException(TransactionError.InvalidRequest, error ?? $"{EchoText.Cap(fullName)} is not a package named '{EchoText.Cap(name)}'");
             }
 
             if (catalog.Find(fullName) is null)
             {
-                throw new TransactionException(TransactionError.NotFound, $"no package '{fullName}' in the repositories or the store");
+                throw new TransactionException(TransactionError.NotFound, $"no package '{EchoText.Cap(fullName)}' in the repositories or the store");
             }
 
             pins[name] = fullName;

@@ -1,4 +1,5 @@
 using Distri.Core.Packages;
+using Distri.Core.Text;
 using Distrid.Generations;
 
 namespace Distrid.Transactions.Operations;
@@ -19,7 +20,7 @@ internal sealed class RemoveOperation(IReadOnlyList<string> specs) : StoreOperat
             var matches = current.Packages.Where(p => Matches(PackageName.Parse(p), spec)).ToList();
             if (matches.Count == 0)
             {
-                throw new TransactionException(TransactionError.NotInstalled, $"'{spec}' is not installed");
+                throw new TransactionException(TransactionError.NotInstalled, $"'{EchoText.Cap(spec)}' is not installed");
             }
 
             removed.UnionWith(matches);
