@@ -42,6 +42,7 @@ internal sealed class ClosureAnalysis
             FindWrapped(member);
         }
 
+        PlanAlternatives(members);
         foreach (var member in members)
         {
             PlanElves(member);
@@ -51,7 +52,6 @@ internal sealed class ClosureAnalysis
             ReportCaches(member);
         }
 
-        PlanAlternatives(members);
         RequireShell(members);
         foreach (var member in members)
         {
@@ -154,6 +154,14 @@ internal sealed class ClosureAnalysis
                 argument = words.Length > 1 ? words[1] : "";
             }
 
+            if (interpreter.StartsWith("/usr/local/", StringComparison.Ordinal))
+            {
+                // No Debian package ships /usr/local (policy 9.1.2): such a line is on a module that happens to be
+                // executable (python's cgi.py), not on a program of the package, so it is left as it is.
+                _warn($"{member.FullName}: {path} starts with #!{interpreter}, which no package provides; kept as it is");
+                continue;
+            }
+
             if (!interpreter.StartsWith('/') || lookFor is null || _view.Resolve(member, lookFor) is not { } found || found.Node is not SourceFile)
             {
                 Require(member, "path", reported);
@@ -184,7 +192,7 @@ internal sealed class ClosureAnalysis
                     plan.Wrapped[path] = (kind, baseName);
                 }
             }
-            else if (plan.Interpreters.TryGetValue(node, out var interpreter))
+            else if (plan.Interpreters.TryGetValue(node, out var interpreter) && !WrapperRules.IsModule(path))
             {
                 string name = interpreter.Path[(interpreter.Path.LastIndexOf('/') + 1)..];
                 var kind = WrapperRules.InterpreterKind(name);
@@ -314,6 +322,13 @@ internal sealed class ClosureAnalysis
             string? pointed = target.StartsWith('/') ? ClosureView.MapAbsolute(target) : Lexical(ClosureView.Directory(path), target);
             if (pointed is null || member.Nodes.ContainsKey(pointed))
             {
+                continue;
+            }
+
+            if (plan.AddedLinks.ContainsKey(pointed))
+            {
+                // A link to an alternative this member itself now provides (etc/rmt -> /usr/sbin/rmt).
+                plan.SymlinkEdits[path] = Relative(path, pointed);
                 continue;
             }
 

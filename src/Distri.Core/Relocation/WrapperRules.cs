@@ -31,6 +31,12 @@ internal static partial class WrapperRules
     public static Kind InterpreterKind(string baseName) =>
         PerlName().IsMatch(baseName) ? Kind.Perl : PythonName().IsMatch(baseName) ? Kind.Python : Kind.None;
 
+    /// <summary>
+    /// True for files inside an interpreter's module directories (python's stdlib, perl's @INC): they are imported,
+    /// not run, even when executable (base64.py), so they keep their content and get no wrapper.
+    /// </summary>
+    public static bool IsModule(string path) => ModuleDirectory().IsMatch(path);
+
     /// <summary>True for programs that need a wrapper because of what they are, not what runs them.</summary>
     public static bool IsToolWithDataPaths(string path) => path == "bin/git" || QemuSystem().IsMatch(path);
 
@@ -194,6 +200,9 @@ internal static partial class WrapperRules
 
     [GeneratedRegex(@"^lib/python(?<version>\d+\.\d+)/os\.py$")]
     private static partial Regex PythonStdlib();
+
+    [GeneratedRegex(@"^(lib/python[\d.]+/|lib/python3/|share/perl5/|share/perl/|lib/[^/]+/perl5?/|lib/[^/]+/perl-base/)")]
+    private static partial Regex ModuleDirectory();
 
     [GeneratedRegex(@"^bin/qemu-system-[^/]+$")]
     private static partial Regex QemuSystem();
