@@ -53,7 +53,8 @@ internal static partial class WrapperRules
         switch (kind)
         {
             case Kind.Perl:
-                AddList(prepend, "PERL5LIB", PerlDirectories(sorted));
+                var perl = PerlDirectories(sorted).ToList();
+                AddList(prepend, "PERL5LIB", perl.Select(d => Ro(d.Member, d.Path)).Concat(perl.Select(d => Exchange(d.Path)).Distinct()));
                 break;
             case Kind.Python:
                 AddPython(set, prepend, PythonVersion(interpreterName, sorted), sorted);
@@ -96,6 +97,9 @@ internal static partial class WrapperRules
         return new Environment(set, prepend, arguments);
     }
 
+    /// <summary>The exchange directory of a path: /ro/&lt;path&gt;, where the daemon merges every installed package.</summary>
+    public static string Exchange(string path) => "/ro/" + path;
+
     /// <summary>/ro/&lt;fullname&gt;/&lt;path&gt;.</summary>
     public static string Ro(ClosureMember member, string path) => path.Length == 0 ? $"/ro/{member.FullName}" : $"/ro/{member.FullName}/{path}";
 
@@ -118,7 +122,7 @@ internal static partial class WrapperRules
     }
 
     // perl's own @INC order on Debian: /etc/perl, arch perl5, share/perl5, perl-base, arch core, share core.
-    private static IEnumerable<string> PerlDirectories(List<ClosureMember> closure)
+    private static IEnumerable<(ClosureMember Member, string Path)> PerlDirectories(List<ClosureMember> closure)
     {
         Regex[] order = [PerlEtc(), PerlArchVendor(), PerlShareVendor(), PerlBase(), PerlArchCore(), PerlShareCore()];
         foreach (var pattern in order)
@@ -128,7 +132,7 @@ internal static partial class WrapperRules
                 foreach (string path in member.Nodes.Where(n => n.Value is FileTree.SourceDirectory).Select(n => n.Key)
                     .Where(p => pattern.IsMatch(p)).Order(StringComparer.Ordinal))
                 {
-                    yield return Ro(member, path);
+                    yield return (member, path);
                 }
             }
         }
@@ -167,28 +171,17 @@ internal static partial class WrapperRules
 
         var execPrefix = prefix.Nodes.ContainsKey(dynload) ? prefix : closure.FirstOrDefault(m => m.Nodes.ContainsKey(dynload)) ?? prefix;
         set.Add(("PYTHONHOME", execPrefix == prefix ? Ro(prefix, "") : $"{Ro(prefix, "")}:{Ro(execPrefix, "")}"));
+        string[] directories = [stdlib, dynload, "lib/python3/dist-packages", $"{stdlib}/dist-packages", $"{stdlib}/site-packages"];
         var path = new List<string>();
         foreach (var member in closure)
         {
-            if (member != prefix && member.Nodes.ContainsKey(stdlib))
-            {
-                path.Add(Ro(member, stdlib));
-            }
-
-            if (member != execPrefix && member.Nodes.ContainsKey(dynload))
-            {
-                path.Add(Ro(member, dynload));
-            }
-
-            foreach (string site in (string[])["lib/python3/dist-packages", $"{stdlib}/dist-packages", $"{stdlib}/site-packages"])
-            {
-                if (member.Nodes.ContainsKey(site))
-                {
-                    path.Add(Ro(member, site));
-                }
-            }
+            path.AddRange(directories.Where(member.Nodes.ContainsKey).Select(d => Ro(member, d)));
         }
 
+        // Then what is installed: the exchange directories hold the modules of every installed package, as the
+        // interpreter's own /usr would on Debian (python3-minimal's python3 is completed by libpython3.X-stdlib,
+        // which it does not depend on).
+        path.AddRange(directories.Select(Exchange));
         AddList(prepend, "PYTHONPATH", path);
     }
 
