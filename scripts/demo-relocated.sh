@@ -90,7 +90,7 @@ root="$work/root"
 mkdir -p "$root/ro" "$root/bin"
 ln -s /ro/bin/sh "$root/bin/sh"
 find "$root" | sed "s|^$root|  root|"
-in_root() { unshare --mount --propagation private sh -c 'mount --bind "$1" "$2/ro" && shift 2 && exec env -i PATH=/ro/bin chroot "$0" "$@"' "$root" "$work/ro" "$root" "$@"; }
+in_root() { unshare --mount --propagation private sh -c 'mount --bind "$1" "$2/ro" && shift 2 && exec env -i PATH=/ro/bin /usr/sbin/chroot "$0" "$@"' "$root" "$work/ro" "$root" "$@"; }
 
 echo "== curl (compiled, with shared libraries) fetches the mirror's index over http from 127.0.0.1"
 in_root /ro/bin/curl --version | head -1

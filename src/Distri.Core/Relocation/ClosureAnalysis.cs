@@ -55,6 +55,11 @@ internal sealed class ClosureAnalysis
         RequireShell(members);
         foreach (var member in members)
         {
+            FindPluginUsers(member);
+        }
+
+        foreach (var member in members)
+        {
             PlanWrappers(member);
         }
     }
@@ -432,6 +437,30 @@ internal sealed class ClosureAnalysis
             plan.Wrappers[alias] = plan.Wrappers[wrapped];
         }
     }
+
+    /// <summary>
+    /// Programs whose runtime closure holds a library that loads plugins from a compiled-in /usr directory (cyrus
+    /// sasl's lib/&lt;triplet&gt;/sasl2) are wrapped too, so the plugins come from the closure, not the host.
+    /// </summary>
+    private void FindPluginUsers(ClosureMember member)
+    {
+        var plan = Plans[member];
+        var closure = RuntimeClosure(member);
+        if (!closure.Any(WrapperRules.HasPluginDirectory))
+        {
+            return;
+        }
+
+        foreach (var (path, node) in member.Nodes.OrderBy(n => n.Key, StringComparer.Ordinal))
+        {
+            if (node is SourceFile && ClosureMember.IsExecutable(node) && (path.StartsWith("bin/", StringComparison.Ordinal) || path.StartsWith("sbin/", StringComparison.Ordinal))
+                && member.Elves.TryGetValue(node, out var elf) && elf.Interpreter is not null && !plan.Wrapped.ContainsKey(path))
+            {
+                plan.Wrapped[path] = (WrapperRules.Kind.None, "");
+            }
+        }
+    }
+
 
     /// <summary>The member and everything it depends on, declared or found, transitively.</summary>
     public IReadOnlyList<ClosureMember> RuntimeClosure(ClosureMember member)

@@ -48,8 +48,19 @@ public static class ClosureRelocator
     /// was (call <see cref="Scan"/> first to refuse such a closure). A member that cannot be read fails the whole
     /// closure, because the others were relocated against it.
     /// </summary>
-    public static IReadOnlyList<DebImportResult> Build(IReadOnlyList<ClosurePackage> closure, string outputDirectory, SquashFsWriterOptions image, Action<string> warn)
+    public static IReadOnlyList<DebImportResult> Build(IReadOnlyList<ClosurePackage> closure, string outputDirectory, SquashFsWriterOptions image, Action<string> warn) =>
+        Build(closure, outputDirectory, image, warn, refuseIncomplete: false, out _);
+
+    /// <summary>
+    /// As <see cref="Build(IReadOnlyList{ClosurePackage}, string, SquashFsWriterOptions, Action{string})"/>, reading the
+    /// .debs once: with <paramref name="refuseIncomplete"/>, a closure with unmet requirements writes nothing and
+    /// returns no results, and <paramref name="unmet"/> says what is missing.
+    /// </summary>
+    public static IReadOnlyList<DebImportResult> Build(
+        IReadOnlyList<ClosurePackage> closure, string outputDirectory, SquashFsWriterOptions image, Action<string> warn,
+        bool refuseIncomplete, out IReadOnlyList<UnmetRequirement> unmet)
     {
+        unmet = [];
         ArgumentNullException.ThrowIfNull(closure);
         ArgumentNullException.ThrowIfNull(warn);
         string spool = CreateSpool();
@@ -64,15 +75,22 @@ public static class ClosureRelocator
                 }
                 catch (Exception e) when (IsInputError(e))
                 {
+                    unmet = [];
                     return [.. closure.Select(p => new DebImportResult(p.DebPath, null,
                         p == package ? e.Message : $"not imported: {package.DebPath} of the same closure is unreadable"))];
                 }
             }
 
             var analysis = new ClosureAnalysis(members, warn);
-            foreach (var unmet in analysis.Unmet)
+            unmet = analysis.Unmet;
+            if (refuseIncomplete && unmet.Count > 0)
             {
-                warn(unmet.ToString());
+                return [];
+            }
+
+            foreach (var requirement in unmet)
+            {
+                warn(requirement.ToString());
             }
 
             var results = new List<DebImportResult>();

@@ -94,6 +94,12 @@ internal static partial class WrapperRules
             }
         }
 
+        var sasl = sorted.SelectMany(m => m.Nodes.Keys.Where(p => SaslPluginDirectory().IsMatch(p)).Order(StringComparer.Ordinal).Select(p => Ro(m, p))).ToList();
+        if (sasl.Count > 0)
+        {
+            set.Add(("SASL_PATH", string.Join(':', sasl)));
+        }
+
         return new Environment(set, prepend, arguments);
     }
 
@@ -196,6 +202,12 @@ internal static partial class WrapperRules
 
     [GeneratedRegex(@"^(lib/python[\d.]+/|lib/python3/|share/perl5/|share/perl/|lib/[^/]+/perl5?/|lib/[^/]+/perl-base/)")]
     private static partial Regex ModuleDirectory();
+
+    /// <summary>True when the member holds a plugin directory a library reads from a compiled-in /usr path.</summary>
+    public static bool HasPluginDirectory(ClosureMember member) => member.Nodes.Keys.Any(p => SaslPluginDirectory().IsMatch(p));
+
+    [GeneratedRegex(@"^lib/[^/]+-linux-gnu[^/]*/sasl2$")]
+    private static partial Regex SaslPluginDirectory();
 
     [GeneratedRegex(@"^bin/qemu-system-[^/]+$")]
     private static partial Regex QemuSystem();

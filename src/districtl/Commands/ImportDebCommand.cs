@@ -64,7 +64,7 @@ internal static class ImportDebCommand
                     return Report(unreadable);
                 }
 
-                var unmet = ClosureRelocator.Scan(closure, warn);
+                results = ClosureRelocator.Build(closure, output, image, warn, refuseIncomplete: true, out var unmet);
                 if (unmet.Count > 0)
                 {
                     foreach (var requirement in unmet)
@@ -75,8 +75,6 @@ internal static class ImportDebCommand
                     Console.Error.WriteLine($"districtl: the .debs are not a complete closure ({unmet.Count} missing); add the packages that provide these, or pass --no-relocate to import them as they are; nothing written");
                     return 1;
                 }
-
-                results = ClosureRelocator.Build(closure, output, image, warn);
             }
 
             return Report(results);

@@ -78,7 +78,7 @@ public sealed class RelocatedClosureTests(RelocatedClosureFixture closure) : ICl
         File.WriteAllText(Path.Combine(root.Path, "tmp", "haystack.txt"), "straw\nneedle in here\nstraw\n");
         var result = await root.RunAsync(["/ro/bin/ack", "--nocolor", "--noheading", "needle", "/tmp/haystack.txt"]);
         Assert.True(result.ExitCode == 0, result.Stderr);
-        Assert.Equal("2:needle in here\n", result.Stdout);
+        Assert.Equal("needle in here\n", result.Stdout);
     }
 
     [Fact]
