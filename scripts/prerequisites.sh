@@ -25,6 +25,8 @@ packages=(
   bsdextrautils    # column, for the benchmark tables
   clang            # links districtl's Native AOT publish (packaging/build-deb.sh, bench use_ready_to_run)
   zlib1g-dev       # ditto
+  patchelf         # import-deb relocates ELF interpreters and RUNPATHs into /ro
+  gcc              # the relocation tests build a tiny shared library in two versions
 )
 
 missing=()
