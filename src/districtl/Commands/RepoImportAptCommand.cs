@@ -66,7 +66,14 @@ internal static class RepoImportAptCommand
                 var result = await AptImporter.RunAsync(
                     request,
                     warning => stderr.WriteLine($"districtl: warning: {warning}"),
-                    message => stderr.WriteLine($"districtl: {message}"),
+                    // Progress is for people at a terminal; scripts and logs get results on stdout and failures on stderr.
+                    message =>
+                    {
+                        if (!Console.IsErrorRedirected)
+                        {
+                            stderr.WriteLine($"districtl: {message}");
+                        }
+                    },
                     cancellationToken);
                 foreach (var package in result.Packages.OrderBy(p => p.FullName, StringComparer.Ordinal))
                 {
