@@ -32,6 +32,9 @@ public sealed record AptImportRequest
 
     public SquashFsWriterOptions Image { get; init; } = new();
 
+    /// <summary>zstd level of the index's transport copies, as <c>repo build --zstd-level</c>.</summary>
+    public int ZstdLevel { get; init; } = 19;
+
     public AptHttpOptions Http { get; init; } = new();
 }
 
@@ -135,7 +138,7 @@ public static class AptImporter
         if (request.KeyPrefix is not null)
         {
             progress("indexing and signing");
-            built = RepositoryBuilder.Build(repo, request.KeyPrefix);
+            built = new RepositoryBuilder { ZstdLevel = request.ZstdLevel }.Run(repo, request.KeyPrefix);
         }
 
         return new AptImportResult(outcomes, built);

@@ -7,7 +7,7 @@ namespace Districtl.Commands;
 
 /// <summary>
 /// <c>districtl repo import-apt --source URL --suite SUITE [--component C]... [--arch A] [--keyring FILE]
-/// [--allow-unsigned] PACKAGE... -o REPO [--key PREFIX] [--cache DIR]</c>: the verified, relocated closure of
+/// [--allow-unsigned] PACKAGE... -o REPO [--key PREFIX] [--cache DIR] [--zstd-level N] [--parallel N]</c>: the verified, relocated closure of
 /// PACKAGEs from an apt archive into REPO/pkg/, incrementally (see <see cref="AptImporter"/>). One line per package;
 /// any failure is one line on stderr, exit status 1, and REPO unchanged.
 /// </summary>
@@ -25,10 +25,11 @@ internal static class RepoImportAptCommand
         var output = new Option<string>("-o", "--output") { Description = "Repository directory (REPO/pkg/ receives the images)", Required = true };
         var key = new Option<string?>("--key") { Description = "Signing key PREFIX: index and sign REPO as 'repo build' does" };
         var cache = new Option<string?>("--cache") { Description = "Where verified .debs are kept between runs (default REPO/.cache/debs)" };
+        var level = new Option<int>("--zstd-level") { Description = "zstd level of the .squashfs.zst transport copies (1-22), as 'repo build'", DefaultValueFactory = _ => 19 };
         var parallel = new Option<int>("--parallel") { Description = "Downloads at once", DefaultValueFactory = _ => 4 };
         var command = new Command("import-apt", "Import the closure of packages from an apt archive, verified and relocated")
         {
-            source, suite, components, arch, keyring, allowUnsigned, packages, output, key, cache, parallel,
+            source, suite, components, arch, keyring, allowUnsigned, packages, output, key, cache, level, parallel,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -46,6 +47,12 @@ internal static class RepoImportAptCommand
                 return 1;
             }
 
+            if (parse.GetValue(level) is < 1 or > 22)
+            {
+                await stderr.WriteLineAsync($"districtl repo import-apt: --zstd-level {parse.GetValue(level)} is not between 1 and 22");
+                return 1;
+            }
+
             string[] requestedComponents = parse.GetValue(components) is { Length: > 0 } given ? given : ["main"];
             var request = new AptImportRequest
             {
@@ -59,6 +66,7 @@ internal static class RepoImportAptCommand
                 Repository = parse.GetValue(output)!,
                 KeyPrefix = parse.GetValue(key),
                 CacheDirectory = parse.GetValue(cache),
+                ZstdLevel = parse.GetValue(level),
                 Http = new AptHttpOptions { Parallelism = Math.Clamp(parse.GetValue(parallel), 1, 32) },
             };
             try

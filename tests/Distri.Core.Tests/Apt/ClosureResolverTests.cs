@@ -135,15 +135,15 @@ public sealed class ClosureResolverTests
 
     internal static AptPackage Deb(string name, string version, string? depends = null, string? preDepends = null, string? provides = null,
         string arch = "amd64", string multiArch = "no") => new()
-    {
-        Package = name,
-        Version = version,
-        Architecture = arch,
-        Filename = $"pool/main/{name}_{version}_{arch}.deb",
-        Size = 1,
-        Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name + version + arch))),
-        Depends = [.. Relation.ParseGroups(preDepends), .. Relation.ParseGroups(depends)],
-        Provides = [.. Relation.ParseGroups(provides).Select(g => g[0])],
-        MultiArch = multiArch,
-    };
+        {
+            Package = name,
+            Version = version,
+            Architecture = arch,
+            Filename = $"pool/main/{name}_{version}_{arch}.deb",
+            Size = 1,
+            Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name + version + arch))),
+            Depends = [.. Relation.ParseGroups(preDepends), .. Relation.ParseGroups(depends)],
+            Provides = [.. Relation.ParseGroups(provides).Select(g => g[0])],
+            MultiArch = multiArch,
+        };
 }

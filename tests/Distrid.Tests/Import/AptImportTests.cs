@@ -9,27 +9,27 @@ namespace Distrid.Tests.Import;
 /// <c>districtl repo import-apt</c> against a real Debian-format archive (real .debs of curl's closure, apt-ftparchive
 /// indexes, a throwaway signing key) served by nginx on 127.0.0.1.
 /// </summary>
-public sealed class AptImportTests : IDisposable
+public sealed class AptImportTests : IDisposable, IClassFixture<AptArchiveFixture>
 {
     private static readonly string[] CurlChain = ["curl", "libcurl4", "libnghttp2-14"];
 
     private readonly TempDirectory _temp = new("distrid-import-apt");
-    private readonly TestAptArchive? _archive;
+    private readonly AptArchiveFixture _fixture;
     private readonly NginxFixture? _nginx;
-    private readonly IReadOnlyList<string> _debs = [];
 
-    public AptImportTests()
+    public AptImportTests(AptArchiveFixture fixture)
     {
-        if (!Requirements.Tool("/usr/bin/apt-ftparchive") || !Requirements.Tool("/usr/bin/gpg") || !Requirements.Tool("/usr/bin/gpgv"))
+        _fixture = fixture;
+        if (fixture.Archive is null)
         {
             return;
         }
 
-        _debs = DebCache.Ensure(DebCache.CurlAndShell);
-        _archive = new TestAptArchive(Path.Combine(_temp.Path, "archive"));
-        _archive.Publish(_debs);
-        _nginx = NginxFixture.TryStart(_archive.Root);
+        fixture.CopyTo(ArchiveRoot);
+        _nginx = NginxFixture.TryStart(ArchiveRoot);
     }
+
+    private string ArchiveRoot => Path.Combine(_temp.Path, "archive");
 
     private string Repo => Path.Combine(_temp.Path, "repo");
 
@@ -94,9 +94,9 @@ public sealed class AptImportTests : IDisposable
         string signatureBefore = File.ReadAllText(Path.Combine(Repo, "index.json.sig"));
 
         // A point release of libnghttp2-14: same files, new version, new bytes.
-        string nghttp2 = _debs.Single(d => Path.GetFileName(d).StartsWith("libnghttp2-14_", StringComparison.Ordinal));
+        string nghttp2 = _fixture.Debs.Single(d => Path.GetFileName(d).StartsWith("libnghttp2-14_", StringComparison.Ordinal));
         string updated = DebCache.Rebuild(nghttp2, "test1", _temp.Path);
-        _archive!.Publish(_debs.Where(d => d != nghttp2).Append(updated));
+        _fixture.Archive!.Publish(ArchiveRoot, _fixture.Debs.Where(d => d != nghttp2).Append(updated));
 
         var second = await Import("--key", KeyPrefix);
         Assert.True(second.ExitCode == 0, second.Stderr);
@@ -140,20 +140,20 @@ public sealed class AptImportTests : IDisposable
             return;
         }
 
-        string keyring = _archive!.Keyring;
+        string keyring = _fixture.Archive!.Keyring;
         string? tamperedDeb = null;
         switch (tampering)
         {
             case "release":
                 // Change the signed text after signing: a mirror that edits Release cannot keep the signature.
-                string inRelease = Path.Combine(_archive.Dists, "InRelease");
+                string inRelease = Path.Combine(TestAptArchive.Dists(ArchiveRoot), "InRelease");
                 File.WriteAllText(inRelease, File.ReadAllText(inRelease).Replace("Suite: test", "Suite: tset", StringComparison.Ordinal));
                 break;
             case "packages":
-                File.WriteAllBytes(_archive.PackagesXz, [.. File.ReadAllBytes(_archive.PackagesXz).Select((b, i) => i == 200 ? (byte)(b ^ 1) : b)]);
+                File.WriteAllBytes(TestAptArchive.PackagesXz(ArchiveRoot), [.. File.ReadAllBytes(TestAptArchive.PackagesXz(ArchiveRoot)).Select((b, i) => i == 200 ? (byte)(b ^ 1) : b)]);
                 break;
             case "deb":
-                tamperedDeb = Directory.EnumerateFiles(_archive.Pool, "libssl3_*.deb").Single();
+                tamperedDeb = Directory.EnumerateFiles(TestAptArchive.Pool(ArchiveRoot), "libssl3_*.deb").Single();
                 using (var file = new FileStream(tamperedDeb, FileMode.Open, FileAccess.ReadWrite))
                 {
                     file.Position = file.Length / 2;
@@ -164,7 +164,7 @@ public sealed class AptImportTests : IDisposable
 
                 break;
             case "unknown-key":
-                using (var other = new TestAptArchive(Path.Combine(_temp.Path, "other")))
+                using (var other = new TestAptArchive())
                 {
                     keyring = Path.Combine(_temp.Path, "other-keyring.gpg");
                     File.Copy(other.Keyring, keyring);
@@ -188,10 +188,10 @@ public sealed class AptImportTests : IDisposable
         Assert.False(Directory.Exists(Repo), "REPO was created");
         if (tamperedDeb is not null)
         {
-            // Only verified files enter the download cache.
-            string sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(tamperedDeb)));
-            Assert.All(Directory.EnumerateFiles(Cache), f => Assert.NotEqual(sha + ".deb", Path.GetFileName(f)));
-            Assert.DoesNotContain(Directory.EnumerateFiles(Cache), f => f.EndsWith(".part", StringComparison.Ordinal));
+            // The cache is named by the sha256 the Packages index lists; the tampered bytes never enter it, not even as
+            // a resumable .part (the others' .part files are legitimate partial downloads, cut short by the failure).
+            string listed = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(_fixture.Debs.Single(d => Path.GetFileName(d) == Path.GetFileName(tamperedDeb)))));
+            Assert.DoesNotContain(Directory.EnumerateFiles(Cache), f => Path.GetFileName(f).StartsWith(listed, StringComparison.Ordinal));
         }
     }
 
@@ -200,11 +200,11 @@ public sealed class AptImportTests : IDisposable
         var args = new List<string>
         {
             "repo", "import-apt", "--source", _nginx!.BaseUri.AbsoluteUri, "--suite", TestAptArchive.Suite,
-            "curl", "-o", Repo, "--cache", Cache,
+            "curl", "-o", Repo, "--cache", Cache, "--zstd-level", "3",
         };
         if (!extra.Contains("--keyring"))
         {
-            args.AddRange(["--keyring", _archive!.Keyring]);
+            args.AddRange(["--keyring", _fixture.Archive!.Keyring]);
         }
 
         args.AddRange(extra);
@@ -228,7 +228,6 @@ public sealed class AptImportTests : IDisposable
     public void Dispose()
     {
         _nginx?.Dispose();
-        _archive?.Dispose();
         _temp.Dispose();
     }
 }

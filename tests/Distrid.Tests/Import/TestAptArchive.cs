@@ -14,63 +14,54 @@ public sealed class TestAptArchive : IDisposable
 
     private readonly string _gnupgHome;
 
-    public TestAptArchive(string root)
+    public TestAptArchive()
     {
-        Root = root;
         _gnupgHome = System.IO.Directory.CreateTempSubdirectory("distrid-gpg-").FullName;
         Gpg("--quick-gen-key", "Distrid test archive <archive@test.invalid>", "ed25519", "sign", "1d");
         Keyring = Path.Combine(_gnupgHome, "archive-keyring.gpg");
         Gpg("--output", Keyring, "--export");
     }
 
-    public string Root { get; }
-
     /// <summary>The public key, as a keyring file gpgv reads.</summary>
     public string Keyring { get; }
 
-    public string Dists => Path.Combine(Root, "dists", Suite);
+    public static string Dists(string root) => Path.Combine(root, "dists", Suite);
 
-    public string PackagesXz => Path.Combine(Dists, "main", "binary-amd64", "Packages.xz");
+    public static string PackagesXz(string root) => Path.Combine(Dists(root), "main", "binary-amd64", "Packages.xz");
 
-    public string Pool => Path.Combine(Root, "pool", "main");
+    public static string Pool(string root) => Path.Combine(root, "pool", "main");
 
-    /// <summary>Copies <paramref name="debs"/> into the pool (replacing what was there) and writes indexes and signatures.</summary>
-    public void Publish(IEnumerable<string> debs)
+    /// <summary>Writes an archive of <paramref name="debs"/> at <paramref name="root"/> (replacing what was there): pool, indexes, signatures.</summary>
+    public void Publish(string root, IEnumerable<string> debs)
     {
-        if (System.IO.Directory.Exists(Root))
+        if (System.IO.Directory.Exists(root))
         {
-            System.IO.Directory.Delete(Root, recursive: true);
+            System.IO.Directory.Delete(root, recursive: true);
         }
 
-        System.IO.Directory.CreateDirectory(Pool);
+        System.IO.Directory.CreateDirectory(Pool(root));
         foreach (string deb in debs)
         {
-            File.Copy(deb, Path.Combine(Pool, Path.GetFileName(deb)));
+            File.Copy(deb, Path.Combine(Pool(root), Path.GetFileName(deb)));
         }
 
-        string binary = Path.Combine(Dists, "main", "binary-amd64");
+        string binary = Path.Combine(Dists(root), "main", "binary-amd64");
         System.IO.Directory.CreateDirectory(binary);
-        File.WriteAllText(Path.Combine(binary, "Packages"), FtpArchive("packages", "pool"));
+        File.WriteAllText(Path.Combine(binary, "Packages"), FtpArchive(root, "packages", "pool"));
         ProcessRunner.Run("xz", "-k", "-f", Path.Combine(binary, "Packages"));
-        File.WriteAllText(Path.Combine(Dists, "main", "Contents-amd64"), FtpArchive("contents", "pool"));
-        ProcessRunner.Run("gzip", "-n", "-f", Path.Combine(Dists, "main", "Contents-amd64"));
-        File.WriteAllText(Path.Combine(Dists, "Release"), FtpArchive(
+        File.WriteAllText(Path.Combine(Dists(root), "main", "Contents-amd64"), FtpArchive(root, "contents", "pool"));
+        ProcessRunner.Run("gzip", "-n", "-f", Path.Combine(Dists(root), "main", "Contents-amd64"));
+        File.WriteAllText(Path.Combine(Dists(root), "Release"), FtpArchive(root,
             "-o", $"APT::FTPArchive::Release::Suite={Suite}", "-o", $"APT::FTPArchive::Release::Codename={Suite}",
             "-o", "APT::FTPArchive::Release::Components=main", "-o", "APT::FTPArchive::Release::Architectures=amd64",
             "release", $"dists/{Suite}"));
-        Sign();
+        string release = Path.Combine(Dists(root), "Release");
+        Gpg("--yes", "--clearsign", "-o", Path.Combine(Dists(root), "InRelease"), release);
+        Gpg("--yes", "--detach-sign", "-o", Path.Combine(Dists(root), "Release.gpg"), release);
     }
 
-    /// <summary>Re-signs dists/SUITE/Release (after a test changed it, to model a compromised signing key or not).</summary>
-    public void Sign()
-    {
-        string release = Path.Combine(Dists, "Release");
-        Gpg("--yes", "--clearsign", "-o", Path.Combine(Dists, "InRelease"), release);
-        Gpg("--yes", "--detach-sign", "-o", Path.Combine(Dists, "Release.gpg"), release);
-    }
-
-    private string FtpArchive(params string[] args) =>
-        ProcessRunner.Run("sh", ["-c", "cd \"$0\" && exec apt-ftparchive \"$@\"", Root, .. args]).StandardOutput;
+    private static string FtpArchive(string root, params string[] args) =>
+        ProcessRunner.Run("sh", ["-c", "cd \"$0\" && exec apt-ftparchive \"$@\"", root, .. args]).StandardOutput;
 
     private void Gpg(params string[] args) =>
         ProcessRunner.Run("gpg", ["--homedir", _gnupgHome, "--batch", "--quiet", "--pinentry-mode", "loopback", "--passphrase", "", .. args]);
