@@ -156,8 +156,8 @@ public static class AptImporter
         var found = await archive.FindInContentsAsync(request.Components, request.Architecture, wanted, cancellationToken).ConfigureAwait(false);
         foreach (var requirement in unmet)
         {
-            string dependent = byFullName.GetValueOrDefault(requirement.NeededBy)
-                ?? throw new InvalidOperationException($"the relocator named {requirement.NeededBy}, which is not in the closure");
+            // A requirement of the closure as a whole (e.g. /bin/sh for glibc's system()) hangs off the first requested package.
+            string dependent = byFullName.GetValueOrDefault(requirement.NeededBy) ?? plan[0].Deb.Package;
             string what = requirement.Kind == "soname" ? $"library {requirement.What}" : requirement.What;
             if (found is null)
             {
