@@ -151,31 +151,9 @@ public static class AptImporter
     private static async Task AddProvidersAsync(AptArchive archive, PackageIndex index, ClosureResolver resolver, IReadOnlyList<PlannedPackage> plan,
         IReadOnlyList<UnmetRequirement> unmet, AptImportRequest request, CancellationToken cancellationToken)
     {
-        var byFullName = plan.ToDictionary(p => p.Name.FullName, p => p.Deb.Package, StringComparer.Ordinal);
         var wanted = new HashSet<string>(unmet.SelectMany(u => ContentsIndex.CandidatePaths(u.Kind, u.What, request.Architecture)), StringComparer.Ordinal);
         var found = await archive.FindInContentsAsync(request.Components, request.Architecture, wanted, cancellationToken).ConfigureAwait(false);
-        foreach (var requirement in unmet)
-        {
-            // A requirement of the closure as a whole (e.g. /bin/sh for glibc's system()) hangs off the first requested package.
-            string dependent = byFullName.GetValueOrDefault(requirement.NeededBy) ?? plan[0].Deb.Package;
-            string what = requirement.Kind == "soname" ? $"library {requirement.What}" : requirement.What;
-            if (found is null)
-            {
-                throw new UnmetDependencyException($"{resolver.Chain(dependent)} -> {what}: no package of the closure provides it, and the archive has no Contents-{request.Architecture} index to find one");
-            }
-
-            var provider = ContentsIndex.CandidatePaths(requirement.Kind, requirement.What, request.Architecture)
-                .SelectMany(path => found.GetValueOrDefault(path) ?? [])
-                .Select(name => resolver.Chosen(name) ?? index.ByName(name).FirstOrDefault())
-                .FirstOrDefault(p => p is not null)
-                ?? throw new UnmetDependencyException($"{resolver.Chain(dependent)} -> {what}: not in the archive");
-            if (resolver.Chosen(provider.Package) == provider && resolver.DependenciesOf(dependent).Contains(provider.Package))
-            {
-                throw new UnmetDependencyException($"{resolver.Chain(dependent)} -> {what}: {provider.Package} is in the closure but does not provide it usably");
-            }
-
-            resolver.AddDependency(dependent, provider);
-        }
+        UndeclaredDependencies.Add(resolver, index, plan, unmet, found, request.Architecture);
     }
 
     private static void BuildChanged(IReadOnlyList<PlannedPackage> plan, DebDownloader downloader, string repo, string pkgDir,
