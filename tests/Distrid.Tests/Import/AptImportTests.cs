@@ -195,6 +195,48 @@ public sealed class AptImportTests : IDisposable, IClassFixture<AptArchiveFixtur
         }
     }
 
+    [Fact]
+    public async Task A_package_the_archive_lacks_is_one_line_naming_it()
+    {
+        if (_nginx is null)
+        {
+            return;
+        }
+
+        var result = await ImportPackage("no-such-package");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("districtl repo import-apt: no-such-package: not in the archive", result.Stderr.Trim());
+        Assert.False(Directory.Exists(Repo));
+    }
+
+    [Fact]
+    public async Task An_unsigned_archive_is_refused_unless_allowed()
+    {
+        if (_nginx is null)
+        {
+            return;
+        }
+
+        File.Delete(Path.Combine(TestAptArchive.Dists(ArchiveRoot), "InRelease"));
+        File.Delete(Path.Combine(TestAptArchive.Dists(ArchiveRoot), "Release.gpg"));
+        var refused = await ImportPackage("gcc-12-base");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("not signed", Assert.Single(refused.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Repo));
+
+        // Allowed: said plainly, and the Packages index and .debs are still checked against the (unsigned) Release.
+        var allowed = await ImportPackage("gcc-12-base", "--allow-unsigned");
+        Assert.True(allowed.ExitCode == 0, allowed.Stderr);
+        Assert.Contains("--allow-unsigned", allowed.Stderr, StringComparison.Ordinal);
+        Assert.Single(Directory.EnumerateFiles(Path.Combine(Repo, "pkg"), "gcc-12-base-amd64-12.2.0-1" + PackageMetadata.ImageExtension));
+    }
+
+    private Task<Cli.Result> ImportPackage(string package, params string[] extra) => Cli.RunAsync(
+    [
+        "repo", "import-apt", "--source", _nginx!.BaseUri.AbsoluteUri, "--suite", TestAptArchive.Suite, package, "-o", Repo,
+        "--cache", Cache, "--keyring", _fixture.Archive!.Keyring, .. extra,
+    ]);
+
     private Task<Cli.Result> Import(params string[] extra)
     {
         var args = new List<string>
