@@ -22,6 +22,10 @@ packages=(
   zstd
   xz-utils
   dpkg-dev
+  apt-utils        # apt-ftparchive: the import-apt tests and bench build a Debian-format archive
+  gnupg            # gpg: signs that archive with a throwaway key
+  gpgv             # verifies an apt archive's Release signature (repo import-apt)
+  debian-archive-keyring  # import-apt's default keyring
   bsdextrautils    # column, for the benchmark tables
   clang            # links districtl's Native AOT publish (packaging/build-deb.sh, bench use_ready_to_run)
   zlib1g-dev       # ditto
