@@ -1,13 +1,11 @@
 #!/usr/bin/env bash
-# Real software that stands on its own: the Depends closure of curl (a compiled program with shared libraries) and
-# ack (a perl program), plus dash for /bin/sh, downloaded from the machine's apt archive, imported and relocated
-# with `districtl import-deb` (ELF interpreters and RUNPATHs, shebangs and links all point into /ro; perl gets a
-# wrapper), published as a signed repository on nginx (127.0.0.1), installed by distrid, and run in a root that
-# holds nothing but /ro and /bin/sh -> /ro/bin/sh. Needs root (FUSE mount, unshare, chroot).
-#
-# TODO(import-apt): once `districtl repo import-apt` lands, replace the apt-get download + import-deb + repo build
-# steps below with one `districtl repo import-apt --source <the machine's archive> --suite <suite> curl ack dash
-# -o "$work/repo" --key "$work/key"` (it resolves the closure and what Scan reports missing by itself).
+# Real software that stands on its own: `districtl repo import-apt` reads the machine's apt archive itself (InRelease
+# verified against Debian's archive keyring, Packages and every .deb by their hashes), resolves the closure of curl (a
+# compiled program with shared libraries) and ack (a perl program) plus what they use without declaring it (the
+# provider of /bin/sh), relocates it (ELF interpreters and RUNPATHs, shebangs and links all point into /ro; perl gets
+# a wrapper) into a signed repository served by nginx on 127.0.0.1; distrid installs it, and it runs in a root that
+# holds nothing but /ro and /bin/sh -> /ro/bin/sh. Needs root (FUSE mount, unshare, chroot). Downloaded .debs are kept
+# in /var/tmp/distrid-ci/demo-debs, so a second run fetches only the archive's index.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,20 +28,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "== the Depends/Pre-Depends closure of curl, ack and dash (dash: the /bin/sh nothing declares)"
-mapfile -t closure < <(python3 bench/lib/deb_closure.py curl ack dash 2>/dev/null)
-echo "${#closure[@]} packages: ${closure[*]}"
-mkdir -p "$work/debs"
-# apt's sandbox user cannot write into a root-only temp dir; download as root instead (no code runs).
-(cd "$work/debs" && apt-get -q -o APT::Sandbox::User=root download "${closure[@]}" >/dev/null)
-du -sh "$work/debs"
-
-echo "== districtl import-deb: the closure is complete, so every package is relocated into /ro"
-districtl import-deb "$work"/debs/*.deb -o "$work/repo/pkg" 2> >(grep -v 'share/doc' >&2)
-
-echo "== a signed repository, served by nginx on 127.0.0.1"
+source=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+[ -n "$source" ] || source=$(awk '$1 == "deb" {print $2; exit}' /etc/apt/sources.list)
+suite=$(. /etc/os-release && echo "$VERSION_CODENAME")
+echo "== districtl repo import-apt --source $source --suite $suite curl ack (closure, verified, relocated, signed)"
 districtl keygen "$work/key"
-districtl repo build "$work/repo" --key "$work/key"
+districtl repo import-apt --source "$source" --suite "$suite" curl ack -o "$work/repo" --key "$work/key" \
+  --cache /var/tmp/distrid-ci/demo-debs | tail -3
 mkdir -p "$work/trusted"
 cp "$work/key.pub" "$work/trusted/demo.pub"
 while :; do port=$((20000 + RANDOM % 40000)); (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break; done
@@ -81,8 +72,11 @@ for _ in $(seq 300); do [ -S "$DISTRID_SOCKET" ] && break; sleep 0.1; done
 [ -S "$DISTRID_SOCKET" ] || { cat "$work/distrid.log"; exit 1; }
 districtl install curl ack dash
 ack_dir=$(cd "$work/ro" && echo ack-amd64-*)
-echo "relocated: $(readelf -lW "$work/ro/bin/curl" | grep -o 'interpreter: [^]]*')"
-echo "           $(readelf -dW "$work/ro/bin/curl" | grep -o 'runpath: .*')"
+# curl itself is wrapped (it sets SASL_PATH for its closure's SASL modules); the ELF file is what the wrapper runs.
+curl_elf=$(grep -o "exec '[^']*'" "$work/ro/bin/curl" | sed "s|exec '/ro/||; s|'$||")
+curl_elf="$work/ro/${curl_elf:-bin/curl}"
+echo "relocated: $(readelf -lW "$curl_elf" | grep -o 'interpreter: [^]]*')"
+echo "           $(readelf -dW "$curl_elf" | grep -o 'runpath: .*')"
 echo "           /ro/bin/ack: $(head -1 "$work/ro/$ack_dir/bin/ack") wrapper, exec $(grep -o "exec '[^']*'" "$work/ro/$ack_dir/bin/ack")"
 
 echo "== a root holding only /ro and /bin/sh -> /ro/bin/sh"
