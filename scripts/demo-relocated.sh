@@ -73,7 +73,7 @@ for _ in $(seq 300); do [ -S "$DISTRID_SOCKET" ] && break; sleep 0.1; done
 districtl install curl ack dash
 ack_dir=$(cd "$work/ro" && echo ack-amd64-*)
 # curl itself is wrapped (it sets SASL_PATH for its closure's SASL modules); the ELF file is what the wrapper runs.
-curl_elf=$(grep -o "exec '[^']*'" "$work/ro/bin/curl" | sed "s|exec '/ro/||; s|'$||")
+curl_elf=$(grep -o "exec '[^']*'" "$work/ro/bin/curl" | sed "s|exec '/ro/||; s|'$||" || true)
 curl_elf="$work/ro/${curl_elf:-bin/curl}"
 echo "relocated: $(readelf -lW "$curl_elf" | grep -o 'interpreter: [^]]*')"
 echo "           $(readelf -dW "$curl_elf" | grep -o 'runpath: .*')"
