@@ -38,42 +38,66 @@ internal sealed partial class MountService
             return;
         }
 
-        var users = MountUsers.Find(options.Mountpoint);
-        if (users.Count > 0)
+        // The kernel decides whether /ro is in use: umount2 without MNT_DETACH fails with EBUSY while any process has
+        // a file under it open or mapped, or its working directory or root there. That is exact for every process;
+        // naming them from /proc needs CAP_SYS_PTRACE, which the unit does not grant (MountUsers names those it can).
+        var deadline = DateTime.UtcNow + BusyStopWait;
+        bool waited = false;
+        while (!TryUnmountUnused())
         {
-            logger.LogWarning(
-                "stopping while {Count} processes use {Mountpoint}: {Users}; unmounting once they are done (at most {Seconds} s)",
-                users.Count, options.Mountpoint, string.Join(", ", users), (int)BusyStopWait.TotalSeconds);
-            var deadline = DateTime.UtcNow + BusyStopWait;
-            while (users.Count > 0 && DateTime.UtcNow < deadline && !cancellationToken.IsCancellationRequested)
+            string users = DescribeUsers();
+            if (!waited)
             {
-                notifier.Notify($"STATUS=stopping: waiting for {users.Count} processes using {options.Mountpoint} (first: {users[0]})");
-                try
-                {
-                    await Task.Delay(BusyPollInterval, cancellationToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-
-                // systemctl start while we wait (stop, then start, while programs run from /ro): hand over after all.
-                if (await StartFollowsAsync(cancellationToken))
-                {
-                    HandOver();
-                    return;
-                }
-
-                users = MountUsers.Find(options.Mountpoint);
+                waited = true;
+                logger.LogWarning(
+                    "stopping while {Mountpoint} is in use ({Users}); unmounting once it is not (at most {Seconds} s)",
+                    options.Mountpoint, users, (int)BusyStopWait.TotalSeconds);
             }
 
-            if (users.Count > 0)
+            if (DateTime.UtcNow >= deadline || cancellationToken.IsCancellationRequested)
             {
-                logger.LogError("unmounting {Mountpoint} although it is still in use by: {Users}", options.Mountpoint, string.Join(", ", users));
+                logger.LogError("unmounting {Mountpoint} although it is still in use ({Users})", options.Mountpoint, users);
+                break;
+            }
+
+            notifier.Notify($"STATUS=stopping: waiting for {options.Mountpoint} to be unused ({users})");
+            try
+            {
+                await Task.Delay(BusyPollInterval, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                continue;
+            }
+
+            // systemctl start while we wait (stop, then start, while programs run from /ro): hand over after all.
+            if (await StartFollowsAsync(cancellationToken))
+            {
+                HandOver();
+                return;
             }
         }
 
         Unmount();
+    }
+
+    private bool TryUnmountUnused()
+    {
+        try
+        {
+            return _session!.Mount.TryUnmountUnused();
+        }
+        catch (Fuse.FuseException e)
+        {
+            logger.LogWarning("cannot unmount {Mountpoint}: {Error}", options.Mountpoint, e.Message);
+            return true;
+        }
+    }
+
+    private string DescribeUsers()
+    {
+        var users = MountUsers.Find(options.Mountpoint);
+        return users.Count == 0 ? "by processes this service may not inspect" : "by " + string.Join(", ", users);
     }
 
     /// <summary>Whether systemd will start this unit again right after the stop. Asked only when the connection is in

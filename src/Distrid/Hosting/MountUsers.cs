@@ -12,7 +12,9 @@ internal sealed record MountUser(int Pid, string Command, string Use)
 /// Finds processes that use files under a mountpoint, as fuser -m would, from /proc alone: the working directory,
 /// the root, open descriptors and mapped files (running programs and their libraries) of every process. readlink
 /// and the maps file report paths from the dentry cache; nothing here calls into the FUSE server, so the daemon can
-/// scan its own mount. Processes of other mount namespaces report paths relative to theirs; those are missed.
+/// scan its own mount. Only for naming them in the log: whether the mount is in use is the kernel's answer (EBUSY),
+/// since reading another process's fd, cwd and maps needs CAP_SYS_PTRACE unless it has our uid and no capabilities
+/// beyond ours, and the unit grants CAP_SYS_ADMIN only. Processes of other mount namespaces are missed too.
 /// </summary>
 internal static class MountUsers
 {
