@@ -39,7 +39,9 @@ container_boot() {
   container_pid=
   for i in $(seq 600); do
     for child in $(cat /proc/"$nspawn_pid"/task/*/children 2>/dev/null); do
-      if [ "$(readlink /proc/"$child"/ns/pid 2>/dev/null)" != "$(readlink /proc/self/ns/pid)" ]; then container_pid=$child; fi
+      # ...and already systemd: before its exec, nspawn's own helper children have other names.
+      if [ "$(readlink /proc/"$child"/ns/pid 2>/dev/null)" != "$(readlink /proc/self/ns/pid)" ] &&
+        [ "$(cat /proc/"$child"/comm 2>/dev/null)" = systemd ]; then container_pid=$child; fi
     done
     [ -n "$container_pid" ] && break
     kill -0 "$nspawn_pid" 2>/dev/null || break
@@ -77,11 +79,17 @@ container_poweroff() {
     wait "$nspawn_pid" 2>/dev/null || true
   fi
   nspawn_pid=
-  # Deepest first: nspawn and the container's systemd made subdirectories below ours.
-  local cg dir
+  # Deepest first: nspawn and the container's systemd made subdirectories below ours. After a forced kill the
+  # container's processes may take a moment to go: kill what is left and retry for up to 10 s.
+  local cg dir try
   for cg in "${container_cgroups[@]}"; do
-    [ -d "$cg" ] || continue
-    while IFS= read -r dir; do rmdir "$dir" 2>/dev/null || true; done < <(find "$cg" -depth -type d)
+    for try in $(seq 100); do
+      [ -d "$cg" ] || break
+      cat $(find "$cg" -name cgroup.procs) 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
+      while IFS= read -r dir; do rmdir "$dir" 2>/dev/null || true; done < <(find "$cg" -depth -type d)
+      [ -d "$cg" ] && sleep 0.1
+    done
+    [ -d "$cg" ] && echo "container: could not remove $cg" >&2
   done
   container_cgroups=()
 }
