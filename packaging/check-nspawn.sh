@@ -128,6 +128,16 @@ journal_has() {
   grep -qF -- "$1" <<<"$log"
 }
 is_active() { in_container systemctl is-active "$@" 2>/dev/null | tr '\n' ' ' | sed 's/ $//'; }
+# The daemon answers its socket and the bus a moment before READY=1, so a caller may return while the unit is still
+# "activating": wait (at most 30 s) for "active".
+wait_active() {
+  local i
+  for i in $(seq 300); do
+    [ "$(is_active distrid.service)" = active ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
 ro_fstype() { in_container findmnt -n -o FSTYPE /ro 2>/dev/null || true; }
 ro_device() { in_container findmnt -n -o MAJ:MIN /ro 2>/dev/null || true; }
 # Exec to READY=1 of the running daemon: ActiveEnter (READY=1 received) minus ExecMainStart (exec), from systemd.
@@ -167,13 +177,13 @@ in_container systemctl stop distrid.service
 in_container findmnt /ro >/dev/null && fail "/ro still mounted after a stop with nothing after it"
 in_container busctl call org.distrid.Distrid1 /org/distrid/Distrid1 org.distrid.Distrid1.Manager Status >/dev/null ||
   fail "Status did not activate the daemon over D-Bus"
-[ "$(is_active distrid.service)" = active ] || fail "bus activation did not start distrid.service"
+wait_active || fail "bus activation did not start distrid.service ($(is_active distrid.service))"
 
 step "socket activation after systemctl stop distrid.service"
 in_container systemctl stop distrid.service
 [ "$(is_active distrid.socket distrid.service)" = "active inactive" ] || fail "after stop: $(is_active distrid.socket distrid.service)"
 in_container districtl status >/dev/null || fail "districtl status through the socket"
-[ "$(is_active distrid.service)" = active ] || fail "the socket did not start distrid.service"
+wait_active || fail "the socket did not start distrid.service ($(is_active distrid.service))"
 [ "$(ro_fstype)" = fuse.distrid ] || fail "/ro not mounted after socket activation"
 
 step "install the ~200 MB package from the mirror inside the container"
