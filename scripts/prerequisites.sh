@@ -17,6 +17,9 @@ packages=(
   polkitd
   libglib2.0-bin   # gdbus: waits for polkit on the test's private system bus
   systemd          # busctl, systemd-analyze, systemd-socket-activate in the tests (systemd need not run)
+  systemd-container # systemd-nspawn: packaging/check-nspawn.sh boots real systemd as PID 1
+  debootstrap      # the Debian 12 root it boots (cached under /var/tmp/distrid-ci/nspawn-root)
+  strace           # SyscallFilterTests: the unit's seccomp deny list as EPERM injection
   lintian          # packaging/check-deb.sh lints the .deb
   python3          # bench helpers and the tests' LISTEN_FDS launcher
   zstd
