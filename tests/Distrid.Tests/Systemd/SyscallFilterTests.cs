@@ -3,7 +3,6 @@ using System.Globalization;
 using Distrid.Fuse.Mounting;
 using Distrid.Tests.Packaging;
 using Distrid.Tests.Support;
-using Xunit.Abstractions;
 
 namespace Distrid.Tests.Systemd;
 
