@@ -99,6 +99,12 @@ public sealed class RelocatedClosureFixture : IDisposable
         }
 
         Directory.Move(building, images);
+        foreach (string stale in Directory.EnumerateDirectories(Path.GetDirectoryName(images)!).Where(d => d != images))
+        {
+            // Images of older .debs or older importer code are never used again.
+            Directory.Delete(stale, recursive: true);
+        }
+
         return images;
     }
 

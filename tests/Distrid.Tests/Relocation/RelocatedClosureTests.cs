@@ -76,7 +76,8 @@ public sealed class RelocatedClosureTests(RelocatedClosureFixture closure) : ICl
 
         using var root = new EmptyRoot(closure.Mount);
         File.WriteAllText(Path.Combine(root.Path, "tmp", "haystack.txt"), "straw\nneedle in here\nstraw\n");
-        var result = await root.RunAsync(["/ro/bin/ack", "--nocolor", "--noheading", "needle", "/tmp/haystack.txt"]);
+        // ack searches its standard input instead of the files when that is a pipe, so it gets /dev/null.
+        var result = await root.RunAsync(["/ro/bin/sh", "-c", "exec ack --nocolor --noheading needle /tmp/haystack.txt < /dev/null"]);
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Equal("needle in here\n", result.Stdout);
     }
