@@ -102,6 +102,9 @@ install -D -m 0644 "$repo/dbus/org.distrid.Distrid1.conf" "$stage/usr/share/dbus
 install -D -m 0644 "$repo/dbus/org.distrid.Distrid1.service" \
   "$stage/usr/share/dbus-1/system-services/org.distrid.Distrid1.service"
 install -D -m 0644 "$repo/polkit/org.distrid.distrid1.policy" "$stage/usr/share/polkit-1/actions/org.distrid.distrid1.policy"
+# The PackageKit service (distrid --packagekit): names of our own, beside packagekit's files for the same bus name.
+install -D -m 0644 "$repo/dbus/org.distrid.PackageKit.conf" "$stage/usr/share/dbus-1/system.d/org.distrid.PackageKit.conf"
+install -D -m 0644 "$repo/polkit/org.distrid.packagekit.policy" "$stage/usr/share/polkit-1/actions/org.distrid.packagekit.policy"
 install -D -m 0644 "$here/distrid.json" "$stage/etc/distri/distrid.json"
 install -d -m 0755 "$stage/etc/distri/trusted.d"
 
