@@ -13,6 +13,8 @@ internal sealed record DaemonConfigFile
     public List<string>? Repos { get; init; }
     public string? TrustedKeys { get; init; }
     public string? DBus { get; init; }
+    /// <summary>DESIGN.md spells it <c>"packagekit"</c>, not the camel-cased <c>packageKit</c>.</summary>
+    [JsonPropertyName("packagekit")]
     public bool? PackageKit { get; init; }
     public int? MaxOpenImages { get; init; }
     public long? BlockCacheBytesPerImage { get; init; }
