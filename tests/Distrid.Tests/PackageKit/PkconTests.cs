@@ -88,6 +88,11 @@ public sealed class PkconTests(PackageKitFixture fixture) : IClassFixture<Packag
         Assert.True(files.ExitCode == 0, files.StandardOutput + files.StandardError);
         Assert.Contains(Path.Combine(system.Paths.Mountpoint, "pkhello-amd64-1.0-1", "bin", "pkhello"), files.StandardOutput);
 
+        var owner = await fixture.PkconAsync(false, "search", "file", fixture.Program("pkhello"));
+        Assert.True(owner.ExitCode == 0, owner.StandardOutput + owner.StandardError);
+        Assert.Contains("pkhello-1.0-1.amd64 (installed:distri)", owner.StandardOutput);
+        Assert.DoesNotContain("pkquery", owner.StandardOutput);
+
         var again = await fixture.PkconAsync(false, "-y", "install", "pkhello");
         Assert.Equal(5, again.ExitCode); // pkcon: "may already be installed", nothing to do
         Assert.Equal(installed, await fixture.GenerationAsync());

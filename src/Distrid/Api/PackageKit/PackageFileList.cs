@@ -7,23 +7,29 @@ using Distrid.Store;
 namespace Distrid.Api.PackageKit;
 
 /// <summary>
-/// The files of a package in the store, for GetFiles: the manifest the daemon cached when it mounted the image
-/// (else read from the image itself), as paths under the package's own directory <c>/ro/&lt;fullname&gt;/</c>.
-/// A package only offered by a mirror has no list until it is downloaded.
+/// The files of the packages in the store, for GetFiles and SearchFiles: the manifest the daemon cached when it
+/// mounted an image (else read from the image itself), as paths under the package's own directory
+/// <c>/ro/&lt;fullname&gt;/</c>. A package only offered by a mirror has no list until it is downloaded.
+/// The store is scanned once per query.
 /// </summary>
-internal static class PackageFileList
+internal sealed class PackageFileList(PackageStore store, ManifestCache manifests, string mountpoint)
 {
-    public static IReadOnlyList<string>? Files(PackageStore store, ManifestCache manifests, string mountpoint, string fullName)
+    private readonly Dictionary<string, StoredPackage> _stored = store.Scan().ToDictionary(p => p.FullName, StringComparer.Ordinal);
+
+    /// <summary>The mountpoint with one trailing '/': what precedes a package's directory.</summary>
+    public string Prefix { get; } = mountpoint.TrimEnd('/') + "/";
+
+    /// <summary>Full paths (<c>/ro/zsh-amd64-5.9-3/bin/zsh</c>), or null when the image is not in the store.</summary>
+    public IReadOnlyList<string>? Files(string fullName)
     {
-        var stored = store.Scan().FirstOrDefault(p => p.FullName == fullName);
-        if (stored is null)
+        if (!_stored.TryGetValue(fullName, out var stored))
         {
             return null;
         }
 
         var manifest = manifests.TryLoad(stored.FullName, stored.Identity) ?? Read(stored.ImagePath);
-        string root = Path.Combine(mountpoint, fullName);
-        return [.. manifest.Entries.Where(e => !e.IsDirectory).Select(e => root + "/" + Encoding.UTF8.GetString(e.Path))];
+        string root = Prefix + fullName + "/";
+        return [.. manifest.Entries.Where(e => !e.IsDirectory).Select(e => root + Encoding.UTF8.GetString(e.Path))];
     }
 
     private static PackageManifest Read(string imagePath)

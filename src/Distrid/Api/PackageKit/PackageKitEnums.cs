@@ -5,11 +5,11 @@ internal static class PkRole
 {
     public const uint Unknown = 0, Cancel = 1, DependsOn = 2, GetDetails = 3, GetFiles = 4, GetPackages = 5, GetRepoList = 6,
         RequiredBy = 7, GetUpdateDetail = 8, GetUpdates = 9, InstallPackages = 11, RefreshCache = 13, RemovePackages = 14,
-        Resolve = 17, SearchDetails = 18, SearchName = 21, UpdatePackages = 22, DownloadPackages = 25;
+        Resolve = 17, SearchDetails = 18, SearchFile = 19, SearchName = 21, UpdatePackages = 22, DownloadPackages = 25;
 
     /// <summary>The daemon's Roles property: the roles we implement.</summary>
     public static ulong Supported => Bits(Cancel, DependsOn, GetDetails, GetFiles, GetPackages, GetRepoList, RequiredBy, GetUpdateDetail,
-        GetUpdates, InstallPackages, RefreshCache, RemovePackages, Resolve, SearchDetails, SearchName, UpdatePackages, DownloadPackages);
+        GetUpdates, InstallPackages, RefreshCache, RemovePackages, Resolve, SearchDetails, SearchFile, SearchName, UpdatePackages, DownloadPackages);
 
     public static ulong Bits(params uint[] values) => values.Aggregate(0UL, (bits, v) => bits | (1UL << (int)v));
 }

@@ -32,6 +32,33 @@ internal sealed partial class PackageKitTransaction
         return false;
     }
 
+    /// <summary>
+    /// Packages in the store with a file at one of <paramref name="paths"/>: a path as /ro shows it (<c>/ro/bin/zsh</c>,
+    /// <c>/ro/zsh-amd64-5.9-3/bin/zsh</c>) or relative (<c>bin/zsh</c>), or a bare file name. Only images in the store
+    /// have file lists; packages only offered by a mirror are not searched.
+    /// </summary>
+    private async Task<bool> SearchFilesAsync(ulong filter, string[] paths)
+    {
+        var rows = await RowsAsync();
+        var lists = FileLists();
+        string mountpoint = lists.Prefix;
+        foreach (var row in PackageRows.Filter(rows.Rows, filter))
+        {
+            string own = mountpoint + row.Package.FullName + "/";
+            var files = lists.Files(row.Package.FullName) ?? [];
+            if (files.Any(file => paths.Any(path => Matches(file, file[own.Length..], path))))
+            {
+                EmitRow(row);
+            }
+        }
+
+        return false;
+
+        bool Matches(string file, string relative, string path) => path.Contains('/', StringComparison.Ordinal)
+            ? path == file || path == mountpoint + relative || path == "/" + relative || path == relative
+            : relative.EndsWith("/" + path, StringComparison.Ordinal) || relative == path;
+    }
+
     private async Task<bool> GetPackagesAsync(ulong filter)
     {
         foreach (var row in PackageRows.Filter((await RowsAsync()).Rows, filter))
@@ -73,13 +100,16 @@ internal sealed partial class PackageKitTransaction
         writer.WriteVariantString(value);
     }
 
+    private PackageFileList FileLists() => new(Context.Store, Context.Manifests, Context.Options.Mountpoint);
+
     private async Task<bool> GetFilesAsync(string[] ids)
     {
         var rows = await RowsAsync();
+        var lists = FileLists();
         foreach (string id in ids)
         {
             var package = Lookup(rows, id);
-            var files = PackageFileList.Files(Context.Store, Context.Manifests, Context.Options.Mountpoint, package.FullName)
+            var files = lists.Files(package.FullName)
                 ?? throw new PackageKitException(PkError.CannotGetFileList, $"{package.FullName} is not downloaded: its file list is in its image");
             Emit("Files", "sas", (ref MessageWriter writer) =>
             {

@@ -114,6 +114,11 @@ internal sealed partial class PackageKitTransaction : IPathMethodHandler
                 Begin(context, member switch { "Resolve" => PkRole.Resolve, "SearchNames" => PkRole.SearchName, _ => PkRole.SearchDetails }, 0,
                     () => SearchAsync(member, filter, terms));
                 return;
+            case ("SearchFiles", "tas"):
+                ulong filesFilter = reader.ReadUInt64();
+                var paths = Bounded(reader.ReadArrayOfString());
+                Begin(context, PkRole.SearchFile, 0, () => SearchFilesAsync(filesFilter, paths));
+                return;
             case ("GetPackages", "t"):
                 ulong packagesFilter = reader.ReadUInt64();
                 Begin(context, PkRole.GetPackages, 0, () => GetPackagesAsync(packagesFilter));
