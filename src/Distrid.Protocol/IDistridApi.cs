@@ -27,14 +27,16 @@ public partial interface IDistridApi
     [JsonRpcMethod(MethodNames.Info)]
     Task<PackageInfo> InfoAsync(string package, CancellationToken cancellationToken = default);
 
+    /// <summary>With <paramref name="downloadOnly"/>, downloads and verifies into the store and commits no generation.</summary>
     [JsonRpcMethod(MethodNames.Install)]
-    Task<TransactionResult> InstallAsync(IReadOnlyList<string> packages, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default);
+    Task<TransactionResult> InstallAsync(IReadOnlyList<string> packages, bool dryRun = false, bool downloadOnly = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default);
 
     [JsonRpcMethod(MethodNames.Remove)]
     Task<TransactionResult> RemoveAsync(IReadOnlyList<string> packages, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default);
 
+    /// <summary>With <paramref name="downloadOnly"/>, downloads the newer revisions and commits no generation.</summary>
     [JsonRpcMethod(MethodNames.Update)]
-    Task<TransactionResult> UpdateAsync(bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default);
+    Task<TransactionResult> UpdateAsync(bool dryRun = false, bool downloadOnly = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default);
 
     /// <summary>Makes generation <paramref name="generation"/> (default: the one before the current) current again.</summary>
     [JsonRpcMethod(MethodNames.Rollback)]

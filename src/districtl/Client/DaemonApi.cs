@@ -27,14 +27,14 @@ internal sealed class DaemonApi(JsonRpcClient rpc) : IDistridApi
     public Task<IReadOnlyList<GenerationInfo>> GenerationsAsync(CancellationToken cancellationToken = default) =>
         rpc.InvokeAsync(MethodNames.Generations, null, Json.IReadOnlyListGenerationInfo, null, cancellationToken);
 
-    public Task<TransactionResult> InstallAsync(IReadOnlyList<string> packages, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
-        Mutate(MethodNames.Install, w => WritePackages(w, packages), dryRun, progress, cancellationToken);
+    public Task<TransactionResult> InstallAsync(IReadOnlyList<string> packages, bool dryRun = false, bool downloadOnly = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
+        Mutate(MethodNames.Install, w => { WritePackages(w, packages); WriteDownloadOnly(w, downloadOnly); }, dryRun, progress, cancellationToken);
 
     public Task<TransactionResult> RemoveAsync(IReadOnlyList<string> packages, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
         Mutate(MethodNames.Remove, w => WritePackages(w, packages), dryRun, progress, cancellationToken);
 
-    public Task<TransactionResult> UpdateAsync(bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
-        Mutate(MethodNames.Update, null, dryRun, progress, cancellationToken);
+    public Task<TransactionResult> UpdateAsync(bool dryRun = false, bool downloadOnly = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
+        Mutate(MethodNames.Update, w => WriteDownloadOnly(w, downloadOnly), dryRun, progress, cancellationToken);
 
     public Task<TransactionResult> RollbackAsync(int? generation = null, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
         Mutate(MethodNames.Rollback, generation is int g ? w => w.WriteNumber("generation"u8, g) : null, dryRun, progress, cancellationToken);
@@ -67,6 +67,15 @@ internal sealed class DaemonApi(JsonRpcClient rpc) : IDistridApi
             writeParams?.Invoke(w);
             w.WriteBoolean("dryRun"u8, dryRun);
         }, Json.TransactionResult, route, cancellationToken);
+    }
+
+    /// <summary>Sent only when set, so a daemon that predates the parameter still answers a plain install.</summary>
+    private static void WriteDownloadOnly(Utf8JsonWriter writer, bool downloadOnly)
+    {
+        if (downloadOnly)
+        {
+            writer.WriteBoolean("downloadOnly"u8, true);
+        }
     }
 
     private static void WritePackages(Utf8JsonWriter writer, IReadOnlyList<string> packages)

@@ -15,7 +15,7 @@ public sealed class JsonRpcClientWireTests
         await using var daemon = await DaemonConnection.ConnectAsync(server.SocketPath, CancellationToken.None);
         var reports = new List<ProgressInfo>();
 
-        var install = daemon.Api.InstallAsync(["tool", "lib"], dryRun: true, new Recorder(reports));
+        var install = daemon.Api.InstallAsync(["tool", "lib"], dryRun: true, progress: new Recorder(reports));
         var request = await server.ReceiveAsync();
         Assert.Equal("2.0", request.GetProperty("jsonrpc").GetString());
         Assert.Equal("install", request.GetProperty("method").GetString());

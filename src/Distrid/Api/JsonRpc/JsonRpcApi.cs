@@ -26,14 +26,14 @@ internal sealed class JsonRpcApi(DistridQueries queries, MutationRunner runner, 
     public Task<IReadOnlyList<GenerationInfo>> GenerationsAsync(CancellationToken cancellationToken = default) =>
         Task.FromResult(queries.Generations());
 
-    public Task<TransactionResult> InstallAsync(IReadOnlyList<string> packages, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
-        Run(() => MutationRequests.Install(packages, caller, Mode(dryRun)), progress, cancellationToken);
+    public Task<TransactionResult> InstallAsync(IReadOnlyList<string> packages, bool dryRun = false, bool downloadOnly = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
+        Run(() => MutationRequests.Install(packages, caller, Mode(dryRun, downloadOnly)), progress, cancellationToken);
 
     public Task<TransactionResult> RemoveAsync(IReadOnlyList<string> packages, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
         Run(() => MutationRequests.Remove(packages, Mode(dryRun)), progress, cancellationToken);
 
-    public Task<TransactionResult> UpdateAsync(bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
-        Run(() => MutationRequests.Update(Mode(dryRun)), progress, cancellationToken);
+    public Task<TransactionResult> UpdateAsync(bool dryRun = false, bool downloadOnly = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
+        Run(() => MutationRequests.Update(Mode(dryRun, downloadOnly)), progress, cancellationToken);
 
     public Task<TransactionResult> RollbackAsync(int? generation = null, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
         Run(() => MutationRequests.Rollback(generation, Mode(dryRun)), progress, cancellationToken);
@@ -47,7 +47,9 @@ internal sealed class JsonRpcApi(DistridQueries queries, MutationRunner runner, 
     public Task<TransactionResult> UnpinAsync(string name, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
         Run(() => MutationRequests.Pin(name, null, Mode(dryRun)), progress, cancellationToken);
 
-    private static TransactionMode Mode(bool dryRun) => dryRun ? TransactionMode.DryRun : TransactionMode.Commit;
+    /// <summary>As D-Bus's flags: a dry run wins over download-only (it plans and changes nothing).</summary>
+    private static TransactionMode Mode(bool dryRun, bool downloadOnly = false) =>
+        dryRun ? TransactionMode.DryRun : downloadOnly ? TransactionMode.DownloadOnly : TransactionMode.Commit;
 
     private Task<TransactionResult> Run(Func<MutationRequest> decode, IProgress<ProgressInfo>? progress, CancellationToken cancellationToken) =>
         Guard(async () =>
