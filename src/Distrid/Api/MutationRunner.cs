@@ -1,3 +1,4 @@
+using Distrid.Protocol;
 using Distrid.Api.Authorization;
 using Distrid.Transactions;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,7 @@ namespace Distrid.Api;
 /// </summary>
 internal sealed class MutationRunner(IAuthorizer authorizer, TransactionService transactions, ILogger<MutationRunner> logger)
 {
-    public async Task<TransactionOutcome> RunAsync(MutationRequest request, CallerIdentity caller, IProgress<TransactionProgress>? progress, CancellationToken cancellationToken)
+    public async Task<TransactionResult> RunAsync(MutationRequest request, CallerIdentity caller, IProgress<ProgressInfo>? progress, CancellationToken cancellationToken)
     {
         await AuthorizeAsync(caller, request.ActionId, cancellationToken);
         logger.LogInformation("{Role} for {Caller} ({Mode})", request.Role, caller, request.Mode);

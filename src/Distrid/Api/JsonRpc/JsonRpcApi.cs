@@ -54,29 +54,8 @@ internal sealed class JsonRpcApi(DistridQueries queries, MutationRunner runner, 
     private Task<TransactionResult> Run(Func<MutationRequest> decode, IProgress<ProgressInfo>? progress, CancellationToken cancellationToken) =>
         Guard(async () =>
         {
-            var relay = progress is null ? null : new SynchronousProgress<TransactionProgress>(p => progress.Report(new ProgressInfo
-            {
-                Phase = p.Phase,
-                Package = p.Package,
-                PackageBytesDone = p.PackageBytesDone,
-                PackageBytesTotal = p.PackageBytesTotal,
-                TotalBytesDone = p.TotalBytesDone,
-                TotalBytes = p.TotalBytes,
-            }));
-            var outcome = await runner.RunAsync(decode(), caller, relay, cancellationToken);
-            return new TransactionResult
-            {
-                Description = outcome.Description,
-                DryRun = outcome.DryRun,
-                Changed = outcome.Changed,
-                PreviousGeneration = outcome.PreviousGeneration,
-                Generation = outcome.Generation,
-                Added = outcome.Added,
-                Removed = outcome.Removed,
-                Downloaded = outcome.Downloaded,
-                DownloadBytes = outcome.DownloadBytes,
-                Deleted = outcome.Deleted,
-            };
+            var relay = progress is null ? null : new SynchronousProgress<ProgressInfo>(progress.Report);
+            return await runner.RunAsync(decode(), caller, relay, cancellationToken);
         });
 
     /// <summary>Turns a refusal into a JSON-RPC error with a stable code and a one-line message (no exception data).</summary>
