@@ -8,4 +8,4 @@ namespace Distrid.Api;
 /// ("install"), the polkit action that guards it, how far it goes, and how to build the operation. The operation
 /// is built only after authorization, because building it may read files the caller named.
 /// </summary>
-internal sealed record MutationRequest(string Role, string ActionId, TransactionMode Mode, Func<StoreOperation> CreateOperation);
+internal sealed record MutationRequest(string Role, string ActionId, TransactionMode Mode, Func<TransactionOperation> CreateOperation);

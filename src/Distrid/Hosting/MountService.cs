@@ -40,7 +40,7 @@ internal sealed partial class MountService(
 
     public bool IsMounted => _session is { } s && !s.Completion.IsCompleted;
 
-    public FuseStatistics? Statistics => _session?.Statistics;
+    public FuseRequestCounters? Statistics => _session?.Statistics;
 
     /// <summary>One line for systemd's STATUS=: what /ro serves right now.</summary>
     public string Status => Volatile.Read(ref _status);

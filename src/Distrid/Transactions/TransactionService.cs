@@ -24,7 +24,7 @@ internal sealed class TransactionService(
 
     public string? Running => Volatile.Read(ref _running);
 
-    public async Task<TransactionResult> RunAsync(StoreOperation operation, TransactionMode mode, IProgress<ProgressInfo>? progress, CancellationToken cancellationToken)
+    public async Task<TransactionResult> RunAsync(TransactionOperation operation, TransactionMode mode, IProgress<ProgressInfo>? progress, CancellationToken cancellationToken)
     {
         if (!await _lock.WaitAsync(0, cancellationToken))
         {
@@ -62,7 +62,7 @@ internal sealed class TransactionService(
         }
     }
 
-    private async Task<TransactionResult> RunLockedAsync(StoreOperation operation, TransactionMode mode, IProgress<ProgressInfo>? progress, CancellationToken cancellationToken)
+    private async Task<TransactionResult> RunLockedAsync(TransactionOperation operation, TransactionMode mode, IProgress<ProgressInfo>? progress, CancellationToken cancellationToken)
     {
         long started = Stopwatch.GetTimestamp();
         progress?.Report(new ProgressInfo("resolve", null, 0, 0, 0, 0));
