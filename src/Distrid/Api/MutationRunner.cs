@@ -1,5 +1,5 @@
-using Distrid.Protocol;
 using Distrid.Api.Authorization;
+using Distrid.Protocol;
 using Distrid.Transactions;
 using Microsoft.Extensions.Logging;
 

@@ -96,7 +96,7 @@ internal static class DaemonHost
         // Read (and unset) once, before anything could start a child that inherits them.
         services.AddSingleton(_ => ListenFds.FromEnvironment());
         services.AddSingleton<DaemonFailure>();
-        services.AddSingleton<PackageStore>();
+        services.AddSingleton(sp => new PackageStore(options.Store, sp.GetRequiredService<ILogger<PackageStore>>()));
         services.AddSingleton(new ImageTable(options.MaxOpenImages, new SquashFsReadOptions { DataCacheBytes = options.BlockCacheBytesPerImage }));
         services.AddSingleton<ExchangeNodeTable>();
         services.AddSingleton<NodeIdJournal>();
@@ -105,6 +105,7 @@ internal static class DaemonHost
         services.AddSingleton<RoFileSystem>();
         services.AddSingleton<MountService>();
         services.AddSingleton<IGenerationPublisher>(sp => sp.GetRequiredService<MountService>());
+        services.AddSingleton<IMountStatus>(sp => sp.GetRequiredService<MountService>());
         services.AddSingleton(sp => new GenerationStore(options.State, sp.GetRequiredService<ILogger<GenerationStore>>()));
         services.AddSingleton(_ => new RepositoryClientHolder(CreateRepositoryClient(options)));
         services.AddSingleton(sp => new TransactionService(

@@ -29,7 +29,7 @@ internal sealed partial class MountService(
     ListenFds listenFds,
     DaemonFailure failure,
     ILogger<MountService> logger)
-    : IHostedService, IGenerationPublisher, IDisposable
+    : IHostedService, IGenerationPublisher, IMountStatus, IDisposable
 {
     private static readonly TimeSpan InitTimeout = TimeSpan.FromSeconds(30);
     private readonly Lock _refreshLock = new();
@@ -37,6 +37,8 @@ internal sealed partial class MountService(
     private HandoverState? _handover;
     private volatile bool _stopping;
     private string _status = "starting";
+
+    public string Mountpoint => options.Mountpoint;
 
     public bool IsMounted => _session is { } s && !s.Completion.IsCompleted;
 

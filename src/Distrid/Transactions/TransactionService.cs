@@ -1,8 +1,8 @@
-using Distrid.Protocol;
 using System.Diagnostics;
 using Distri.Core.Packages;
 using Distri.Core.Repository;
 using Distrid.Generations;
+using Distrid.Protocol;
 using Distrid.Repository;
 using Distrid.Store;
 using Distrid.Transactions.Operations;

@@ -1,6 +1,6 @@
-using Distrid.Protocol;
 using System.Diagnostics;
 using Distrid.Api.DBus;
+using Distrid.Protocol;
 using Distrid.Transactions;
 
 namespace Distrid.Tests.DBus;

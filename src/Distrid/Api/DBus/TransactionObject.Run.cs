@@ -1,6 +1,6 @@
-using Distrid.Protocol;
 using System.Diagnostics;
 using Distrid.Api.Authorization;
+using Distrid.Protocol;
 using Distrid.Transactions;
 using Microsoft.Extensions.Logging;
 
