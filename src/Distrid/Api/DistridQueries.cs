@@ -3,7 +3,6 @@ using Distri.Core.Packages;
 using Distrid.FileSystem;
 using Distrid.FileSystem.Exchange;
 using Distrid.Generations;
-using Distrid.Hosting;
 using Distrid.Protocol;
 using Distrid.Store;
 using Distrid.Transactions;
@@ -16,7 +15,7 @@ namespace Distrid.Api;
 /// <see cref="TransactionException"/> (e.g. the mirror's index could not be fetched).
 /// </summary>
 internal sealed class DistridQueries(
-    DaemonOptions options, PackageStore store, GenerationStore generations, TransactionService transactions, MountService mount, RoFileSystem fileSystem)
+    PackageStore store, GenerationStore generations, TransactionService transactions, IMountStatus mount, RoFileSystem fileSystem)
 {
     private static readonly string DaemonVersion =
         typeof(DistridQueries).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
@@ -29,9 +28,9 @@ internal sealed class DistridQueries(
         return new StatusResult
         {
             Version = DaemonVersion,
-            Mountpoint = options.Mountpoint,
+            Mountpoint = mount.Mountpoint,
             Mounted = mount.IsMounted,
-            Store = options.Store,
+            Store = store.Directory,
             PackageCount = current.PackageCount,
             StoreBytes = current.StoreBytes,
             Generation = generations.Current?.Number ?? 0,

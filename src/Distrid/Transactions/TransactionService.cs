@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Distri.Core.Packages;
 using Distri.Core.Repository;
 using Distrid.Generations;
+using Distrid.Protocol;
 using Distrid.Repository;
 using Distrid.Store;
 using Distrid.Transactions.Operations;
@@ -32,8 +33,8 @@ internal sealed class TransactionService(
     /// <paramref name="detached"/> only describe it for <c>status</c>; whether the caller's departure cancels it is the
     /// caller's <paramref name="cancellationToken"/>.
     /// </summary>
-    public async Task<TransactionOutcome> RunAsync(
-        StoreOperation operation, TransactionMode mode, IProgress<TransactionProgress>? progress, CancellationToken cancellationToken, string startedBy = "daemon", bool detached = false)
+    public async Task<TransactionResult> RunAsync(
+        TransactionOperation operation, TransactionMode mode, IProgress<ProgressInfo>? progress, CancellationToken cancellationToken, string startedBy = "daemon", bool detached = false)
     {
         if (!await _lock.WaitAsync(0, cancellationToken))
         {
@@ -93,10 +94,10 @@ internal sealed class TransactionService(
         }
     }
 
-    private async Task<TransactionOutcome> RunLockedAsync(StoreOperation operation, TransactionMode mode, IProgress<TransactionProgress>? progress, CancellationToken cancellationToken)
+    private async Task<TransactionResult> RunLockedAsync(TransactionOperation operation, TransactionMode mode, IProgress<ProgressInfo>? progress, CancellationToken cancellationToken)
     {
         long started = Stopwatch.GetTimestamp();
-        progress?.Report(new TransactionProgress("resolve", null, 0, 0, 0, 0));
+        progress?.Report(new ProgressInfo("resolve", null, 0, 0, 0, 0));
         var current = generations.Current ?? throw new TransactionException(TransactionError.Storage, "no current generation");
         var available = operation.NeedsIndex ? await AvailableAsync(cancellationToken) : [];
         var catalog = new PackageCatalog(store.Scan(), available.Concat(operation.LocalImages.Select(l => l.Metadata)));
@@ -110,7 +111,7 @@ internal sealed class TransactionService(
             .ToList();
         bool changed = target is not null || plan.DeleteImages.Count > 0 || plan.DeleteGenerations.Count > 0;
         int number = plan.Next is not null ? generations.NextNumber : target?.Number ?? current.Number;
-        var outcome = new TransactionOutcome
+        var outcome = new TransactionResult
         {
             Description = operation.Description,
             DryRun = mode == TransactionMode.DryRun,
@@ -154,7 +155,7 @@ internal sealed class TransactionService(
 
             // The point of no return: from here on the commit completes even if the caller goes away.
             cancellationToken.ThrowIfCancellationRequested();
-            progress?.Report(new TransactionProgress("commit", null, 0, 0, outcome.DownloadBytes, outcome.DownloadBytes));
+            progress?.Report(new ProgressInfo("commit", null, 0, 0, outcome.DownloadBytes, outcome.DownloadBytes));
             if (plan.Next is not null)
             {
                 generations.Commit(transaction, plan.Next with { Number = number });
@@ -200,7 +201,7 @@ internal sealed class TransactionService(
         return outcome;
     }
 
-    private async Task FetchAsync(IReadOnlyList<LocalImage> local, IReadOnlyList<PackageMetadata> downloads, IProgress<TransactionProgress>? progress, CancellationToken cancellationToken)
+    private async Task FetchAsync(IReadOnlyList<LocalImage> local, IReadOnlyList<PackageMetadata> downloads, IProgress<ProgressInfo>? progress, CancellationToken cancellationToken)
     {
         foreach (var image in local)
         {
@@ -218,7 +219,7 @@ internal sealed class TransactionService(
         }
 
         var relay = progress is null ? null : new Progress<DownloadProgress>(p =>
-            progress.Report(new TransactionProgress("download", p.FullName, p.PackageBytesDone, p.PackageBytesTotal, p.TotalBytesDone, p.TotalBytes)));
+            progress.Report(new ProgressInfo("download", p.FullName, p.PackageBytesDone, p.PackageBytesTotal, p.TotalBytesDone, p.TotalBytes)));
 
         // Writes each image's .meta.json beside it (store.MetadataPath), in the parallel download workers.
         await repository.DownloadAsync(downloads, store.Directory, relay, cancellationToken);

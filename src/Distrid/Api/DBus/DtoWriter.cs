@@ -36,21 +36,26 @@ internal static class DtoWriter
         var array = writer.WriteArrayStart(DBusType.Array);
         foreach (var p in packages)
         {
-            var dict = writer.WriteDictionaryStart();
-            String(ref writer, "fullName", p.FullName);
-            String(ref writer, "name", p.Name);
-            String(ref writer, "arch", p.Arch);
-            String(ref writer, "version", p.Version);
-            Int32(ref writer, "revision", p.Revision);
-            String(ref writer, "summary", p.Summary);
-            Int64(ref writer, "size", p.Size);
-            Strings(ref writer, "dependencies", p.Dependencies);
-            Bool(ref writer, "installed", p.Installed);
-            Bool(ref writer, "inStore", p.InStore);
-            writer.WriteDictionaryEnd(dict);
+            WritePackage(ref writer, p);
         }
 
         writer.WriteArrayEnd(array);
+    }
+
+    public static void WritePackage(ref MessageWriter writer, PackageInfo p)
+    {
+        var dict = writer.WriteDictionaryStart();
+        String(ref writer, "fullName", p.FullName);
+        String(ref writer, "name", p.Name);
+        String(ref writer, "arch", p.Arch);
+        String(ref writer, "version", p.Version);
+        Int32(ref writer, "revision", p.Revision);
+        String(ref writer, "summary", p.Summary);
+        Int64(ref writer, "size", p.Size);
+        Strings(ref writer, "dependencies", p.Dependencies);
+        Bool(ref writer, "installed", p.Installed);
+        Bool(ref writer, "inStore", p.InStore);
+        writer.WriteDictionaryEnd(dict);
     }
 
     public static void WriteGenerations(ref MessageWriter writer, IReadOnlyList<GenerationInfo> generations)

@@ -3,7 +3,7 @@ using Distrid.Generations;
 namespace Distrid.Transactions.Operations;
 
 /// <summary>Adds packages (names, full names or local image files) with their dependency closure.</summary>
-internal sealed class InstallOperation(IReadOnlyList<string> specs, IReadOnlyList<LocalImage> localImages) : StoreOperation
+internal sealed class InstallOperation(IReadOnlyList<string> specs, IReadOnlyList<LocalImage> localImages) : TransactionOperation
 {
     public override string Description => "install " + string.Join(' ', specs);
 
