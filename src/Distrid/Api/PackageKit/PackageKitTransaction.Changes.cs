@@ -58,14 +58,14 @@ internal sealed partial class PackageKitTransaction
         : PkFlag.Has(flags, PkFlag.OnlyDownload) ? TransactionMode.DownloadOnly
         : TransactionMode.Commit;
 
-    private Task<TransactionOutcome> RunChangeAsync(MutationRequest request, uint role)
+    private Task<TransactionResult> RunChangeAsync(MutationRequest request, uint role)
     {
         SetStatus(PkStatus.WaitingForAuth);
         return Context.Runner.RunAsync(request, Caller(), new Relay(this, role), _cancel.Token);
     }
 
     /// <summary>What happened, as Package rows: downloaded, installed or updated, removed (or, simulated, would be).</summary>
-    private void Report(TransactionOutcome outcome, PackageRows rows)
+    private void Report(TransactionResult outcome, PackageRows rows)
     {
         if (!outcome.DryRun)
         {
@@ -100,7 +100,7 @@ internal sealed partial class PackageKitTransaction
     private void EmitOutcome(PackageRows rows, string fullName, uint info) =>
         EmitPackage(info, rows.IdOf(fullName) ?? fullName, rows.ByFullName(fullName)?.Summary ?? "");
 
-    private void OnProgress(TransactionProgress progress, uint role)
+    private void OnProgress(ProgressInfo progress, uint role)
     {
         uint status = progress.Phase switch
         {
@@ -130,8 +130,8 @@ internal sealed partial class PackageKitTransaction
     }
 
     /// <summary>Reports synchronously on the reporting thread, so reports keep their order where the source keeps it.</summary>
-    private sealed class Relay(PackageKitTransaction owner, uint role) : IProgress<TransactionProgress>
+    private sealed class Relay(PackageKitTransaction owner, uint role) : IProgress<ProgressInfo>
     {
-        public void Report(TransactionProgress value) => owner.OnProgress(value, role);
+        public void Report(ProgressInfo value) => owner.OnProgress(value, role);
     }
 }
