@@ -103,8 +103,3 @@ internal sealed class PackageKitServer(
 
     public void Dispose() => _connection?.Dispose();
 }
-
-/// <summary>What the daemon object and its transactions share.</summary>
-internal sealed record PackageKitContext(
-    DBusConnection Connection, BusCallers Callers, DistridQueries Queries, MutationRunner Runner, TransactionService Transactions,
-    IAuthorizer Authorizer, DaemonOptions Options, PackageStore Store, ManifestCache Manifests, ILogger Logger);
