@@ -86,7 +86,7 @@ if [ "${BENCH_REBUILD:-0}" = 1 ] || [ ! -s "$mirror/repo/index.json" ] \
   log "building the mirror: import-deb of ${#all_debs[@]} .debs, keygen, repo build --key"
   rm -rf "$mirror"
   mkdir -p "$mirror/repo/pkg" "$mirror/trusted"
-  districtl import-deb "${all_debs[@]}" -o "$mirror/repo/pkg" >"$mirror/import.log" 2>&1 || { cat "$mirror/import.log" >&2; die "import-deb failed"; }
+  districtl import-deb --no-relocate "${all_debs[@]}" -o "$mirror/repo/pkg" >"$mirror/import.log" 2>&1 || { cat "$mirror/import.log" >&2; die "import-deb failed"; }
   districtl keygen "$mirror/key" >/dev/null
   districtl repo build "$mirror/repo" --key "$mirror/key" >/dev/null
   cp "$mirror/key.pub" "$mirror/trusted/bench.pub"

@@ -31,8 +31,8 @@ mkdir -p "$work/debs"
 (cd "$work/debs" && apt-get -q -o APT::Sandbox::User=root download hello ack libfile-next-perl)
 ls -l "$work/debs"
 
-echo "== districtl import-deb (dependencies outside the set, such as libc6 and perl, are reported and left out)"
-districtl import-deb "$work"/debs/*.deb -o "$work/repo/pkg"
+echo "== districtl import-deb --no-relocate (not a complete closure: dependencies outside the set, such as libc6 and perl, are reported and left out; scripts/demo-relocated.sh imports a complete one)"
+districtl import-deb --no-relocate "$work"/debs/*.deb -o "$work/repo/pkg"
 
 echo "== a signed repository"
 districtl keygen "$work/key"
@@ -93,7 +93,7 @@ districtl generations
 ls "$work/ro/bin"
 
 echo "== the mirror publishes revision 2 of hello (the same .deb imported again), re-signed"
-districtl import-deb "$work"/debs/hello_*.deb --revision 2 -o "$work/repo/pkg"
+districtl import-deb --no-relocate "$work"/debs/hello_*.deb --revision 2 -o "$work/repo/pkg"
 districtl repo build "$work/repo" --key "$work/key"
 
 echo "== districtl update: hello moves to revision 2, revision 1 stays readable under /ro/<fullname>/"

@@ -2,7 +2,8 @@
 # The Quick start demo, end to end on an embedded sample: pack package images with our SquashFS writer, check one
 # with the kernel's squashfs driver and unpack it again, start distrid on a store of those packages and run a
 # program from the /ro exchange directory; then scripts/demo-mirror.sh: real Debian packages imported into a signed
-# mirror served by nginx, installed with progress, run from /ro/bin, rolled back. Needs root (loop and FUSE mounts).
+# mirror served by nginx, installed with progress, run from /ro/bin, rolled back; then scripts/demo-relocated.sh: the
+# closure of curl and ack imported and relocated, installed, and run in a root that holds only /ro and /bin/sh. Needs root (loop and FUSE mounts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -72,4 +73,6 @@ echo "== distrid stopped cleanly"
 
 echo "== the main job: real Debian packages -> a signed mirror on nginx -> install, update... (scripts/demo-mirror.sh)"
 scripts/demo-mirror.sh
+echo "== real closures relocated to run from /ro alone: import, install, run in a root holding only /ro and /bin/sh (scripts/demo-relocated.sh)"
+scripts/demo-relocated.sh
 echo "== the demo passed"

@@ -17,14 +17,23 @@ packages=(
   polkitd
   libglib2.0-bin   # gdbus: waits for polkit on the test's private system bus
   systemd          # busctl, systemd-analyze, systemd-socket-activate in the tests (systemd need not run)
+  systemd-container # systemd-nspawn: packaging/check-nspawn.sh boots real systemd as PID 1
+  debootstrap      # the Debian 12 root it boots (cached under /var/tmp/distrid-ci/nspawn-root)
+  strace           # SyscallFilterTests: the unit's seccomp deny list as EPERM injection
   lintian          # packaging/check-deb.sh lints the .deb
   python3          # bench helpers and the tests' LISTEN_FDS launcher
   zstd
   xz-utils
   dpkg-dev
+  apt-utils        # apt-ftparchive: the import-apt tests and bench build a Debian-format archive
+  gnupg            # gpg: signs that archive with a throwaway key
+  gpgv             # verifies an apt archive's Release signature (repo import-apt)
+  debian-archive-keyring  # import-apt's default keyring
   bsdextrautils    # column, for the benchmark tables
   clang            # links districtl's Native AOT publish (packaging/build-deb.sh, bench use_ready_to_run)
   zlib1g-dev       # ditto
+  patchelf         # import-deb relocates ELF interpreters and RUNPATHs into /ro
+  gcc              # the relocation tests build a tiny shared library in two versions
 )
 
 missing=()

@@ -58,6 +58,49 @@ public static class DebImporter
         return [.. results.Select(r => r!)];
     }
 
+    /// <summary>
+    /// The closure the given .debs form, for <see cref="Relocation.ClosureRelocator"/>: each with its full name and
+    /// its dependencies resolved among the set as <see cref="Import"/> does. A .deb that cannot be opened gets a
+    /// result in <paramref name="failures"/> and is left out.
+    /// </summary>
+    public static IReadOnlyList<Relocation.ClosurePackage> ToClosure(
+        IReadOnlyList<string> debPaths, int revision, Action<string> warn, out IReadOnlyList<DebImportResult> failures)
+    {
+        ArgumentNullException.ThrowIfNull(debPaths);
+        ArgumentNullException.ThrowIfNull(warn);
+        var failed = new List<DebImportResult>();
+        var opened = new List<(DebPackage Deb, PackageName Name)>();
+        foreach (string path in debPaths)
+        {
+            try
+            {
+                var deb = DebPackage.Open(path);
+                opened.Add((deb, DebNameMapping.ToPackageName(deb.Control, revision)));
+            }
+            catch (Exception e) when (IsInputError(e))
+            {
+                failed.Add(new DebImportResult(path, null, e.Message));
+            }
+        }
+
+        var byName = new Dictionary<string, PackageName>(StringComparer.Ordinal);
+        foreach (var (deb, name) in opened)
+        {
+            byName.TryAdd(deb.Control.Package, name);
+        }
+
+        foreach (var (deb, name) in opened)
+        {
+            foreach (string provided in deb.Control.Provides)
+            {
+                byName.TryAdd(provided, name);
+            }
+        }
+
+        failures = failed;
+        return [.. opened.Select(o => new Relocation.ClosurePackage(o.Deb.Path, o.Name, ResolveDependencies(o.Deb.Control, o.Name, byName, warn)))];
+    }
+
     private static List<string> ResolveDependencies(DebControl control, PackageName self, Dictionary<string, PackageName> byName, Action<string> warn)
     {
         var dependencies = new List<string>();

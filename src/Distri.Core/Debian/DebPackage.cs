@@ -13,11 +13,13 @@ public sealed class DebPackage
     private const long MaxControlArchiveBytes = 16L << 20;
 
     private readonly ArMember _data;
+    private readonly ArMember _controlMember;
 
-    private DebPackage(string path, DebControl control, ArMember data)
+    private DebPackage(string path, DebControl control, ArMember controlMember, ArMember data)
     {
         Path = path;
         Control = control;
+        _controlMember = controlMember;
         _data = data;
     }
 
@@ -44,7 +46,7 @@ public sealed class DebPackage
             throw new InvalidDataException("control.tar is larger than 16 MiB");
         }
 
-        return new DebPackage(path, ReadControl(file, control), data);
+        return new DebPackage(path, ReadControl(file, control), control, data);
     }
 
     /// <summary>
@@ -72,6 +74,37 @@ public sealed class DebPackage
         }
 
         return builder.Finish();
+    }
+
+    /// <summary>
+    /// The text of the maintainer scripts (preinst, then postinst; each at most 1 MiB), read but never run: the
+    /// relocating importer looks in them for what they would have changed.
+    /// </summary>
+    public string ReadMaintainerScripts()
+    {
+        using var file = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+        using var bounded = new BoundedReadStream(file, _controlMember.Offset, _controlMember.Size);
+        using var tar = DebCompression.Open(_controlMember.Name, bounded);
+        using var reader = new TarReader(tar);
+        var scripts = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        try
+        {
+            while (reader.GetNextEntry() is { } entry)
+            {
+                string name = entry.Name.TrimStart('.', '/');
+                if (name is "preinst" or "postinst" && entry.DataStream is not null && entry.Length <= 1 << 20)
+                {
+                    using var text = new StreamReader(entry.DataStream, Encoding.UTF8);
+                    scripts[name] = text.ReadToEnd();
+                }
+            }
+        }
+        catch (Exception e) when (e is FormatException or EndOfStreamException)
+        {
+            throw new InvalidDataException($"{_controlMember.Name}: corrupt tar archive ({e.Message})", e);
+        }
+
+        return string.Join("\n", scripts.Values);
     }
 
     private static DebControl ReadControl(FileStream file, ArMember member)

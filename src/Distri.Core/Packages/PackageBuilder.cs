@@ -38,6 +38,7 @@ public static class PackageBuilder
                 Dependencies = [.. options.Dependencies.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
                 Size = new FileInfo(imagePath).Length,
                 Sha256 = Sha256File(imagePath),
+                HostRequirements = options.HostRequirements,
             };
             WriteMetadata(metadata, metaPath);
         }
@@ -79,4 +80,7 @@ public sealed record PackageBuildOptions
     public IReadOnlyList<string> Dependencies { get; init; } = [];
 
     public SquashFsWriterOptions Image { get; init; } = new();
+
+    /// <summary>What the package would change on the host if installed the Debian way (see <see cref="PackageMetadata.HostRequirements"/>).</summary>
+    public IReadOnlyList<string>? HostRequirements { get; init; }
 }

@@ -23,6 +23,14 @@ public sealed record PackageMetadata
     [JsonPropertyName("sha256")]
     public string Sha256 { get; init; } = "";
 
+    /// <summary>
+    /// What the package's Debian maintainer scripts would have changed on the host (users, groups, file
+    /// capabilities), recorded at import instead of done; null (and absent from the JSON) when there is nothing.
+    /// </summary>
+    [JsonPropertyName("hostRequirements")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? HostRequirements { get; init; }
+
     [JsonIgnore]
     public PackageName Name => PackageName.Parse(FullName);
 

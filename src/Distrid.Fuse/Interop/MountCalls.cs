@@ -13,6 +13,11 @@ internal static unsafe class MountCalls
     public static int DetachUnmount(string target) =>
         Libc.Umount2(target, Libc.MntDetach) == 0 ? 0 : Marshal.GetLastPInvokeError();
 
+    /// <summary>Returns 0 or the errno of umount2(2) without flags: EBUSY while anything under it is open, mapped or
+    /// some process's working directory or root.</summary>
+    public static int Unmount(string target) =>
+        Libc.Umount2(target, 0) == 0 ? 0 : Marshal.GetLastPInvokeError();
+
     /// <summary>Returns 0 when stat(2) succeeds, else its errno (ENOTCONN for a mount whose server is gone).</summary>
     public static int StatErrno(string path)
     {

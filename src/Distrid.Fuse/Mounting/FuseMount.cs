@@ -122,6 +122,34 @@ public sealed partial class FuseMount : IDisposable
     }
 
     /// <summary>
+    /// Unmounts only if nothing uses the mount (umount2 without MNT_DETACH): returns false while a file under it is
+    /// open or mapped, or it holds some process's working directory or root (EBUSY). The kernel knows this for every
+    /// process; /proc would need CAP_SYS_PTRACE to tell. With fusermount3, unmounts lazily and returns true.
+    /// </summary>
+    public bool TryUnmountUnused()
+    {
+        if (UsesFusermount || !IsMounted)
+        {
+            Unmount();
+            return true;
+        }
+
+        int errno = MountCalls.Unmount(Mountpoint);
+        if (errno == Errno.EBUSY)
+        {
+            return false;
+        }
+
+        Interlocked.Exchange(ref _mounted, 0);
+        if (errno != 0 && errno != Errno.EINVAL && errno != Errno.ENOENT)
+        {
+            throw Errno.Exception(errno, $"umount2 {Mountpoint}");
+        }
+
+        return true;
+    }
+
+    /// <summary>
     /// Sets the kernel readahead of this mount (/sys/class/bdi/MAJ:MIN/read_ahead_kb, root only). INIT can only
     /// lower the kernel's offer (128 KiB); raising it to 1 MiB lets sequential reads arrive as 1 MiB READs.
     /// Returns false when the setting could not be written.

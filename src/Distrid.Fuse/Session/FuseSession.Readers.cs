@@ -28,6 +28,31 @@ public sealed partial class FuseSession
     /// </summary>
     internal void AbandonForTest() => Volatile.Write(ref _abandoned, true);
 
+    /// <summary>
+    /// Hands the connection to a successor process: the readers stop taking requests (each drops the one it reads
+    /// next, unanswered; the successor's NOTIFY_RESEND brings it back), this waits until no reader is in the middle
+    /// of a request (at most <paramref name="timeout"/>), and the mount stays. Returns false on a timeout. The caller
+    /// then exits; the connection lives on in the descriptor systemd keeps in its fd store.
+    /// </summary>
+    public bool Detach(TimeSpan timeout)
+    {
+        Mount.LeaveMountedOnDispose = true;
+        Volatile.Write(ref _abandoned, true);
+        Interlocked.MemoryBarrier();
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (Volatile.Read(ref _dispatching) > 0)
+        {
+            if (waited.Elapsed > timeout)
+            {
+                return false;
+            }
+
+            Thread.Sleep(1);
+        }
+
+        return true;
+    }
+
     private void StartReaders()
     {
         int count = Math.Max(1, Options.ReaderThreads);
@@ -97,29 +122,41 @@ public sealed partial class FuseSession
             while (true)
             {
                 int length = FuseDevice.Read(reader.Fd, request);
-                if (length == 0 || Volatile.Read(ref _abandoned))
-                {
-                    // End of stream, or (tests) a simulated crash that drops the request it just read.
-                    break;
-                }
 
-                if (length < 0)
+                // Counted before the check (both full fences), so Detach either sees this reader busy or the reader
+                // sees the flag: no request is dispatched after Detach returned.
+                Interlocked.Increment(ref _dispatching);
+                try
                 {
-                    int errno = -length;
-                    if (errno is Errno.ENOENT or Errno.EINTR or Errno.EAGAIN)
+                    if (length == 0 || Volatile.Read(ref _abandoned))
                     {
-                        continue;
+                        // End of stream, or a handover (Detach) or simulated crash that drops the request just read.
+                        break;
                     }
 
-                    if (errno != Errno.ENODEV)
+                    if (length < 0)
                     {
-                        Options.Log?.Invoke($"fuse: read on reader {reader.Index} failed with errno {errno}; stopping it");
+                        int errno = -length;
+                        if (errno is Errno.ENOENT or Errno.EINTR or Errno.EAGAIN)
+                        {
+                            continue;
+                        }
+
+                        if (errno != Errno.ENODEV)
+                        {
+                            Options.Log?.Invoke($"fuse: read on reader {reader.Index} failed with errno {errno}; stopping it");
+                        }
+
+                        break;
                     }
 
-                    break;
+                    Dispatch(reader.Fd, request.Span[..length], reply);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _dispatching);
                 }
 
-                Dispatch(reader.Fd, request.Span[..length], reply);
                 Volatile.Write(ref reader.AllocatedBytes, GC.GetAllocatedBytesForCurrentThread() - baseline);
             }
         }

@@ -24,6 +24,7 @@ public sealed partial class FuseSession : IDisposable
     private int _runningReaders;
     private int _disposed;
     private bool _abandoned;
+    private int _dispatching;
 
     private FuseSession(FuseMount mount, IFuseFileSystem fileSystem, FuseSessionOptions options)
     {

@@ -96,6 +96,8 @@ internal static class DaemonHost
         services.AddSingleton<IAuthorizer>(sp => new PolkitAuthorizer(sp.GetRequiredService<ILogger<PolkitAuthorizer>>()));
         services.AddSingleton<MutationRunner>();
         services.AddSingleton<SystemdNotifier>();
+        // Asked at SIGTERM whether a restart follows (MountService.Stop.cs); systemd answers on the system bus.
+        services.AddSingleton(_ => new UnitJobProbe(BusAddresses.System));
         // Start order matters: recover the state directory, then mount the current generation, then serve the API.
         services.AddHostedService<StateRecoveryService>();
         services.AddHostedService(sp => sp.GetRequiredService<MountService>());

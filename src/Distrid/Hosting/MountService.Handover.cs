@@ -37,6 +37,7 @@ internal sealed partial class MountService
             && notifier.NotifyWithFds($"FDSTORE=1\nFDNAME={FdStoreNames.Fuse}", [mount.DeviceFd]);
         if (stored)
         {
+            _connectionStored = true;
             logger.LogInformation("stored the FUSE connection in systemd's fd store (FDNAME={Name})", FdStoreNames.Fuse);
         }
         else
@@ -98,6 +99,7 @@ internal sealed partial class MountService
 
         int restoredSlots = previousNames.Count;
         _handover = state;
+        _connectionStored = true;
         var mount = FuseMount.Adopt(fuseFd, options.Mountpoint);
         Publish(generation);
         _session = FuseSession.Resume(mount, fileSystem, state!.Init!.Value, SessionOptions());
@@ -161,6 +163,7 @@ internal sealed partial class MountService
 
     private void ForgetStoredConnection()
     {
+        _connectionStored = false;
         if (_handover is not null)
         {
             notifier.Notify($"FDSTOREREMOVE=1\nFDNAME={FdStoreNames.Fuse}");

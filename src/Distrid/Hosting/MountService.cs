@@ -16,7 +16,8 @@ namespace Distrid.Hosting;
 /// Owns the /ro mount for the daemon's life: either resumes the connection a predecessor left in systemd's fd
 /// store (MountService.Handover.cs), or removes a stale mount, publishes the first namespace and mounts. Serves
 /// until stop, then unmounts. <see cref="Publish"/> shows each newly committed generation. If the session ends on
-/// its own (someone unmounted /ro, the connection was aborted) the daemon fails so systemd restarts it.
+/// its own (someone unmounted /ro, the connection was aborted) the daemon fails so systemd restarts it. How a stop
+/// ends (hand over or unmount) is decided in MountService.Stop.cs.
 /// </summary>
 internal sealed partial class MountService(
     DaemonOptions options,
@@ -27,6 +28,7 @@ internal sealed partial class MountService(
     NodeIdJournal journal,
     SystemdNotifier notifier,
     ListenFds listenFds,
+    UnitJobProbe unitJobs,
     DaemonFailure failure,
     ILogger<MountService> logger)
     : IHostedService, IGenerationPublisher, IDisposable
@@ -114,20 +116,6 @@ internal sealed partial class MountService(
                 notifier.Notify("STATUS=" + Status);
             }
         }
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken)
-    {
-        _stopping = true;
-        notifier.Notify($"STATUS=stopping: unmounting {options.Mountpoint}");
-
-        // A clean stop ends the connection, so systemd must not hand it to a later start: drop it from the store
-        // first (were we killed right after, the stored descriptor of an unmounted connection reports POLLERR and
-        // systemd drops it by itself).
-        ForgetStoredConnection();
-        _session?.Dispose();
-        logger.LogInformation("unmounted {Mountpoint}", options.Mountpoint);
-        return Task.CompletedTask;
     }
 
     /// <summary>The session ending by itself means /ro is gone: fail, so systemd restarts the daemon.</summary>

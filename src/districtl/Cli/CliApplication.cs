@@ -33,7 +33,9 @@ internal static class CliApplication
         yield return PackCommand.Create();
         yield return UnpackCommand.Create();
         yield return KeygenCommand.Create();
-        yield return RepoBuildCommand.Create();
+        var repo = RepoBuildCommand.Create();
+        repo.Add(RepoImportAptCommand.Create());
+        yield return repo;
         yield return ImportDebCommand.Create();
     }
 

@@ -134,7 +134,7 @@ internal sealed class JsonRpcServer(DaemonOptions options, DistridQueries querie
         + ",\"message\":\"too many connections; try again later\"}}\n");
 
     /// <summary>Newline-delimited JSON-RPC 2.0 with System.Text.Json, as the contract's clients speak it.</summary>
-    private static SystemTextJsonFormatter CreateFormatter()
+    internal static SystemTextJsonFormatter CreateFormatter()
     {
         var formatter = new SystemTextJsonFormatter();
         // Our messages are source-generated; StreamJsonRpc's own types fall back to reflection.

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Distri.Core.Repository;
+
+namespace Distri.Core.Apt;
+
+/// <summary>What one imported package was built from: the .deb's sha256 and the full names of its dependencies.</summary>
+public sealed record ImportedPackageState
+{
+    [JsonPropertyName("fullName")]
+    public required string FullName { get; init; }
+
+    [JsonPropertyName("debSha256")]
+    public required string DebSha256 { get; init; }
+
+    [JsonPropertyName("dependencies")]
+    public IReadOnlyList<string> Dependencies { get; init; } = [];
+}
+
+/// <summary>
+/// <c>REPO/import-state.json</c>: per Debian package name, the image last built for it and what it was built from.
+/// Entries of packages that leave the closure stay, so that their revisions keep counting up if they come back.
+/// </summary>
+public sealed record ImportState
+{
+    public const string FileName = "import-state.json";
+    private const int MaxBytes = 64 << 20;
+
+    [JsonPropertyName("formatVersion")]
+    public int FormatVersion { get; init; } = 1;
+
+    [JsonPropertyName("packages")]
+    public Dictionary<string, ImportedPackageState> Packages { get; init; } = new(StringComparer.Ordinal);
+
+    public static ImportState Load(string repoDirectory)
+    {
+        string path = Path.Combine(repoDirectory, FileName);
+        if (!File.Exists(path))
+        {
+            return new ImportState();
+        }
+
+        if (new FileInfo(path).Length > MaxBytes)
+        {
+            throw new InvalidDataException($"{path}: larger than {MaxBytes} bytes");
+        }
+
+        try
+        {
+            var state = JsonSerializer.Deserialize(File.ReadAllBytes(path), ImportStateJsonContext.Default.ImportState)
+                ?? throw new InvalidDataException($"{path}: empty");
+            return state.FormatVersion == 1
+                ? state with { Packages = new Dictionary<string, ImportedPackageState>(state.Packages ?? [], StringComparer.Ordinal) }
+                : throw new InvalidDataException($"{path}: unknown formatVersion {state.FormatVersion}");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not valid import state ({e.Message})", e);
+        }
+    }
+
+    public void Save(string repoDirectory)
+    {
+        var sorted = this with { Packages = new Dictionary<string, ImportedPackageState>(Packages.OrderBy(p => p.Key, StringComparer.Ordinal)) };
+        AtomicFile.Write(Path.Combine(repoDirectory, FileName), JsonSerializer.SerializeToUtf8Bytes(sorted, ImportStateJsonContext.Default.ImportState));
+    }
+}
+
+[JsonSourceGenerationOptions(WriteIndented = true)]
+[JsonSerializable(typeof(ImportState))]
+public sealed partial class ImportStateJsonContext : JsonSerializerContext;

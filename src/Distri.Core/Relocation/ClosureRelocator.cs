@@ -1,0 +1,279 @@
+using System.Text;
+using Distri.Core.Debian;
+using Distri.Core.FileTree;
+using Distri.Core.Packages;
+using Distri.Core.SquashFs.Writing;
+
+namespace Distri.Core.Relocation;
+
+/// <summary>One .deb of a closure, with the full name it gets and the full names (inside the closure) of its direct runtime dependencies.</summary>
+public sealed record ClosurePackage(string DebPath, PackageName Name, IReadOnlyList<string> Dependencies);
+
+/// <summary>What the closure's files need that no member provides: a soname (DT_NEEDED) or an absolute path (ELF interpreter, shebang interpreter, /bin/sh), and which member needs it.</summary>
+public sealed record UnmetRequirement(string NeededBy, string Kind, string What)
+{
+    public override string ToString() => $"{NeededBy} needs {Kind} {What}, which no package of the closure provides";
+}
+
+/// <summary>
+/// Relocates a closure of Debian packages so that it runs from /ro alone (docs/ARCHITECTURE.md, "Relocation"):
+/// ELF interpreters and RUNPATHs point into /ro, shebangs and cross-package symlinks name their provider's
+/// /ro/&lt;fullname&gt;/ path, programs that need an environment get a wrapper, alternatives become links, and what
+/// maintainer scripts would have done to the host is recorded in the metadata.
+/// </summary>
+public static class ClosureRelocator
+{
+    private const string WrapperComment = "# Written by Distrid at import: sets what this program needs from /ro, then runs it.";
+
+    /// <summary>Reads the members' files (ELF DT_NEEDED/PT_INTERP, shebangs) and returns what no member provides. /bin/sh is always required.</summary>
+    public static IReadOnlyList<UnmetRequirement> Scan(IReadOnlyList<ClosurePackage> closure, Action<string> warn)
+    {
+        ArgumentNullException.ThrowIfNull(closure);
+        ArgumentNullException.ThrowIfNull(warn);
+        string spool = CreateSpool();
+        try
+        {
+            var members = closure.Select(p => ClosureMember.Read(p, spool, warn)).ToList();
+            return new ClosureAnalysis(members, _ => { }).Unmet;
+        }
+        finally
+        {
+            Directory.Delete(spool, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Relocates and writes one image (+ .meta.json) per member into <paramref name="outputDirectory"/>; deterministic
+    /// (same inputs, same bytes). What no member provides is reported through <paramref name="warn"/> and left as it
+    /// was (call <see cref="Scan"/> first to refuse such a closure). A member that cannot be read fails the whole
+    /// closure, because the others were relocated against it.
+    /// </summary>
+    public static IReadOnlyList<DebImportResult> Build(IReadOnlyList<ClosurePackage> closure, string outputDirectory, SquashFsWriterOptions image, Action<string> warn) =>
+        Build(closure, outputDirectory, image, warn, refuseIncomplete: false, out _);
+
+    /// <summary>
+    /// As <see cref="Build(IReadOnlyList{ClosurePackage}, string, SquashFsWriterOptions, Action{string})"/>, reading the
+    /// .debs once: with <paramref name="refuseIncomplete"/>, a closure with unmet requirements writes nothing and
+    /// returns no results, and <paramref name="unmet"/> says what is missing.
+    /// </summary>
+    public static IReadOnlyList<DebImportResult> Build(
+        IReadOnlyList<ClosurePackage> closure, string outputDirectory, SquashFsWriterOptions image, Action<string> warn,
+        bool refuseIncomplete, out IReadOnlyList<UnmetRequirement> unmet)
+    {
+        unmet = [];
+        ArgumentNullException.ThrowIfNull(closure);
+        ArgumentNullException.ThrowIfNull(warn);
+        string spool = CreateSpool();
+        try
+        {
+            var members = new List<ClosureMember>();
+            foreach (var package in closure)
+            {
+                try
+                {
+                    members.Add(ClosureMember.Read(package, spool, warn));
+                }
+                catch (Exception e) when (IsInputError(e))
+                {
+                    unmet = [];
+                    return [.. closure.Select(p => new DebImportResult(p.DebPath, null,
+                        p == package ? e.Message : $"not imported: {package.DebPath} of the same closure is unreadable"))];
+                }
+            }
+
+            var analysis = new ClosureAnalysis(members, warn);
+            unmet = analysis.Unmet;
+            if (refuseIncomplete && unmet.Count > 0)
+            {
+                return [];
+            }
+
+            foreach (var requirement in unmet)
+            {
+                warn(requirement.ToString());
+            }
+
+            var results = new List<DebImportResult>();
+            foreach (var member in members)
+            {
+                results.Add(BuildMember(analysis.Plans[member], spool, outputDirectory, image, warn));
+            }
+
+            return results;
+        }
+        finally
+        {
+            Directory.Delete(spool, recursive: true);
+        }
+    }
+
+    private static DebImportResult BuildMember(ClosureAnalysis.MemberPlan plan, string spool, string outputDirectory, SquashFsWriterOptions image, Action<string> warn)
+    {
+        var member = plan.Member;
+        try
+        {
+            var editor = new TreeEditor(member.Root, member.Root.ModificationTime);
+            PatchElves(plan, editor, spool, warn);
+            EditShebangs(plan, editor);
+            AddWrappers(plan, editor);
+            foreach (var (path, target) in plan.SymlinkEdits)
+            {
+                var old = member.Nodes[path];
+                var link = new SourceSymlink(target);
+                TreeEditor.CopyAttributes(old, link);
+                editor.ReplacePath(path, link);
+            }
+
+            foreach (var (path, target) in plan.AddedLinks)
+            {
+                editor.Add(path, editor.Symlink(target));
+            }
+
+            foreach (var (soname, target) in plan.Farm)
+            {
+                editor.Add($"{ClosureAnalysis.FarmDirectory}/{soname}", editor.Symlink(target));
+            }
+
+            var metadata = PackageBuilder.Build(editor.Build(warn), member.Package.Name, new PackageBuildOptions
+            {
+                Summary = member.Deb.Control.Summary,
+                Dependencies = [.. plan.Dependencies],
+                HostRequirements = plan.HostRequirements.Count == 0 ? null : [.. plan.HostRequirements.Distinct(StringComparer.Ordinal)],
+                Image = image,
+            }, outputDirectory);
+            foreach (string requirement in metadata.HostRequirements ?? [])
+            {
+                warn($"{member.FullName}: its maintainer scripts would run '{requirement}' on the host; recorded in its metadata, not done");
+            }
+
+            return new DebImportResult(member.Package.DebPath, metadata, null);
+        }
+        catch (Exception e) when (IsInputError(e))
+        {
+            return new DebImportResult(member.Package.DebPath, null, e.Message);
+        }
+    }
+
+    private static void PatchElves(ClosureAnalysis.MemberPlan plan, TreeEditor editor, string spool, Action<string> warn)
+    {
+        int index = 0;
+        foreach (var (node, (interpreter, runPath)) in plan.ElfEdits.OrderBy(e => FirstPath(plan.Member, e.Key), StringComparer.Ordinal))
+        {
+            var file = (SourceFile)node;
+            string path = Path.Combine(spool, $"{plan.Member.FullName}.{index++}.elf");
+            using (var source = file.OpenContent())
+            using (var target = new FileStream(path, FileMode.CreateNew, FileAccess.Write))
+            {
+                source.CopyTo(target);
+            }
+
+            if (PatchElf.Patch(path, interpreter, runPath) is { } error)
+            {
+                warn($"{plan.Member.FullName}: {FirstPath(plan.Member, node)}: {error}; kept as it was");
+                continue;
+            }
+
+            var patched = SourceFile.FromPath(path, new FileInfo(path).Length);
+            TreeEditor.CopyAttributes(file, patched);
+            editor.ReplaceNode(file, patched);
+        }
+    }
+
+    private static void EditShebangs(ClosureAnalysis.MemberPlan plan, TreeEditor editor)
+    {
+        foreach (var (node, line) in plan.ShebangEdits)
+        {
+            var file = (SourceFile)node;
+            byte[] content;
+            using (var stream = file.OpenContent())
+            using (var memory = new MemoryStream())
+            {
+                stream.CopyTo(memory);
+                content = memory.ToArray();
+            }
+
+            int end = Array.IndexOf(content, (byte)'\n');
+            byte[] rewritten = [.. Encoding.UTF8.GetBytes("#!" + line), .. content.AsSpan(end)];
+            var edited = SourceFile.FromBytes(rewritten);
+            TreeEditor.CopyAttributes(file, edited);
+            editor.ReplaceNode(file, edited);
+        }
+    }
+
+    private static void AddWrappers(ClosureAnalysis.MemberPlan plan, TreeEditor editor)
+    {
+        var member = plan.Member;
+        var occupied = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (path, environment) in plan.Wrappers)
+        {
+            string real = $"{ClosureAnalysis.RealDirectory}/{path}";
+            var original = member.Nodes[path];
+            if (plan.Aliases.TryGetValue(path, out string? wrapped))
+            {
+                editor.Add(real, editor.Symlink(WrapperRules.Ro(member, $"{ClosureAnalysis.RealDirectory}/{wrapped}")));
+            }
+            else
+            {
+                editor.Add(real, original);
+            }
+
+            occupied.Add(path.Split('/')[0]);
+            var wrapper = SourceFile.FromBytes(Encoding.UTF8.GetBytes(WrapperText(plan.Shell!, WrapperRules.Ro(member, real), environment)));
+            TreeEditor.CopyAttributes(original, wrapper);
+            wrapper.Permissions = 0x1ED; // 0755
+            wrapper.Xattrs.Clear();
+            editor.ReplacePath(path, wrapper);
+        }
+
+        // Programs that find their files relative to their own path (qemu's ../share/qemu, $ORIGIN/../lib) find
+        // them from the hidden copy too.
+        if (plan.Wrappers.Count > 0)
+        {
+            foreach (var entry in member.Root.Entries.Where(e => e.Node is SourceDirectory && !occupied.Contains(e.DisplayName) && !e.DisplayName.StartsWith('.')))
+            {
+                editor.Add($"{ClosureAnalysis.RealDirectory}/{entry.DisplayName}", editor.Symlink($"../../{entry.DisplayName}"));
+            }
+        }
+    }
+
+    /// <summary>A POSIX shell script run by the closure's own /bin/sh: exports, then exec of the real program.</summary>
+    internal static string WrapperText(string shell, string real, WrapperRules.Environment environment)
+    {
+        var text = new StringBuilder();
+        text.Append("#!").Append(shell).Append('\n').Append(WrapperComment).Append('\n');
+        foreach (var (name, value) in environment.Set)
+        {
+            text.Append($"{name}={Quote(value)}\nexport {name}\n");
+        }
+
+        foreach (var (name, value) in environment.Prepend)
+        {
+            text.Append($"{name}={Quote(value)}\"${{{name}:+:${name}}}\"\nexport {name}\n");
+        }
+
+        text.Append("exec ").Append(Quote(real));
+        foreach (string argument in environment.Arguments)
+        {
+            text.Append(' ').Append(Quote(argument));
+        }
+
+        text.Append(" \"$@\"\n");
+        return text.ToString();
+    }
+
+    private static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    private static string FirstPath(ClosureMember member, SourceNode node) =>
+        member.Nodes.Where(n => ReferenceEquals(n.Value, node)).Select(n => n.Key).Order(StringComparer.Ordinal).First();
+
+    private static string CreateSpool()
+    {
+        string spool = Path.Combine(Path.GetTempPath(), $"distri-relocate-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(spool);
+        return spool;
+    }
+
+    private static bool IsInputError(Exception e) =>
+        e is InvalidDataException or FormatException or IOException or UnauthorizedAccessException or ZstdSharp.ZstdException
+            or SquashFs.SquashFsException;
+}
