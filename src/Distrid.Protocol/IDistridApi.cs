@@ -28,21 +28,25 @@ public partial interface IDistridApi
     Task<PackageInfo> InfoAsync(string package, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Installs <paramref name="packages"/>. The transaction is cancelled (nothing changes) when the caller cancels or
-    /// its connection closes before the commit, unless <paramref name="detached"/>: then it runs on without its caller
-    /// and <c>status</c> says so.
+    /// Installs <paramref name="packages"/>. With <paramref name="downloadOnly"/>, downloads and verifies into the store
+    /// and commits no generation. The transaction is cancelled (nothing changes) when the caller cancels or its
+    /// connection closes before the commit, unless <paramref name="detached"/>: then it runs on without its caller and
+    /// <c>status</c> says so.
     /// </summary>
     /// <remarks>With <paramref name="reinstall"/>, the named packages' images are fetched again and verified even when the
     /// store has them (the repair <c>verify</c> proposes); the new image replaces the old one with one rename.</remarks>
     [JsonRpcMethod(MethodNames.Install)]
-    Task<TransactionResult> InstallAsync(IReadOnlyList<string> packages, bool dryRun = false, bool detached = false, bool reinstall = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default);
+    Task<TransactionResult> InstallAsync(IReadOnlyList<string> packages, bool dryRun = false, bool downloadOnly = false, bool detached = false, bool reinstall = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default);
 
     [JsonRpcMethod(MethodNames.Remove)]
     Task<TransactionResult> RemoveAsync(IReadOnlyList<string> packages, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Moves every requested, unpinned package to its newest revision; <paramref name="detached"/> as for install.</summary>
+    /// <summary>
+    /// Moves every requested, unpinned package to its newest revision; <paramref name="downloadOnly"/> and
+    /// <paramref name="detached"/> as for install.
+    /// </summary>
     [JsonRpcMethod(MethodNames.Update)]
-    Task<TransactionResult> UpdateAsync(bool dryRun = false, bool detached = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default);
+    Task<TransactionResult> UpdateAsync(bool dryRun = false, bool downloadOnly = false, bool detached = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default);
 
     /// <summary>Makes generation <paramref name="generation"/> (default: the one before the current) current again.</summary>
     [JsonRpcMethod(MethodNames.Rollback)]

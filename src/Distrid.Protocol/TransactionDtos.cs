@@ -1,3 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json.Serialization;
+
 namespace Distrid.Protocol;
 
 /// <summary>What a mutating method did (or, with dryRun, would do).</summary>
@@ -5,7 +8,9 @@ public sealed record TransactionResult
 {
     public required string Description { get; init; }
     public required bool DryRun { get; init; }
-    /// <summary>False when there was nothing to do.</summary>
+    /// <summary>True for a download-only run: images were fetched and verified, no generation was committed.</summary>
+    public bool DownloadOnly { get; init; }
+    /// <summary>False when there was nothing to do (e.g. update with everything current).</summary>
     public required bool Changed { get; init; }
     public required int PreviousGeneration { get; init; }
     public required int Generation { get; init; }
@@ -19,6 +24,23 @@ public sealed record TransactionResult
 /// <summary>A <c>$/progress</c> report: the phase (resolve, download, commit) and download bytes.</summary>
 public sealed record ProgressInfo
 {
+    [JsonConstructor]
+    public ProgressInfo()
+    {
+    }
+
+    /// <summary>The daemon's shorthand: every field, in wire order.</summary>
+    [SetsRequiredMembers]
+    public ProgressInfo(string phase, string? package, long packageBytesDone, long packageBytesTotal, long totalBytesDone, long totalBytes)
+    {
+        Phase = phase;
+        Package = package;
+        PackageBytesDone = packageBytesDone;
+        PackageBytesTotal = packageBytesTotal;
+        TotalBytesDone = totalBytesDone;
+        TotalBytes = totalBytes;
+    }
+
     public required string Phase { get; init; }
     public string? Package { get; init; }
     public long PackageBytesDone { get; init; }

@@ -17,20 +17,27 @@ public sealed class AptArchive
     private readonly AptHttp _http;
     private readonly string _suite;
 
-    private AptArchive(AptHttp http, string suite, AptRelease release, bool signed)
+    private readonly string? _indexCache;
+
+    private AptArchive(AptHttp http, string suite, AptRelease release, bool signed, string? indexCache)
     {
         _http = http;
         _suite = suite;
         Release = release;
         Signed = signed;
+        _indexCache = indexCache;
     }
 
     public AptRelease Release { get; }
 
     public bool Signed { get; }
 
-    /// <summary>Fetches and verifies dists/SUITE/InRelease, falling back to Release + Release.gpg.</summary>
-    public static async Task<AptArchive> OpenAsync(AptHttp http, string suite, string keyring, bool allowUnsigned, Action<string> warn, CancellationToken cancellationToken)
+    /// <summary>
+    /// Fetches and verifies dists/SUITE/InRelease, falling back to Release + Release.gpg. Index files are kept in
+    /// <paramref name="indexCache"/> by their sha256 so that a re-run against an unchanged archive fetches only the Release.
+    /// </summary>
+    public static async Task<AptArchive> OpenAsync(AptHttp http, string suite, string keyring, bool allowUnsigned, Action<string> warn, CancellationToken cancellationToken,
+        string? indexCache = null)
     {
         string dists = $"dists/{suite}/";
         string text;
@@ -66,7 +73,7 @@ public sealed class AptArchive
 
         try
         {
-            return new AptArchive(http, suite, AptRelease.Parse(text), signed);
+            return new AptArchive(http, suite, AptRelease.Parse(text), signed, indexCache);
         }
         catch (InvalidDataException e)
         {
@@ -83,7 +90,7 @@ public sealed class AptArchive
         try
         {
             using var reader = new StreamReader(Decompress(file.Path, bytes));
-            return [.. Deb822Reader.ReadParagraphs(reader).Select(AptPackage.FromParagraph)];
+            return [.. Deb822Reader.ReadParagraphs(reader, AptPackage.Fields).Select(AptPackage.FromParagraph)];
         }
         catch (InvalidDataException e)
         {
@@ -138,12 +145,23 @@ public sealed class AptArchive
             }
 
             string url = $"dists/{_suite}/{path}";
-            byte[] bytes = await _http.TryGetAsync(url, file.Size, cancellationToken).ConfigureAwait(false)
-                ?? throw new AptArchiveException($"{_http.UrlFor(url)}: listed in Release but missing (HTTP 404)");
+            string? cached = _indexCache is null ? null : Path.Combine(_indexCache, file.Sha256);
+            bool fromCache = cached is not null && File.Exists(cached) && new FileInfo(cached).Length == file.Size;
+            byte[] bytes = fromCache
+                ? await File.ReadAllBytesAsync(cached!, cancellationToken).ConfigureAwait(false)
+                : await _http.TryGetAsync(url, file.Size, cancellationToken).ConfigureAwait(false)
+                    ?? throw new AptArchiveException($"{_http.UrlFor(url)}: listed in Release but missing (HTTP 404)");
+            // Cached or not, the bytes are checked against the signed Release before use.
             string sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
             if (bytes.LongLength != file.Size || sha != file.Sha256)
             {
                 throw new AptArchiveException($"{path}: {bytes.LongLength} bytes with SHA256 {sha}, Release says {file.Size} bytes with {file.Sha256}; the archive does not match its signed Release");
+            }
+
+            if (cached is not null && !fromCache)
+            {
+                Directory.CreateDirectory(_indexCache!);
+                Repository.AtomicFile.Write(cached, bytes);
             }
 
             return (file, bytes);

@@ -71,7 +71,9 @@ public static class AptImporter
 
         var state = ImportState.Load(repo);
         using var http = new AptHttp(request.Source, request.Http);
-        var archive = await AptArchive.OpenAsync(http, request.Suite, request.Keyring, request.AllowUnsigned, warn, cancellationToken).ConfigureAwait(false);
+        string cache = request.CacheDirectory ?? Path.Combine(repo, ".cache", "debs");
+        var archive = await AptArchive.OpenAsync(http, request.Suite, request.Keyring, request.AllowUnsigned, warn, cancellationToken,
+            Path.Combine(cache, "indexes")).ConfigureAwait(false);
         var packages = new List<AptPackage>();
         foreach (string component in request.Components)
         {
@@ -86,7 +88,7 @@ public static class AptImporter
             resolver.Request(wanted);
         }
 
-        var downloader = new DebDownloader(http, request.CacheDirectory ?? Path.Combine(repo, ".cache", "debs"));
+        var downloader = new DebDownloader(http, cache);
         IReadOnlyList<PlannedPackage> plan;
         for (int round = 0; ; round++)
         {

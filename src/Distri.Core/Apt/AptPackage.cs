@@ -18,8 +18,22 @@ public sealed record AptPackage
 
     public required string Sha256 { get; init; }
 
+    private IReadOnlyList<IReadOnlyList<Relation>>? _depends;
+
+    /// <summary>The fields a Packages paragraph must keep for <see cref="FromParagraph"/>.</summary>
+    public static readonly IReadOnlySet<string> Fields = new HashSet<string>(
+        ["Package", "Version", "Architecture", "Filename", "Size", "SHA256", "Pre-Depends", "Depends", "Provides", "Multi-Arch", "Essential"],
+        StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Raw Pre-Depends and Depends, parsed on first use: only the closure's members are ever looked at.</summary>
+    public string? DependsText { get; init; }
+
     /// <summary>Pre-Depends then Depends.</summary>
-    public IReadOnlyList<IReadOnlyList<Relation>> Depends { get; init; } = [];
+    public IReadOnlyList<IReadOnlyList<Relation>> Depends
+    {
+        get => _depends ??= Relation.ParseGroups(DependsText);
+        init => _depends = value;
+    }
 
     public IReadOnlyList<Relation> Provides { get; init; } = [];
 
@@ -61,7 +75,7 @@ public sealed record AptPackage
             Filename = filename,
             Size = size,
             Sha256 = sha,
-            Depends = [.. Relation.ParseGroups(p.GetValueOrDefault("Pre-Depends")), .. Relation.ParseGroups(p.GetValueOrDefault("Depends"))],
+            DependsText = string.Join(", ", new[] { p.GetValueOrDefault("Pre-Depends"), p.GetValueOrDefault("Depends") }.Where(f => !string.IsNullOrWhiteSpace(f))),
             Provides = [.. Relation.ParseGroups(p.GetValueOrDefault("Provides")).Select(group => group[0])],
             MultiArch = p.GetValueOrDefault("Multi-Arch") ?? "no",
             Essential = string.Equals(p.GetValueOrDefault("Essential"), "yes", StringComparison.OrdinalIgnoreCase),

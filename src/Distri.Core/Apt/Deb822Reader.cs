@@ -9,7 +9,8 @@ public static class Deb822Reader
 {
     public const int MaxParagraphChars = 4 << 20;
 
-    public static IEnumerable<Dictionary<string, string>> ReadParagraphs(TextReader reader)
+    /// <summary>The paragraphs of <paramref name="reader"/>; with <paramref name="keep"/>, only those fields are stored (a Packages index is mostly descriptions).</summary>
+    public static IEnumerable<Dictionary<string, string>> ReadParagraphs(TextReader reader, IReadOnlySet<string>? keep = null)
     {
         var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         string? current = null;
@@ -42,7 +43,11 @@ public static class Deb822Reader
                     throw new InvalidDataException($"continuation line without a field: '{Shorten(line)}'");
                 }
 
-                fields[current] += "\n" + line.Trim();
+                if (fields.ContainsKey(current))
+                {
+                    fields[current] += "\n" + line.Trim();
+                }
+
                 continue;
             }
 
@@ -58,7 +63,10 @@ public static class Deb822Reader
             }
 
             current = line[..colon].Trim();
-            fields[current] = line[(colon + 1)..].Trim();
+            if (keep is null || keep.Contains(current))
+            {
+                fields[current] = line[(colon + 1)..].Trim();
+            }
         }
 
         if (fields.Count > 0)

@@ -108,7 +108,7 @@ public sealed partial class FuseSession
             return;
         }
 
-        _storeQueue = new StoreQueue(this, _fileSystem, fd, Options.StoreQueueLength, Math.Max(4096, Options.MaxStoreBytes));
+        _storeQueue = new NotifyStoreQueue(this, _fileSystem, fd, Options.StoreQueueLength, Math.Max(4096, Options.MaxStoreBytes));
     }
 
     private void ReaderMain(object? state)

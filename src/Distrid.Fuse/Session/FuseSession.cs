@@ -18,7 +18,7 @@ public sealed partial class FuseSession : IDisposable
     private readonly TaskCompletionSource<FuseInitResult> _initialized = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Reader> _readers = [];
-    private StoreQueue? _storeQueue;
+    private NotifyStoreQueue? _storeQueue;
     private FuseInitResult _initResult;
     private volatile bool _isInitialized;
     private int _runningReaders;
@@ -39,7 +39,7 @@ public sealed partial class FuseSession : IDisposable
     public FuseSessionOptions Options { get; }
 
     /// <summary>Request counters per opcode and error counters.</summary>
-    public FuseStatistics Statistics { get; } = new();
+    public FuseRequestCounters Statistics { get; } = new();
 
     /// <summary>Completes once INIT has been answered (at once for a resumed session).</summary>
     public Task<FuseInitResult> Initialized => _initialized.Task;

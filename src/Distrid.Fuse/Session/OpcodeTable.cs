@@ -36,7 +36,7 @@ internal static class OpcodeTable
 
     private static OpcodeEntry[] Build()
     {
-        var table = new OpcodeEntry[FuseStatistics.OpcodeSlots];
+        var table = new OpcodeEntry[FuseRequestCounters.OpcodeSlots];
         for (uint i = 0; i < table.Length; i++)
         {
             string name = Enum.IsDefined((FuseOpcode)i) ? ((FuseOpcode)i).ToString().ToUpperInvariant() : "UNKNOWN";

@@ -4,7 +4,6 @@ using Distrid.Api.Admin;
 using Distrid.FileSystem;
 using Distrid.FileSystem.Exchange;
 using Distrid.Generations;
-using Distrid.Hosting;
 using Distrid.Protocol;
 using Distrid.Store;
 using Distrid.Transactions;
@@ -17,7 +16,7 @@ namespace Distrid.Api;
 /// <see cref="TransactionException"/> (e.g. the mirror's index could not be fetched).
 /// </summary>
 internal sealed class DistridQueries(
-    DaemonOptions options, PackageStore store, GenerationStore generations, TransactionService transactions, MountService mount, RoFileSystem fileSystem, AdminQueries admin)
+    PackageStore store, GenerationStore generations, TransactionService transactions, IMountStatus mount, RoFileSystem fileSystem, AdminQueries admin)
 {
     /// <summary>The admin's questions (files, owns, why, history, diff, verify), for every front end.</summary>
     public AdminQueries Admin => admin;
@@ -33,9 +32,9 @@ internal sealed class DistridQueries(
         return new StatusResult
         {
             Version = DaemonVersion,
-            Mountpoint = options.Mountpoint,
+            Mountpoint = mount.Mountpoint,
             Mounted = mount.IsMounted,
-            Store = options.Store,
+            Store = store.Directory,
             PackageCount = current.PackageCount,
             StoreBytes = current.StoreBytes,
             Generation = generations.Current?.Number ?? 0,

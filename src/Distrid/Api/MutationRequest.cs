@@ -8,7 +8,7 @@ namespace Distrid.Api;
 /// ("install"), the polkit action that guards it, how far it goes, and how to build the operation. The operation
 /// is built only after authorization, because building it may read files the caller named.
 /// </summary>
-internal sealed record MutationRequest(string Role, string ActionId, TransactionMode Mode, Func<StoreOperation> CreateOperation)
+internal sealed record MutationRequest(string Role, string ActionId, TransactionMode Mode, Func<TransactionOperation> CreateOperation)
 {
     /// <summary>
     /// Run on when the caller goes away (a closed socket, a name that left the bus). Without it the caller's

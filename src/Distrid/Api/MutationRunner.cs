@@ -1,5 +1,6 @@
 using Distrid.Api.Authorization;
 using Distrid.Generations;
+using Distrid.Protocol;
 using Distrid.Transactions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -19,7 +20,7 @@ namespace Distrid.Api;
 /// </summary>
 internal sealed class MutationRunner(IAuthorizer authorizer, TransactionService transactions, IHostApplicationLifetime lifetime, ILogger<MutationRunner> logger)
 {
-    public async Task<TransactionOutcome> RunAsync(MutationRequest request, CallerIdentity caller, IProgress<TransactionProgress>? progress, CancellationToken cancellationToken)
+    public async Task<TransactionResult> RunAsync(MutationRequest request, CallerIdentity caller, IProgress<ProgressInfo>? progress, CancellationToken cancellationToken)
     {
         await AuthorizeAsync(caller, request.ActionId, cancellationToken);
         logger.LogInformation("{Role} for {Caller} ({Mode}{Detached})", request.Role, caller, request.Mode, request.Detached ? ", detached" : "");

@@ -1,4 +1,3 @@
-using Distri.Core.SquashFs;
 using Distri.Core.SquashFs.Format;
 using Distri.Core.SquashFs.Reading;
 using Distri.Core.SquashFs.Reading.Directories;
@@ -75,34 +74,30 @@ internal sealed partial class RoFileSystem
 
     private int ReadImageDirectory(ulong node, long offset, ref FuseDirectoryWriter writer)
     {
-        int error = ImageLease.TryAcquire(images, node, out var lease);
-        if (error != 0)
+        // The writer moves into the state for the walk and back out after it (a ref struct cannot hold a ref to
+        // another ref struct).
+        var request = new DirectoryRequest(offset, writer);
+        int result = WithImage(node, ref request, static (_, in lease, ref request) =>
         {
-            return error;
-        }
-
-        using (lease)
-        {
-            try
+            var directory = lease.Image.GetInode(lease.InodeRef);
+            if (directory.Kind != FileKind.Directory)
             {
-                var directory = lease.Image.GetInode(lease.InodeRef);
-                if (directory.Kind != FileKind.Directory)
-                {
-                    return -Errno.ENOTDIR;
-                }
+                return -Errno.ENOTDIR;
+            }
 
-                // The writer moves into the visitor for the walk and back out after it (a ref struct cannot hold a ref
-                // to another ref struct).
-                var visitor = new DirectoryFiller(lease.Image, lease.Slot, writer);
-                lease.Image.ReadDirectory(directory, offset, ref visitor);
-                writer = visitor.Writer;
-                return visitor.Error;
-            }
-            catch (SquashFsException)
-            {
-                return -Errno.EIO;
-            }
-        }
+            var visitor = new DirectoryFiller(lease.Image, lease.Slot, request.Writer);
+            lease.Image.ReadDirectory(directory, request.Offset, ref visitor);
+            request.Writer = visitor.Writer;
+            return visitor.Error;
+        });
+        writer = request.Writer;
+        return result;
+    }
+
+    private ref struct DirectoryRequest(long offset, FuseDirectoryWriter writer)
+    {
+        public readonly long Offset = offset;
+        public FuseDirectoryWriter Writer = writer;
     }
 
     /// <summary>"." and ".." first, as every Linux directory lists them; false when the buffer is already full.</summary>

@@ -43,34 +43,17 @@ internal sealed partial class RoFileSystem
             return 0;
         }
 
-        int error = ImageLease.TryAcquire(images, parent, out var lease);
-        if (error != 0)
+        var request = new LookupRequest(name, ref entry);
+        return WithImage(parent, ref request, static (_, in lease, ref request) =>
         {
-            return error;
-        }
-
-        using (lease)
-        {
-            try
+            var directory = lease.Image.GetInode(lease.InodeRef);
+            if (directory.Kind != FileKind.Directory)
             {
-                var directory = lease.Image.GetInode(lease.InodeRef);
-                if (directory.Kind != FileKind.Directory)
-                {
-                    return -Errno.ENOTDIR;
-                }
-
-                if (!lease.Image.TryLookup(directory, name, out var found))
-                {
-                    return -Errno.ENOENT;
-                }
-
-                return FillImageEntry(lease, found.InodeRef, ref entry);
+                return -Errno.ENOTDIR;
             }
-            catch (SquashFsException)
-            {
-                return -Errno.EIO;
-            }
-        }
+
+            return lease.Image.TryLookup(directory, request.Name, out var found) ? FillImageEntry(lease, found.InodeRef, ref request.Entry) : -Errno.ENOENT;
+        });
     }
 
     public int GetAttr(ulong node, ref FuseAttrOut attr)
@@ -94,24 +77,12 @@ internal sealed partial class RoFileSystem
             return 0;
         }
 
-        int error = ImageLease.TryAcquire(images, node, out var lease);
-        if (error != 0)
+        var request = new AttrRequest(node, ref attr);
+        return WithImage(node, ref request, static (_, in lease, ref request) =>
         {
-            return error;
-        }
-
-        using (lease)
-        {
-            try
-            {
-                FillAttributes(lease.Image.GetInode(lease.InodeRef), node, lease.Image.Superblock.BlockSize, ref attr.Attr);
-                return 0;
-            }
-            catch (SquashFsException)
-            {
-                return -Errno.EIO;
-            }
-        }
+            FillAttributes(lease.Image.GetInode(lease.InodeRef), request.Node, lease.Image.Superblock.BlockSize, ref request.Attr.Attr);
+            return 0;
+        });
     }
 
     private int LookupImageRoot(int slot, ref FuseEntryOut entry)

@@ -1,4 +1,3 @@
-using Distri.Core.SquashFs;
 using Distri.Core.SquashFs.Format;
 using Distrid.Fuse.Protocol;
 
@@ -20,35 +19,23 @@ internal sealed partial class RoFileSystem
             return -Errno.EISDIR;
         }
 
-        int error = ImageLease.TryAcquire(images, node, out var lease);
-        if (error != 0)
+        var request = new ReadRequest(node, offset, destination, fillPageCache);
+        return WithImage(node, ref request, static (fileSystem, in lease, ref request) =>
         {
-            return error;
-        }
-
-        using (lease)
-        {
-            try
+            var inode = lease.Image.GetInode(lease.InodeRef);
+            if (inode.Kind != FileKind.File)
             {
-                var inode = lease.Image.GetInode(lease.InodeRef);
-                if (inode.Kind != FileKind.File)
-                {
-                    return -Errno.EISDIR;
-                }
-
-                int read = lease.Image.Read(inode, offset, destination);
-                if (fillPageCache && read > 0 && Volatile.Read(ref _session) is { } session)
-                {
-                    PageCacheFill.QueueRestOfBlocks(session, node, offset, read, (long)inode.Size, lease.Image.Superblock.BlockSize);
-                }
-
-                return read;
+                return -Errno.EISDIR;
             }
-            catch (SquashFsException)
+
+            int read = lease.Image.Read(inode, request.Offset, request.Destination);
+            if (request.FillPageCache && read > 0 && Volatile.Read(ref fileSystem._session) is { } session)
             {
-                return -Errno.EIO;
+                PageCacheFill.QueueRestOfBlocks(session, request.Node, request.Offset, read, (long)inode.Size, lease.Image.Superblock.BlockSize);
             }
-        }
+
+            return read;
+        });
     }
 
     public int ReadLink(ulong node, Span<byte> destination)
@@ -65,24 +52,11 @@ internal sealed partial class RoFileSystem
             return link.Length;
         }
 
-        int error = ImageLease.TryAcquire(images, node, out var lease);
-        if (error != 0)
+        return WithImage(node, ref destination, static (_, in lease, ref destination) =>
         {
-            return error;
-        }
-
-        using (lease)
-        {
-            try
-            {
-                var inode = lease.Image.GetInode(lease.InodeRef);
-                return inode.Kind == FileKind.Symlink ? lease.Image.ReadLink(inode, destination) : -Errno.EINVAL;
-            }
-            catch (SquashFsException)
-            {
-                return -Errno.EIO;
-            }
-        }
+            var inode = lease.Image.GetInode(lease.InodeRef);
+            return inode.Kind == FileKind.Symlink ? lease.Image.ReadLink(inode, destination) : -Errno.EINVAL;
+        });
     }
 
     public int GetExtendedAttribute(ulong node, ReadOnlySpan<byte> name, Span<byte> destination)
@@ -92,24 +66,12 @@ internal sealed partial class RoFileSystem
             return -Errno.ENODATA;
         }
 
-        int error = ImageLease.TryAcquire(images, node, out var lease);
-        if (error != 0)
+        var request = new XattrRequest(name, destination);
+        return WithImage(node, ref request, static (_, in lease, ref request) =>
         {
-            return error;
-        }
-
-        using (lease)
-        {
-            try
-            {
-                int length = lease.Image.GetXattr(lease.Image.GetInode(lease.InodeRef), name, destination);
-                return length < 0 ? -Errno.ENODATA : length;
-            }
-            catch (SquashFsException)
-            {
-                return -Errno.EIO;
-            }
-        }
+            int length = lease.Image.GetXattr(lease.Image.GetInode(lease.InodeRef), request.Name, request.Destination);
+            return length < 0 ? -Errno.ENODATA : length;
+        });
     }
 
     public int ListExtendedAttributes(ulong node, Span<byte> destination)
@@ -119,23 +81,8 @@ internal sealed partial class RoFileSystem
             return 0;
         }
 
-        int error = ImageLease.TryAcquire(images, node, out var lease);
-        if (error != 0)
-        {
-            return error;
-        }
-
-        using (lease)
-        {
-            try
-            {
-                return lease.Image.ListXattrNames(lease.Image.GetInode(lease.InodeRef), destination);
-            }
-            catch (SquashFsException)
-            {
-                return -Errno.EIO;
-            }
-        }
+        return WithImage(node, ref destination, static (_, in lease, ref destination) =>
+            lease.Image.ListXattrNames(lease.Image.GetInode(lease.InodeRef), destination));
     }
 
     public int StatFs(ulong node, ref FuseStatFs stat)

@@ -8,6 +8,13 @@ namespace Distrid.Generations;
 /// </summary>
 public sealed record Generation
 {
+    /// <summary>The format this daemon writes and the newest it reads.</summary>
+    public const int CurrentFormat = 1;
+
+    /// <summary>Files written before the field existed have none (0 when read) and are format 1.</summary>
+    [JsonPropertyName("format")]
+    public int Format { get; init; } = CurrentFormat;
+
     [JsonPropertyName("number")]
     public required int Number { get; init; }
 

@@ -26,20 +26,118 @@ public sealed class GenerationStore
     }
 
     /// <summary>The current generation, or null before the first commit.</summary>
+    /// <exception cref="UnreadableGenerationException">current names a file that is missing or unreadable.</exception>
     public Generation? Current
     {
         get
         {
-            string? target = File.Exists(_current) ? new FileInfo(_current).LinkTarget : null;
-            return target is null ? null : Load(Path.Combine(Path.GetDirectoryName(_current)!, target));
+            var read = ReadCurrent();
+            return read.State == GenerationReadState.Unreadable ? throw new UnreadableGenerationException(DescribeUnreadableCurrent(read)) : read.Generation;
         }
     }
 
-    /// <summary>Every committed generation, oldest first.</summary>
-    public IReadOnlyList<Generation> List() =>
-        [.. Numbers().Order().Select(n => Load(PathOf(n))).OfType<Generation>()];
+    /// <summary>Reads what <c>current</c> points at without throwing: absent only when there is no <c>current</c>
+    /// at all; a link to a missing, torn or foreign file is unreadable.</summary>
+    public GenerationRead ReadCurrent()
+    {
+        var link = new FileInfo(_current);
+        if (!link.Exists && link.LinkTarget is null)
+        {
+            return GenerationRead.Absent(_current);
+        }
 
-    public Generation? Get(int number) => File.Exists(PathOf(number)) ? Load(PathOf(number)) : null;
+        string? target = link.LinkTarget;
+        if (target is null)
+        {
+            return GenerationRead.Unreadable(_current, "is not a symlink to a generation file");
+        }
+
+        string path = Path.GetFullPath(target, Path.GetDirectoryName(_current)!);
+        if (!int.TryParse(Path.GetFileNameWithoutExtension(path), NumberStyles.None, CultureInfo.InvariantCulture, out int number) || Path.GetFullPath(PathOf(number)) != path)
+        {
+            return GenerationRead.Unreadable(path, "is not a generation file (current must point at generations/N.json)");
+        }
+
+        var read = Read(number);
+        return read.State == GenerationReadState.Absent ? GenerationRead.Unreadable(read.Path, "does not exist, but current points at it") : read;
+    }
+
+    /// <summary>Reads <c>generations/N.json</c>: absent, present, or unreadable with the reason.</summary>
+    public GenerationRead Read(int number)
+    {
+        string path = PathOf(number);
+        Generation? generation;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            generation = JsonSerializer.Deserialize(stream, GenerationJsonContext.Default.Generation);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return GenerationRead.Absent(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        {
+            return GenerationRead.Unreadable(path, "is unreadable: " + e.Message);
+        }
+
+        if (generation is not null)
+        {
+            // The serializer leaves a missing member at its default, not at the record's initializer: restore the
+            // optional ones, and read a file written before generations carried a format as format 1.
+            generation = generation with
+            {
+                Format = generation.Format == 0 ? 1 : generation.Format,
+                Requested = generation.Requested ?? [],
+                Pins = generation.Pins ?? new Dictionary<string, string>(),
+                Description = generation.Description ?? "",
+            };
+        }
+
+        return generation switch
+        {
+            null => GenerationRead.Unreadable(path, "holds no generation"),
+            { Format: < 1 or > Generation.CurrentFormat } => GenerationRead.Unreadable(path, $"has format {generation.Format}; this distrid reads formats 1 to {Generation.CurrentFormat}"),
+            { Packages: null } => GenerationRead.Unreadable(path, "lacks its package lists"),
+            _ when generation.Number != number => GenerationRead.Unreadable(path, $"says it is generation {generation.Number}"),
+            _ => GenerationRead.Present(path, generation),
+        };
+    }
+
+    /// <summary>Every readable committed generation, oldest first (an unreadable one is logged and left out).</summary>
+    public IReadOnlyList<Generation> List() =>
+        [.. Numbers().Order().Select(Load).OfType<Generation>()];
+
+    /// <summary>Generation <paramref name="number"/>, or null when there is none.</summary>
+    /// <exception cref="UnreadableGenerationException">the file exists but cannot be read.</exception>
+    public Generation? Get(int number)
+    {
+        var read = Read(number);
+        return read.State == GenerationReadState.Unreadable
+            ? throw new UnreadableGenerationException($"generation file {read.Path} {read.Problem}")
+            : read.Generation;
+    }
+
+    /// <summary>
+    /// One line for an operator whose current generation cannot be read: which file, why, and the way back (the
+    /// newest other generation that the journal committed and that still reads, made current by hand).
+    /// </summary>
+    public string DescribeUnreadableCurrent(GenerationRead read)
+    {
+        string state = Path.GetDirectoryName(_current)!;
+        int? broken = int.TryParse(Path.GetFileNameWithoutExtension(read.Path), NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : null;
+        int? previous = _journal.ReadAll()
+            .Where(r => r.Event == JournalRecord.Commit && r.Generation is not null).Select(r => r.Generation!.Value).Reverse()
+            .Concat(Numbers().OrderDescending())
+            .Distinct()
+            .Where(g => g != broken)
+            .Cast<int?>()
+            .FirstOrDefault(g => Read(g!.Value).State == GenerationReadState.Present);
+        string wayBack = previous is int p
+            ? $"to go back to generation {p}, run: ln -sfn generations/{FileName(p)} {_current} (history: {Path.Combine(state, "journal.log")})"
+            : $"no other generation is readable: restore the file, or remove {_current} to adopt the store's images as a new generation";
+        return $"generation file {read.Path} {read.Problem}; {wayBack}";
+    }
 
     /// <summary>Numbers are never reused: after a rollback, the next commit still gets a fresh one.</summary>
     public int NextNumber => Numbers().DefaultIfEmpty(0).Max() + 1;
@@ -85,8 +183,10 @@ public sealed class GenerationStore
     /// After a crash: a generation file that was written but never made current (no commit in the journal, not
     /// current) is removed, as are temporary files; a transaction left open is recorded as aborted.
     /// </summary>
+    /// <exception cref="UnreadableGenerationException">current is unreadable; nothing is changed then.</exception>
     public void Recover()
     {
+        int? current = Current?.Number;
         foreach (string temporary in Directory.EnumerateFiles(_generations, ".*.tmp").Concat(Directory.EnumerateFiles(Path.GetDirectoryName(_current)!, ".*.tmp")))
         {
             File.Delete(temporary);
@@ -94,7 +194,6 @@ public sealed class GenerationStore
 
         var records = _journal.ReadAll();
         var committed = records.Where(r => r.Event == JournalRecord.Commit && r.Generation is not null).Select(r => r.Generation!.Value).ToHashSet();
-        int? current = Current?.Number;
         if (current is int c && !committed.Contains(c))
         {
             // The rename happened, the journal line did not: the generation is committed.
@@ -136,17 +235,14 @@ public sealed class GenerationStore
 
     private static string FileName(int number) => number.ToString(CultureInfo.InvariantCulture) + ".json";
 
-    private Generation? Load(string path)
+    private Generation? Load(int number)
     {
-        try
+        var read = Read(number);
+        if (read.State == GenerationReadState.Unreadable)
         {
-            using var stream = File.OpenRead(path);
-            return JsonSerializer.Deserialize(stream, GenerationJsonContext.Default.Generation);
+            _logger.LogError("generation file {Path} {Problem}", read.Path, read.Problem);
         }
-        catch (Exception e) when (e is IOException or JsonException)
-        {
-            _logger.LogError("unreadable generation {Path}: {Error}", path, e.Message);
-            return null;
-        }
+
+        return read.Generation;
     }
 }

@@ -15,6 +15,7 @@ using Distrid.Transactions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Distrid.Hosting;
 
@@ -23,6 +24,13 @@ internal static class DaemonHost
 {
     public static async Task<int> RunAsync(DaemonOptions options)
     {
+        if (UnreadableCurrentGeneration(options) is { } problem)
+        {
+            // Before the host exists, so the operator gets this one line and the state directory is left untouched.
+            await Console.Error.WriteLineAsync($"distrid: cannot start: {problem}");
+            return 1;
+        }
+
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.AddSimpleConsole(o =>
         {
@@ -44,12 +52,26 @@ internal static class DaemonHost
             await host.RunAsync();
             return failure.ExitCode(services);
         }
-        catch (Exception e) when (e is DaemonStartException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is DaemonStartException or UnreadableGenerationException or IOException or UnauthorizedAccessException)
         {
             // The host has already logged the failure with its stack; this is the one line for the operator.
             await Console.Error.WriteLineAsync($"distrid: cannot start: {e.Message}");
             return 1;
         }
+    }
+
+    /// <summary>Why the current generation cannot be read, or null when it reads or is absent (a first start).</summary>
+    private static string? UnreadableCurrentGeneration(DaemonOptions options)
+    {
+        var current = new FileInfo(Path.Combine(options.State, "current"));
+        if (!current.Exists && current.LinkTarget is null)
+        {
+            return null;
+        }
+
+        var store = new GenerationStore(options.State, NullLogger<GenerationStore>.Instance);
+        var read = store.ReadCurrent();
+        return read.State == GenerationReadState.Unreadable ? store.DescribeUnreadableCurrent(read) : null;
     }
 
     /// <summary>No mirror configured: the daemon works with the store alone.</summary>
@@ -77,7 +99,7 @@ internal static class DaemonHost
         // Read (and unset) once, before anything could start a child that inherits them.
         services.AddSingleton(_ => ListenFds.FromEnvironment());
         services.AddSingleton<DaemonFailure>();
-        services.AddSingleton<PackageStore>();
+        services.AddSingleton(sp => new PackageStore(options.Store, sp.GetRequiredService<ILogger<PackageStore>>()));
         services.AddSingleton(new ImageTable(options.MaxOpenImages, new SquashFsReadOptions { DataCacheBytes = options.BlockCacheBytesPerImage }));
         services.AddSingleton<ExchangeNodeTable>();
         services.AddSingleton<NodeIdJournal>();
@@ -86,6 +108,7 @@ internal static class DaemonHost
         services.AddSingleton<RoFileSystem>();
         services.AddSingleton<MountService>();
         services.AddSingleton<IGenerationPublisher>(sp => sp.GetRequiredService<MountService>());
+        services.AddSingleton<IMountStatus>(sp => sp.GetRequiredService<MountService>());
         services.AddSingleton(sp => new GenerationStore(options.State, sp.GetRequiredService<ILogger<GenerationStore>>()));
         services.AddSingleton(_ => new RepositoryClientHolder(CreateRepositoryClient(options)));
         services.AddSingleton(sp => new TransactionService(

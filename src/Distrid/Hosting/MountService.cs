@@ -31,7 +31,7 @@ internal sealed partial class MountService(
     UnitJobProbe unitJobs,
     DaemonFailure failure,
     ILogger<MountService> logger)
-    : IHostedService, IGenerationPublisher, IDisposable
+    : IHostedService, IGenerationPublisher, IMountStatus, IDisposable
 {
     private static readonly TimeSpan InitTimeout = TimeSpan.FromSeconds(30);
     private readonly Lock _refreshLock = new();
@@ -40,9 +40,11 @@ internal sealed partial class MountService(
     private volatile bool _stopping;
     private string _status = "starting";
 
+    public string Mountpoint => options.Mountpoint;
+
     public bool IsMounted => _session is { } s && !s.Completion.IsCompleted;
 
-    public FuseStatistics? Statistics => _session?.Statistics;
+    public FuseRequestCounters? Statistics => _session?.Statistics;
 
     /// <summary>One line for systemd's STATUS=: what /ro serves right now.</summary>
     public string Status => Volatile.Read(ref _status);

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Distri.Core.Packages;
-using Distrid.Hosting;
 using Microsoft.Extensions.Logging;
 using Tmds.Linux;
 using static Tmds.Linux.LibC;
@@ -11,9 +10,9 @@ namespace Distrid.Store;
 /// The image store directory: every <c>&lt;fullname&gt;.squashfs</c> with its <c>.meta.json</c>. Files with other
 /// names (downloads in progress, temporary files) are never shown.
 /// </summary>
-public sealed class PackageStore(DaemonOptions options, ILogger<PackageStore> logger)
+public sealed class PackageStore(string directory, ILogger<PackageStore> logger)
 {
-    public string Directory { get; } = options.Store;
+    public string Directory { get; } = directory;
 
     /// <summary>Lists the store's images, sorted by full name. Bad names are logged and skipped.</summary>
     public IReadOnlyList<StoredPackage> Scan()

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Distri.Core.Packages;
 using Distri.Core.Repository;
 using Distrid.Generations;
+using Distrid.Protocol;
 using Distrid.Repository;
 using Distrid.Store;
 using Distrid.Transactions.Operations;
@@ -32,8 +33,8 @@ internal sealed class TransactionService(
     /// <paramref name="detached"/> only describe it for <c>status</c>; whether the caller's departure cancels it is the
     /// caller's <paramref name="cancellationToken"/>.
     /// </summary>
-    public async Task<TransactionOutcome> RunAsync(
-        StoreOperation operation, TransactionMode mode, IProgress<TransactionProgress>? progress, CancellationToken cancellationToken, string startedBy = "daemon", bool detached = false,
+    public async Task<TransactionResult> RunAsync(
+        TransactionOperation operation, TransactionMode mode, IProgress<ProgressInfo>? progress, CancellationToken cancellationToken, string startedBy = "daemon", bool detached = false,
         TransactionOrigin? origin = null)
     {
         if (!await _lock.WaitAsync(0, cancellationToken))
@@ -94,11 +95,11 @@ internal sealed class TransactionService(
         }
     }
 
-    private async Task<TransactionOutcome> RunLockedAsync(
-        StoreOperation operation, TransactionMode mode, IProgress<TransactionProgress>? progress, CancellationToken cancellationToken, TransactionOrigin origin)
+    private async Task<TransactionResult> RunLockedAsync(
+        TransactionOperation operation, TransactionMode mode, IProgress<ProgressInfo>? progress, CancellationToken cancellationToken, TransactionOrigin origin)
     {
         long started = Stopwatch.GetTimestamp();
-        progress?.Report(new TransactionProgress("resolve", null, 0, 0, 0, 0));
+        progress?.Report(new ProgressInfo("resolve", null, 0, 0, 0, 0));
         var current = generations.Current ?? throw new TransactionException(TransactionError.Storage, "no current generation");
         IReadOnlyList<PackageMetadata> available;
         PackageCatalog catalog;
@@ -126,7 +127,7 @@ internal sealed class TransactionService(
             .ToList();
         bool changed = target is not null || plan.DeleteImages.Count > 0 || plan.DeleteGenerations.Count > 0;
         int number = plan.Next is not null ? generations.NextNumber : target?.Number ?? current.Number;
-        var outcome = new TransactionOutcome
+        var outcome = new TransactionResult
         {
             Description = operation.Description,
             DryRun = mode == TransactionMode.DryRun,
@@ -170,7 +171,7 @@ internal sealed class TransactionService(
 
             // The point of no return: from here on the commit completes even if the caller goes away.
             cancellationToken.ThrowIfCancellationRequested();
-            progress?.Report(new TransactionProgress("commit", null, 0, 0, outcome.DownloadBytes, outcome.DownloadBytes));
+            progress?.Report(new ProgressInfo("commit", null, 0, 0, outcome.DownloadBytes, outcome.DownloadBytes));
             if (plan.Next is not null)
             {
                 generations.Commit(transaction, plan.Next with { Number = number });
@@ -224,7 +225,7 @@ internal sealed class TransactionService(
         available.FirstOrDefault(a => a.FullName == fullName)
         ?? throw new TransactionException(TransactionError.NotFound, $"{fullName} is not offered by any configured repository, so its image cannot be fetched again");
 
-    private async Task FetchAsync(IReadOnlyList<LocalImage> local, IReadOnlyList<PackageMetadata> downloads, IProgress<TransactionProgress>? progress, CancellationToken cancellationToken)
+    private async Task FetchAsync(IReadOnlyList<LocalImage> local, IReadOnlyList<PackageMetadata> downloads, IProgress<ProgressInfo>? progress, CancellationToken cancellationToken)
     {
         foreach (var image in local)
         {
@@ -242,7 +243,7 @@ internal sealed class TransactionService(
         }
 
         var relay = progress is null ? null : new Progress<DownloadProgress>(p =>
-            progress.Report(new TransactionProgress("download", p.FullName, p.PackageBytesDone, p.PackageBytesTotal, p.TotalBytesDone, p.TotalBytes)));
+            progress.Report(new ProgressInfo("download", p.FullName, p.PackageBytesDone, p.PackageBytesTotal, p.TotalBytesDone, p.TotalBytes)));
 
         // Writes each image's .meta.json beside it (store.MetadataPath), in the parallel download workers.
         await repository.DownloadAsync(downloads, store.Directory, relay, cancellationToken);

@@ -27,15 +27,13 @@ internal sealed class DaemonApi(JsonRpcClient rpc) : IDistridApi
     public Task<IReadOnlyList<GenerationInfo>> GenerationsAsync(CancellationToken cancellationToken = default) =>
         rpc.InvokeAsync(MethodNames.Generations, null, Json.IReadOnlyListGenerationInfo, null, cancellationToken);
 
-    public Task<TransactionResult> InstallAsync(IReadOnlyList<string> packages, bool dryRun = false, bool detached = false, bool reinstall = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
+    public Task<TransactionResult> InstallAsync(IReadOnlyList<string> packages, bool dryRun = false, bool downloadOnly = false, bool detached = false, bool reinstall = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
         Mutate(MethodNames.Install, w =>
         {
             WritePackages(w, packages);
-            WriteDetached(w, detached);
-            if (reinstall)
-            {
-                w.WriteBoolean("reinstall"u8, true);
-            }
+            WriteFlag(w, "downloadOnly"u8, downloadOnly);
+            WriteFlag(w, "detached"u8, detached);
+            WriteFlag(w, "reinstall"u8, reinstall);
         }, dryRun, progress, cancellationToken);
 
     public Task<PackageFiles> FilesAsync(string package, CancellationToken cancellationToken = default) =>
@@ -70,8 +68,12 @@ internal sealed class DaemonApi(JsonRpcClient rpc) : IDistridApi
     public Task<TransactionResult> RemoveAsync(IReadOnlyList<string> packages, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
         Mutate(MethodNames.Remove, w => WritePackages(w, packages), dryRun, progress, cancellationToken);
 
-    public Task<TransactionResult> UpdateAsync(bool dryRun = false, bool detached = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
-        Mutate(MethodNames.Update, w => WriteDetached(w, detached), dryRun, progress, cancellationToken);
+    public Task<TransactionResult> UpdateAsync(bool dryRun = false, bool downloadOnly = false, bool detached = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
+        Mutate(MethodNames.Update, w =>
+        {
+            WriteFlag(w, "downloadOnly"u8, downloadOnly);
+            WriteFlag(w, "detached"u8, detached);
+        }, dryRun, progress, cancellationToken);
 
     public Task<TransactionResult> RollbackAsync(int? generation = null, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
         Mutate(MethodNames.Rollback, generation is int g ? w => w.WriteNumber("generation"u8, g) : null, dryRun, progress, cancellationToken);
@@ -106,12 +108,12 @@ internal sealed class DaemonApi(JsonRpcClient rpc) : IDistridApi
         }, Json.TransactionResult, route, cancellationToken);
     }
 
-    /// <summary>Sent only when set, so that a daemon without the option still accepts the call.</summary>
-    private static void WriteDetached(Utf8JsonWriter writer, bool detached)
+    /// <summary>An optional flag is sent only when set, so that a daemon that predates it still accepts the call.</summary>
+    private static void WriteFlag(Utf8JsonWriter writer, ReadOnlySpan<byte> name, bool value)
     {
-        if (detached)
+        if (value)
         {
-            writer.WriteBoolean("detached"u8, true);
+            writer.WriteBoolean(name, true);
         }
     }
 

@@ -24,14 +24,14 @@ internal static class TransactionCommands
         var packages = new Argument<string[]>("PACKAGE") { Description = "name, name-arch, full name, or (install) a path to an image", Arity = ArgumentArity.OneOrMore };
         var reinstall = new Option<bool>("--reinstall") { Description = "fetch the images again even if the store has them (repairs what 'verify' finds damaged)" };
         yield return Verb("install", "install packages and what they need", [packages, Detach, reinstall], (api, p, progress, ct) =>
-            api.InstallAsync(p.GetValue(packages)!, p.GetValue(DryRun), p.GetValue(Detach), p.GetValue(reinstall), progress, ct));
+            api.InstallAsync(p.GetValue(packages)!, p.GetValue(DryRun), detached: p.GetValue(Detach), reinstall: p.GetValue(reinstall), progress: progress, cancellationToken: ct));
 
         var removals = new Argument<string[]>("PACKAGE") { Description = "name, name-arch or full name", Arity = ArgumentArity.OneOrMore };
         yield return Verb("remove", "remove packages and what only they needed", [removals], (api, p, progress, ct) =>
             api.RemoveAsync(p.GetValue(removals)!, p.GetValue(DryRun), progress, ct));
 
         yield return Verb("update", "move every package to its newest revision (pins stay)", [Detach], (api, p, progress, ct) =>
-            api.UpdateAsync(p.GetValue(DryRun), p.GetValue(Detach), progress, ct));
+            api.UpdateAsync(p.GetValue(DryRun), detached: p.GetValue(Detach), progress: progress, cancellationToken: ct));
 
         var generation = new Argument<int?>("GEN") { Description = "generation to make current (default: the previous one)", Arity = ArgumentArity.ZeroOrOne };
         yield return Verb("rollback", "make an earlier generation current again", [generation], (api, p, progress, ct) =>

@@ -22,13 +22,16 @@ public sealed record TreeComparison
     /// <summary>Link counts of non-directories and which names share an inode.</summary>
     public bool HardLinks { get; init; } = true;
 
+    /// <summary>Link counts of directories (2 + subdirectories on Linux file systems, and in SquashFS).</summary>
+    public bool DirectoryLinkCounts { get; init; } = true;
+
     /// <summary>Compares the two root directories' own mode, owner, mtime and xattrs too.</summary>
     public bool RootAttributes { get; init; } = true;
 }
 
 /// <summary>
 /// Compares two directory trees entry by entry with lstat (never following symlinks): type, mode, uid, gid, size,
-/// content, symlink target, rdev, mtime, xattrs, link counts and hard-link groups. Returns every difference, one
+/// content, symlink target, rdev, mtime, xattrs, link counts (of directories too) and hard-link groups. Returns every difference, one
 /// readable line each ("path: field expected != actual").
 /// </summary>
 public static class TreeComparer
@@ -59,7 +62,7 @@ public static class TreeComparer
         foreach (string path in expected.Keys.Intersect(actual.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
             var entry = new EntryPair(path, Path.Join(expectedRoot, path), expected[path], Path.Join(actualRoot, path), actual[path]);
-            CompareEntry(entry, path.Length == 0 && !what.RootAttributes ? what with { Modes = false, Owners = false, ModificationTimes = false, Xattrs = false } : what, differences);
+            CompareEntry(entry, path.Length == 0 && !what.RootAttributes ? what with { Modes = false, Owners = false, ModificationTimes = false, Xattrs = false, DirectoryLinkCounts = false } : what, differences);
         }
 
         if (what.HardLinks)
@@ -150,6 +153,11 @@ public static class TreeComparer
         }
 
         if (what.HardLinks && e.Type != DirectoryType)
+        {
+            Differ("nlink", e.LinkCount, a.LinkCount);
+        }
+
+        if (what.DirectoryLinkCounts && e.Type == DirectoryType)
         {
             Differ("nlink", e.LinkCount, a.LinkCount);
         }

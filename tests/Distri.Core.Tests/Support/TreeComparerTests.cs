@@ -30,6 +30,7 @@ public sealed class TreeComparerTests : IDisposable
         File.Delete(Path.Combine(right, "link"));
         File.CreateSymbolicLink(Path.Combine(right, "link"), "target-b");
         File.Delete(Path.Combine(right, "missing"));
+        Directory.CreateDirectory(Path.Combine(right, "dir", "sub"));
 
         string all = string.Join('\n', TreeComparer.Compare(left, right));
         Assert.Contains("dir/content: content differs", all);
@@ -41,6 +42,7 @@ public sealed class TreeComparerTests : IDisposable
         Assert.Contains("second-link: unexpected", all);
         Assert.Contains("linked: nlink 1 != 2", all);
         Assert.Contains("unexpected hard-link group: linked, second-link", all);
+        Assert.Contains("dir: nlink 2 != 3", all);
     }
 
     public void Dispose()

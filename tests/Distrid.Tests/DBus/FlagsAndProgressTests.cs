@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Distrid.Api.DBus;
+using Distrid.Protocol;
 using Distrid.Transactions;
 
 namespace Distrid.Tests.DBus;
@@ -26,14 +27,14 @@ public sealed class FlagsAndProgressTests
         Assert.Equal(TransactionError.InvalidRequest, error.Error);
     }
 
-    private static TransactionProgress Download(long done) => new("download", "zsh-amd64-5.9-3", done, 1000, done, 1000);
+    private static ProgressInfo Download(long done) => new("download", "zsh-amd64-5.9-3", done, 1000, done, 1000);
 
     [Fact]
     public void The_throttle_sends_each_new_phase_then_at_most_one_per_interval_and_keeps_the_last()
     {
         long second = Stopwatch.Frequency;
         var throttle = new ProgressThrottle(second / 5);
-        Assert.True(throttle.Offer(new TransactionProgress("resolve", null, 0, 0, 0, 0), 0));
+        Assert.True(throttle.Offer(new ProgressInfo("resolve", null, 0, 0, 0, 0), 0));
         Assert.True(throttle.Offer(Download(10), 1));
         Assert.False(throttle.Offer(Download(20), 2));
         Assert.False(throttle.Offer(Download(30), 3));
@@ -46,13 +47,13 @@ public sealed class FlagsAndProgressTests
         // A report that went backwards (thread-pool reordering) is dropped, not sent or kept.
         Assert.False(throttle.Offer(Download(45), second));
         Assert.Null(throttle.TakePending());
-        Assert.True(throttle.Offer(new TransactionProgress("commit", null, 0, 0, 1000, 1000), second + 1));
+        Assert.True(throttle.Offer(new ProgressInfo("commit", null, 0, 0, 1000, 1000), second + 1));
     }
 
     [Fact]
     public void Percent_is_101_while_sizes_are_unknown()
     {
-        Assert.Equal(101u, ProgressThrottle.Percent(new TransactionProgress("resolve", null, 0, 0, 0, 0)));
+        Assert.Equal(101u, ProgressThrottle.Percent(new ProgressInfo("resolve", null, 0, 0, 0, 0)));
         Assert.Equal(25u, ProgressThrottle.Percent(Download(250)));
         Assert.Equal(100u, ProgressThrottle.Percent(Download(1000)));
     }

@@ -10,7 +10,10 @@ public static class DebCache
 {
     public const string Directory = "/var/tmp/distrid-ci/debs";
 
-    /// <summary>The runtime closure of curl (Depends/Pre-Depends) and of dash (the /bin/sh every closure needs), bookworm.</summary>
+    /// <summary>
+    /// The runtime closure of curl (Depends/Pre-Depends), of dash (the /bin/sh every closure needs) and of perl (dpkg,
+    /// in dash's closure, ships perl scripts), bookworm: what import-apt needs once undeclared requirements count.
+    /// </summary>
     public static readonly string[] CurlAndShell =
     [
         "curl", "gcc-12-base", "libbrotli1", "libc6", "libcom-err2", "libcurl4", "libdb5.3", "libffi8", "libgcc-s1", "libgmp10",
@@ -18,6 +21,7 @@ public static class DebCache
         "libldap-2.5-0", "libnettle8", "libnghttp2-14", "libp11-kit0", "libpsl5", "librtmp1", "libsasl2-2", "libsasl2-modules-db",
         "libssh2-1", "libssl3", "libtasn1-6", "libunistring2", "libzstd1", "zlib1g",
         "dash", "debianutils", "dpkg", "tar", "libacl1", "libbz2-1.0", "liblzma5", "libmd0", "libpcre2-8-0", "libselinux1",
+        "perl", "perl-base", "perl-modules-5.36", "libperl5.36", "libcrypt1", "libgdbm6", "libgdbm-compat4",
     ];
 
     /// <summary>One cached .deb per name (downloading those not cached yet).</summary>

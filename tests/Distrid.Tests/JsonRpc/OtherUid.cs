@@ -48,7 +48,7 @@ internal static partial class OtherUid
 
     private static void SetEffectiveUid(uint uid)
     {
-        long number = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 147 : 117; // SYS_setresuid
+        long number = RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.Arm64 ? 147 : 117; // SYS_setresuid
         if (Syscall(number, -1, uid, -1) != 0)
         {
             throw new InvalidOperationException($"setresuid(-1, {uid}, -1) failed: errno {Marshal.GetLastPInvokeError()}");

@@ -69,10 +69,12 @@ internal sealed class TreePreparer
             }
             else
             {
+                // A leaf's link count is its number of names; a directory's is 2 + its subdirectories, set by
+                // its own PrepareDirectory (its name here is the "2"'s other half, not one more link).
                 child = PrepareLeaf(entries[i].Node, childPath);
+                child.LinkCount++;
             }
 
-            child.LinkCount++;
             prepared[i] = new PreparedEntry(name, child);
         }
 

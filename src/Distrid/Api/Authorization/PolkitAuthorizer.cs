@@ -1,4 +1,3 @@
-using Distrid.Api.DBus;
 using Microsoft.Extensions.Logging;
 using Tmds.DBus.Protocol;
 
@@ -56,7 +55,7 @@ internal sealed class PolkitAuthorizer(ILogger<PolkitAuthorizer> logger, string?
         {
             if (_connection is null)
             {
-                var connection = new DBusConnection(systemBusAddress ?? BusAddresses.System);
+                var connection = new DBusConnection(systemBusAddress ?? SystemBus.Address);
                 try
                 {
                     await connection.ConnectAsync();

@@ -1,13 +1,12 @@
+using Distrid.Api.Authorization;
+
 namespace Distrid.Api.DBus;
 
 /// <summary>Turns <c>--dbus system|session|none|ADDRESS</c> into a bus address, honouring the standard variables.</summary>
 internal static class BusAddresses
 {
-    public const string DefaultSystemBus = "unix:path=/run/dbus/system_bus_socket";
-
     /// <summary>The system bus: <c>$DBUS_SYSTEM_BUS_ADDRESS</c>, else the standard socket. Polkit lives here.</summary>
-    public static string System =>
-        Environment.GetEnvironmentVariable("DBUS_SYSTEM_BUS_ADDRESS") is { Length: > 0 } address ? address : DefaultSystemBus;
+    public static string System => SystemBus.Address;
 
     /// <summary>The address to serve on, or null for <c>none</c> (and for <c>session</c> without a session bus).</summary>
     public static string? Resolve(string option) => option switch

@@ -6,6 +6,7 @@ internal static class DBusErrors
     public const string AccessDenied = "org.freedesktop.DBus.Error.AccessDenied";
     public const string InteractiveAuthorizationRequired = "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired";
     public const string InvalidArgs = "org.freedesktop.DBus.Error.InvalidArgs";
+    public const string UnknownMethod = "org.freedesktop.DBus.Error.UnknownMethod";
     public const string UnknownInterface = "org.freedesktop.DBus.Error.UnknownInterface";
     public const string UnknownProperty = "org.freedesktop.DBus.Error.UnknownProperty";
     public const string PropertyReadOnly = "org.freedesktop.DBus.Error.PropertyReadOnly";

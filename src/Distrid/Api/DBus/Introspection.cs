@@ -5,20 +5,11 @@ namespace Distrid.Api.DBus;
 /// <summary>The introspection XML of both interfaces and the standard Properties interface, built once.</summary>
 internal static class Introspection
 {
-    public static readonly ReadOnlyMemory<byte> Manager = Encoding.UTF8.GetBytes("""
-          <interface name="org.distrid.Distrid1.Manager">
-            <method name="Status"><arg name="status" type="a{sv}" direction="out"/></method>
-            <method name="ListPackages"><arg name="filter" type="a{sv}" direction="in"/><arg name="packages" type="aa{sv}" direction="out"/></method>
-            <method name="Search"><arg name="term" type="s" direction="in"/><arg name="packages" type="aa{sv}" direction="out"/></method>
-            <method name="GetGenerations"><arg name="generations" type="aa{sv}" direction="out"/></method>
-            <method name="Install"><arg name="packages" type="as" direction="in"/><arg name="flags" type="t" direction="in"/><arg name="transaction" type="o" direction="out"/></method>
-            <method name="Remove"><arg name="packages" type="as" direction="in"/><arg name="flags" type="t" direction="in"/><arg name="transaction" type="o" direction="out"/></method>
-            <method name="Update"><arg name="flags" type="t" direction="in"/><arg name="transaction" type="o" direction="out"/></method>
-            <method name="Rollback"><arg name="generation" type="u" direction="in"/><arg name="flags" type="t" direction="in"/><arg name="transaction" type="o" direction="out"/></method>
-            <method name="Gc"><arg name="flags" type="t" direction="in"/><arg name="transaction" type="o" direction="out"/></method>
-          </interface>
-
-        """);
+    /// <summary>Generated from <see cref="ManagerObject.Members"/>, so what introspection shows is what dispatch serves.</summary>
+    public static readonly ReadOnlyMemory<byte> Manager = Encoding.UTF8.GetBytes(
+        $"  <interface name=\"{DBusNames.ManagerInterface}\">\n"
+        + string.Concat(ManagerObject.Members.Select(m => $"    {m.IntrospectionXml}\n"))
+        + "  </interface>\n");
 
     public static readonly ReadOnlyMemory<byte> Transaction = Encoding.UTF8.GetBytes("""
           <interface name="org.distrid.Distrid1.Transaction">

@@ -1,3 +1,4 @@
+using Distrid.Api.Authorization;
 using Distrid.Protocol;
 using Distrid.Transactions;
 using Microsoft.Extensions.Logging;
@@ -10,11 +11,48 @@ namespace Distrid.Api.DBus;
 /// everyone; changes only create a transaction object (validated, not yet authorized) and return its path: the
 /// caller subscribes to its signals and calls Start, where authorization happens (PackageKit's handshake).
 /// </summary>
-internal sealed class ManagerObject(DistridQueries queries, TransactionRegistry transactions, ILogger<ManagerObject> logger) : IPathMethodHandler
+internal sealed partial class ManagerObject(DistridQueries queries, TransactionRegistry transactions, ILogger<ManagerObject> logger) : IPathMethodHandler
 {
     public string Path => DBusNames.ManagerPath;
 
     public bool HandlesChildPaths => false;
+
+    private static readonly DBusArgument Flags = new("flags", "t");
+    private static readonly DBusArgument TransactionPath = new("transaction", "o");
+
+    /// <summary>Every method of the Manager interface: name, arguments, the JSON-RPC method it mirrors, handler.</summary>
+    public static readonly IReadOnlyList<DBusMember<ManagerObject>> Members =
+    [
+        new("Status", [], [new("status", "a{sv}")], MethodNames.Status, static (m, c) => m.ReplyStatus(c)),
+        new("ListPackages", [new("filter", "a{sv}")], [new("packages", "aa{sv}")], MethodNames.List, static (m, c) => m.ListAsync(c)),
+        new("Search", [new("term", "s")], [new("packages", "aa{sv}")], MethodNames.Search, static (m, c) => m.SearchAsync(c)),
+        new("Info", [new("package", "s")], [new("package", "a{sv}")], MethodNames.Info, static (m, c) => m.InfoAsync(c)),
+        new("GetGenerations", [], [new("generations", "aa{sv}")], MethodNames.Generations, static (m, c) => m.ReplyGenerations(c)),
+        new("Install", [new("packages", "as"), Flags], [TransactionPath], MethodNames.Install, static (m, c) => m.CreateTransactionAsync(c, (r, caller) =>
+            Install(r.ReadArrayOfString(), caller, r.ReadUInt64()))),
+        new("Remove", [new("packages", "as"), Flags], [TransactionPath], MethodNames.Remove, static (m, c) => m.CreateTransactionAsync(c, (r, _) =>
+            MutationRequests.Remove(r.ReadArrayOfString(), TransactionFlagsExtensions.ToMode(r.ReadUInt64())))),
+        new("Update", [Flags], [TransactionPath], MethodNames.Update, static (m, c) => m.CreateTransactionAsync(c, (r, _) =>
+            MutationRequests.Update(TransactionFlagsExtensions.ToMode(r.ReadUInt64())))),
+        new("Rollback", [new("generation", "u"), Flags], [TransactionPath], MethodNames.Rollback, static (m, c) => m.CreateTransactionAsync(c, (r, _) =>
+            Rollback(r.ReadUInt32(), r.ReadUInt64()))),
+        new("Gc", [new("keep", "u"), Flags], [TransactionPath], MethodNames.Gc, static (m, c) => m.CreateTransactionAsync(c, (r, _) =>
+            Gc(r.ReadUInt32(), r.ReadUInt64()))),
+        new("Pin", [new("name", "s"), new("fullName", "s"), Flags], [TransactionPath], MethodNames.Pin, static (m, c) => m.CreateTransactionAsync(c, (r, _) =>
+            Pin(r.ReadString(), r.ReadString(), r.ReadUInt64()))),
+        new("Unpin", [new("name", "s"), Flags], [TransactionPath], MethodNames.Unpin, static (m, c) => m.CreateTransactionAsync(c, (r, _) =>
+            MutationRequests.Pin(r.ReadString(), null, TransactionFlagsExtensions.ToMode(r.ReadUInt64())))),
+        new("Files", [new("package", "s")], [new("files", "a{sv}")], MethodNames.Files, static (m, c) => m.FilesAsync(c)),
+        new("Owns", [new("path", "s")], [new("owner", "a{sv}")], MethodNames.Owns, static (m, c) => m.OwnsAsync(c)),
+        new("Why", [new("package", "s")], [new("why", "a{sv}")], MethodNames.Why, static (m, c) => m.WhyAsync(c)),
+        new("History", [], [new("transactions", "aa{sv}")], MethodNames.History, static (m, c) => m.ReplyHistory(c)),
+        new("Diff", [new("from", "u"), new("to", "u")], [new("diff", "a{sv}")], MethodNames.Diff, static (m, c) => m.ReplyDiff(c)),
+        new("Verify", [new("packages", "as")], [new("results", "aa{sv}")], MethodNames.Verify, static (m, c) => m.VerifyAsync(c)),
+    ];
+
+    private static readonly Dictionary<string, DBusMember<ManagerObject>> ByName = Members.ToDictionary(m => m.Name, StringComparer.Ordinal);
+
+    private delegate MutationRequest DecodeMutation(Reader reader, CallerIdentity caller);
 
     public ValueTask HandleMethodAsync(MethodContext context)
     {
@@ -25,80 +63,65 @@ internal sealed class ManagerObject(DistridQueries queries, TransactionRegistry 
             return ValueTask.CompletedTask;
         }
 
+        string member = request.MemberAsString ?? "";
         if (request.InterfaceAsString is not (DBusNames.ManagerInterface or null))
         {
-            return ValueTask.CompletedTask; // disposing unreplied answers UnknownMethod
-        }
-
-        string member = request.MemberAsString ?? "";
-        string? expected = Signature(member);
-        if (expected is null)
-        {
+            context.ReplyError(DBusErrors.UnknownInterface, $"{Path} has no interface {request.InterfaceAsString}");
             return ValueTask.CompletedTask;
         }
 
-        if ((request.SignatureAsString ?? "") != expected)
+        if (!ByName.TryGetValue(member, out var method))
         {
-            context.ReplyError(DBusErrors.InvalidArgs, $"{member} takes ({expected}), not ({request.SignatureAsString})");
+            context.ReplyError(DBusErrors.UnknownMethod, $"{DBusNames.ManagerInterface} has no method {member}");
             return ValueTask.CompletedTask;
         }
 
-        MethodReplies.RunDetached(context, logger, c => HandleAsync(c, member));
+        if ((request.SignatureAsString ?? "") != method.InSignature)
+        {
+            context.ReplyError(DBusErrors.InvalidArgs, $"{member} takes ({method.InSignature}), not ({request.SignatureAsString})");
+            return ValueTask.CompletedTask;
+        }
+
+        MethodReplies.RunDetached(context, logger, c => method.Handler(this, c));
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>The argument signature of each method; null for a method that does not exist.</summary>
-    private static string? Signature(string member) => member switch
+    private async Task ListAsync(MethodContext context)
     {
-        "Status" or "GetGenerations" => "",
-        "ListPackages" => "a{sv}",
-        "Search" => "s",
-        "Install" or "Remove" => "ast",
-        "Update" or "Gc" => "t",
-        "Rollback" => "ut",
-        _ => null,
-    };
-
-    private async Task HandleAsync(MethodContext context, string member)
-    {
-        switch (member)
-        {
-            case "Status":
-                ReplyStatus(context);
-                break;
-            case "ListPackages":
-                bool available = ReadListFilter(context.Request);
-                ReplyPackages(context, await queries.ListAsync(available, context.RequestAborted));
-                break;
-            case "Search":
-                string term = context.Request.GetBodyReader().ReadString();
-                ReplyPackages(context, await queries.SearchAsync(term, context.RequestAborted));
-                break;
-            case "GetGenerations":
-                ReplyGenerations(context);
-                break;
-            default:
-                await CreateTransactionAsync(context, member);
-                break;
-        }
+        bool available = ReadListFilter(context.Request);
+        ReplyPackages(context, await queries.ListAsync(available, context.RequestAborted));
     }
 
-    private async Task CreateTransactionAsync(MethodContext context, string member)
+    private async Task SearchAsync(MethodContext context)
+    {
+        string term = context.Request.GetBodyReader().ReadString();
+        ReplyPackages(context, await queries.SearchAsync(term, context.RequestAborted));
+    }
+
+    private async Task InfoAsync(MethodContext context)
+    {
+        string package = context.Request.GetBodyReader().ReadString();
+        var info = await queries.InfoAsync(package, context.RequestAborted);
+        MethodReplies.Reply(context, "a{sv}", (ref MessageWriter writer) => DtoWriter.WritePackage(ref writer, info));
+    }
+
+    private async Task CreateTransactionAsync(MethodContext context, DecodeMutation decode)
     {
         string sender = context.Request.SenderAsString ?? throw new TransactionException(TransactionError.InvalidRequest, "a call without a sender");
         var caller = await transactions.ResolveCallerAsync(sender);
-        var reader = context.Request.GetBodyReader();
-        var request = member switch
-        {
-            "Install" => MutationRequests.Install(reader.ReadArrayOfString(), caller, TransactionFlagsExtensions.ToMode(reader.ReadUInt64())),
-            "Remove" => MutationRequests.Remove(reader.ReadArrayOfString(), TransactionFlagsExtensions.ToMode(reader.ReadUInt64())),
-            "Update" => MutationRequests.Update(TransactionFlagsExtensions.ToMode(reader.ReadUInt64())),
-            "Rollback" => Rollback(reader.ReadUInt32(), reader.ReadUInt64()),
-            _ => MutationRequests.Gc(ProtocolDefaults.GcKeep, TransactionFlagsExtensions.ToMode(reader.ReadUInt64())),
-        };
+        var request = decode(context.Request.GetBodyReader(), caller);
         string path = transactions.Create(request, sender, caller).Path;
         MethodReplies.Reply(context, "o", (ref MessageWriter writer) => writer.WriteObjectPath(path));
     }
+
+    /// <summary><paramref name="keep"/> 0: the default (<see cref="ProtocolDefaults.GcKeep"/>), as JSON-RPC without keep.</summary>
+    private static MutationRequest Gc(uint keep, ulong flags) => keep > int.MaxValue
+        ? throw new TransactionException(TransactionError.InvalidRequest, $"gc cannot keep {keep} generations")
+        : MutationRequests.Gc(keep == 0 ? ProtocolDefaults.GcKeep : (int)keep, TransactionFlagsExtensions.ToMode(flags));
+
+    private static MutationRequest Pin(string name, string fullName, ulong flags) => fullName.Length == 0
+        ? throw new TransactionException(TransactionError.InvalidRequest, "pin needs a full name; Unpin releases a name")
+        : MutationRequests.Pin(name, fullName, TransactionFlagsExtensions.ToMode(flags));
 
     private static MutationRequest Rollback(uint generation, ulong flags) => generation > int.MaxValue
         ? throw new TransactionException(TransactionError.InvalidRequest, $"no generation {generation}")
@@ -122,18 +145,20 @@ internal sealed class ManagerObject(DistridQueries queries, TransactionRegistry 
         return available;
     }
 
-    private void ReplyStatus(MethodContext context)
+    private Task ReplyStatus(MethodContext context)
     {
         var status = queries.Status();
         MethodReplies.Reply(context, "a{sv}", (ref MessageWriter writer) => DtoWriter.WriteStatus(ref writer, status));
+        return Task.CompletedTask;
     }
 
     private static void ReplyPackages(MethodContext context, IReadOnlyList<Protocol.PackageInfo> packages) =>
         MethodReplies.Reply(context, "aa{sv}", (ref MessageWriter writer) => DtoWriter.WritePackages(ref writer, packages));
 
-    private void ReplyGenerations(MethodContext context)
+    private Task ReplyGenerations(MethodContext context)
     {
         var generations = queries.Generations();
         MethodReplies.Reply(context, "aa{sv}", (ref MessageWriter writer) => DtoWriter.WriteGenerations(ref writer, generations));
+        return Task.CompletedTask;
     }
 }

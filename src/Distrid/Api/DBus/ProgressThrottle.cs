@@ -1,4 +1,4 @@
-using Distrid.Transactions;
+using Distrid.Protocol;
 
 namespace Distrid.Api.DBus;
 
@@ -13,10 +13,10 @@ internal sealed class ProgressThrottle(long intervalTicks)
     private long _lastSent;
     private string? _phase;
     private long _lastDone = -1;
-    private TransactionProgress? _pending;
+    private ProgressInfo? _pending;
 
     /// <summary>True when <paramref name="progress"/> should be sent now; otherwise it is held as pending.</summary>
-    public bool Offer(TransactionProgress progress, long now)
+    public bool Offer(ProgressInfo progress, long now)
     {
         if (progress.Phase == _phase && progress.TotalBytesDone < _lastDone)
         {
@@ -40,7 +40,7 @@ internal sealed class ProgressThrottle(long intervalTicks)
     }
 
     /// <summary>The newest report not yet sent, once.</summary>
-    public TransactionProgress? TakePending()
+    public ProgressInfo? TakePending()
     {
         var pending = _pending;
         _pending = null;
@@ -48,7 +48,7 @@ internal sealed class ProgressThrottle(long intervalTicks)
     }
 
     /// <summary>0-100, or 101 (PackageKit's "unknown") before the sizes are known.</summary>
-    public static uint Percent(TransactionProgress progress) => progress.TotalBytes <= 0
+    public static uint Percent(ProgressInfo progress) => progress.TotalBytes <= 0
         ? 101
         : (uint)Math.Min(100, progress.TotalBytesDone * 100 / progress.TotalBytes);
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Distrid.Api.Authorization;
+using Distrid.Protocol;
 using Distrid.Transactions;
 using Microsoft.Extensions.Logging;
 
@@ -44,7 +45,7 @@ internal sealed partial class TransactionObject
         }
     }
 
-    private void OnProgress(TransactionProgress progress)
+    private void OnProgress(ProgressInfo progress)
     {
         // Download reports arrive from the thread pool: deciding and sending under one lock keeps a late report
         // from overtaking Finished.
@@ -69,7 +70,7 @@ internal sealed partial class TransactionObject
     }
 
     /// <summary>Progress signal and the properties it moves (Status, Percentage, AllowCancel).</summary>
-    private void Publish(TransactionProgress progress)
+    private void Publish(ProgressInfo progress)
     {
         uint percent = ProgressThrottle.Percent(progress);
         string status = progress.Phase switch
@@ -88,7 +89,7 @@ internal sealed partial class TransactionObject
     {
         lock (_signalOrder)
         {
-            TransactionProgress? pending;
+            ProgressInfo? pending;
             lock (_gate)
             {
                 pending = _throttle.TakePending();
@@ -114,8 +115,8 @@ internal sealed partial class TransactionObject
     }
 
     /// <summary>Reports synchronously on the reporting thread, so reports keep their order where the source keeps it.</summary>
-    private sealed class Relay(TransactionObject owner) : IProgress<TransactionProgress>
+    private sealed class Relay(TransactionObject owner) : IProgress<ProgressInfo>
     {
-        public void Report(TransactionProgress value) => owner.OnProgress(value);
+        public void Report(ProgressInfo value) => owner.OnProgress(value);
     }
 }

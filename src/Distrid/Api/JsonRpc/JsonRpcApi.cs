@@ -27,14 +27,14 @@ internal sealed class JsonRpcApi(DistridQueries queries, MutationRunner runner, 
     public Task<IReadOnlyList<GenerationInfo>> GenerationsAsync(CancellationToken cancellationToken = default) =>
         Task.FromResult(queries.Generations());
 
-    public Task<TransactionResult> InstallAsync(IReadOnlyList<string> packages, bool dryRun = false, bool detached = false, bool reinstall = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
-        Run(MethodNames.Install, () => MutationRequests.Install(packages, caller, Mode(dryRun), reinstall) with { Detached = detached }, progress, cancellationToken);
+    public Task<TransactionResult> InstallAsync(IReadOnlyList<string> packages, bool dryRun = false, bool downloadOnly = false, bool detached = false, bool reinstall = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
+        Run(MethodNames.Install, () => MutationRequests.Install(packages, caller, Mode(dryRun, downloadOnly), reinstall) with { Detached = detached }, progress, cancellationToken);
 
     public Task<TransactionResult> RemoveAsync(IReadOnlyList<string> packages, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
         Run(MethodNames.Remove, () => MutationRequests.Remove(packages, Mode(dryRun)), progress, cancellationToken);
 
-    public Task<TransactionResult> UpdateAsync(bool dryRun = false, bool detached = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
-        Run(MethodNames.Update, () => MutationRequests.Update(Mode(dryRun)) with { Detached = detached }, progress, cancellationToken);
+    public Task<TransactionResult> UpdateAsync(bool dryRun = false, bool downloadOnly = false, bool detached = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
+        Run(MethodNames.Update, () => MutationRequests.Update(Mode(dryRun, downloadOnly)) with { Detached = detached }, progress, cancellationToken);
 
     public Task<TransactionResult> RollbackAsync(int? generation = null, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
         Run(MethodNames.Rollback, () => MutationRequests.Rollback(generation, Mode(dryRun)), progress, cancellationToken);
@@ -66,34 +66,15 @@ internal sealed class JsonRpcApi(DistridQueries queries, MutationRunner runner, 
     public Task<IReadOnlyList<VerifyInfo>> VerifyAsync(IReadOnlyList<string>? packages = null, CancellationToken cancellationToken = default) =>
         Guard(MethodNames.Verify, cancellationToken, () => queries.Admin.VerifyAsync(packages, cancellationToken));
 
-    private static TransactionMode Mode(bool dryRun) => dryRun ? TransactionMode.DryRun : TransactionMode.Commit;
+    /// <summary>As D-Bus's flags: a dry run wins over download-only (it plans and changes nothing).</summary>
+    private static TransactionMode Mode(bool dryRun, bool downloadOnly = false) =>
+        dryRun ? TransactionMode.DryRun : downloadOnly ? TransactionMode.DownloadOnly : TransactionMode.Commit;
 
     private Task<TransactionResult> Run(string method, Func<MutationRequest> decode, IProgress<ProgressInfo>? progress, CancellationToken cancellationToken) =>
         Guard(method, cancellationToken, async () =>
         {
-            var relay = progress is null ? null : new SynchronousProgress<TransactionProgress>(p => progress.Report(new ProgressInfo
-            {
-                Phase = p.Phase,
-                Package = p.Package,
-                PackageBytesDone = p.PackageBytesDone,
-                PackageBytesTotal = p.PackageBytesTotal,
-                TotalBytesDone = p.TotalBytesDone,
-                TotalBytes = p.TotalBytes,
-            }));
-            var outcome = await runner.RunAsync(decode(), caller, relay, cancellationToken);
-            return new TransactionResult
-            {
-                Description = outcome.Description,
-                DryRun = outcome.DryRun,
-                Changed = outcome.Changed,
-                PreviousGeneration = outcome.PreviousGeneration,
-                Generation = outcome.Generation,
-                Added = outcome.Added,
-                Removed = outcome.Removed,
-                Downloaded = outcome.Downloaded,
-                DownloadBytes = outcome.DownloadBytes,
-                Deleted = outcome.Deleted,
-            };
+            var relay = progress is null ? null : new SynchronousProgress<ProgressInfo>(progress.Report);
+            return await runner.RunAsync(decode(), caller, relay, cancellationToken);
         });
 
     /// <summary>Turns a refusal into a JSON-RPC error with a stable code and a one-line message (no exception data).</summary>

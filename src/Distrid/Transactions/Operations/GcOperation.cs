@@ -7,7 +7,7 @@ namespace Distrid.Transactions.Operations;
 /// store image that no kept generation names. Programs reading a deleted image under /ro keep reading it: the
 /// daemon holds it open until they are done.
 /// </summary>
-internal sealed class GcOperation(int keep) : StoreOperation
+internal sealed class GcOperation(int keep) : TransactionOperation
 {
     public override string Description => "gc";
 

@@ -4,7 +4,7 @@ using Distrid.Generations;
 namespace Distrid.Transactions.Operations;
 
 /// <summary>Adds packages (names, full names or local image files) with their dependency closure.</summary>
-internal sealed class InstallOperation(IReadOnlyList<string> specs, IReadOnlyList<LocalImage> localImages) : StoreOperation
+internal sealed class InstallOperation(IReadOnlyList<string> specs, IReadOnlyList<LocalImage> localImages) : TransactionOperation
 {
     /// <summary>
     /// Fetch the named packages' images again (verified against the repository's sha256) even when the store has

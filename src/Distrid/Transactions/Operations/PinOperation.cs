@@ -8,7 +8,7 @@ namespace Distrid.Transactions.Operations;
 /// Holds a name at one full name (<paramref name="fullName"/>), or releases it (null): update leaves a pinned name
 /// alone and the exchange directories prefer the pinned revision.
 /// </summary>
-internal sealed class PinOperation(string name, string? fullName) : StoreOperation
+internal sealed class PinOperation(string name, string? fullName) : TransactionOperation
 {
     public override string Description => fullName is null ? $"unpin {name}" : $"pin {name} {fullName}";
 

@@ -8,7 +8,7 @@ namespace Distrid.Transactions.Operations;
 /// Removes requested packages, and with them every dependency that no remaining package needs. Refuses to remove
 /// what a remaining package depends on, naming it.
 /// </summary>
-internal sealed class RemoveOperation(IReadOnlyList<string> specs) : StoreOperation
+internal sealed class RemoveOperation(IReadOnlyList<string> specs) : TransactionOperation
 {
     public override string Description => "remove " + string.Join(' ', specs);
 

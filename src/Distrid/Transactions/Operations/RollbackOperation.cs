@@ -3,7 +3,7 @@ using Distrid.Generations;
 namespace Distrid.Transactions.Operations;
 
 /// <summary>Makes an earlier generation current again: by default the newest one older than the current.</summary>
-internal sealed class RollbackOperation(int? target) : StoreOperation
+internal sealed class RollbackOperation(int? target) : TransactionOperation
 {
     public override string Description => target is int n ? $"rollback to {n}" : "rollback";
 

@@ -4,7 +4,7 @@ using Distrid.Generations;
 namespace Distrid.Transactions.Operations;
 
 /// <summary>Moves every requested package to the newest revision of its name; pinned names stay where they are.</summary>
-internal sealed class UpdateOperation : StoreOperation
+internal sealed class UpdateOperation : TransactionOperation
 {
     public override string Description => "update";
 

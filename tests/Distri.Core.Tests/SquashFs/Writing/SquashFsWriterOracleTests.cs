@@ -61,6 +61,47 @@ public sealed class SquashFsWriterOracleTests(EdgeCaseTreeFixture fixture) : ICl
     }
 
     [Fact]
+    public void Our_image_and_mksquashfs_image_mount_identically_link_counts_included()
+    {
+        if (!Requirements.RootWith([.. Requirements.MountOracleTools, "mksquashfs"]))
+        {
+            return;
+        }
+
+        string ours = Pack(new SquashFsWriterOptions { Compression = CompressionId.Zlib });
+        string theirs = fixture.NewPath("mksquashfs") + ".sqfs";
+        ProcessRunner.Run("mksquashfs", fixture.SourceDirectory, theirs, "-noappend", "-quiet", "-no-progress", "-comp", "gzip", "-xattrs");
+
+        // The root too: both the image root's link count and its attributes come from the source directory.
+        WithMount(theirs, theirMount => WithMount(ours, ourMount => TreeComparer.AssertSame(theirMount, ourMount)));
+    }
+
+    [Fact]
+    public void Nested_directories_have_two_plus_subdirectories_links_like_the_source()
+    {
+        if (!Requirements.RootWith(Requirements.MountOracleTools))
+        {
+            return;
+        }
+
+        // The case of issue 10 item 8: `mkdir -p x/a/b` packed gave 4 and 3 where the source has 3 and 2.
+        string source = fixture.NewPath("nested");
+        Directory.CreateDirectory(Path.Combine(source, "a", "b"));
+        Directory.CreateDirectory(Path.Combine(source, "c"));
+        string image = fixture.NewPath("nested") + ".sqfs";
+        SquashFsWriter.WriteFile(DirectoryScanner.Scan(source), image, new SquashFsWriterOptions());
+
+        WithMount(image, mount =>
+        {
+            Assert.Equal(4u, NativeCalls.LStat(mount).LinkCount);
+            Assert.Equal(3u, NativeCalls.LStat(Path.Combine(mount, "a")).LinkCount);
+            Assert.Equal(2u, NativeCalls.LStat(Path.Combine(mount, "a", "b")).LinkCount);
+            Assert.Equal(2u, NativeCalls.LStat(Path.Combine(mount, "c")).LinkCount);
+            TreeComparer.AssertSame(source, mount, new TreeComparison { Xattrs = false }); // no xattrs, so the kernel answers EOPNOTSUPP
+        });
+    }
+
+    [Fact]
     public void Packing_twice_gives_identical_bytes_whatever_the_thread_count()
     {
         if (!Requirements.RootWith(Requirements.MountOracleTools))
@@ -101,7 +142,7 @@ public sealed class SquashFsWriterOracleTests(EdgeCaseTreeFixture fixture) : ICl
     }
 
     [Fact]
-    public void The_tree_comparison_notices_changed_modes_content_xattrs_and_links()
+    public void The_tree_comparison_notices_changed_modes_content_xattrs_links_and_directory_link_counts()
     {
         if (!Requirements.RootWith(Requirements.MountOracleTools))
         {
@@ -117,12 +158,14 @@ public sealed class SquashFsWriterOracleTests(EdgeCaseTreeFixture fixture) : ICl
         NativeCalls.SetXattr(Path.Combine(copy, "xattrs", "same-0"), "user.shared", "changed"u8.ToArray());
         File.Delete(Path.Combine(copy, "hard-other", "a-again"));
         File.WriteAllText(Path.Combine(copy, "hard-other", "a-again"), "linked twice, across directories\n");
+        Directory.CreateDirectory(Path.Combine(copy, "sizes", "extra-subdirectory"));
 
         var error = Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => TreeComparer.AssertSame(fixture.SourceDirectory, copy));
         Assert.Contains("owners/setuid: mode 04755 != 0755", error.Message);
         Assert.Contains("sizes/size-1: content differs", error.Message);
         Assert.Contains("xattrs/same-0: xattrs", error.Message);
         Assert.Contains("hard-link group missing: hard-other/a-again, hard/a", error.Message);
+        Assert.Contains("sizes: nlink", error.Message);
     }
 
     private string Pack(SquashFsWriterOptions options)

@@ -1,6 +1,7 @@
 using Distri.Core.Packages;
 using Distrid.Generations;
 using Distrid.Hosting;
+using Distrid.Protocol;
 using Distrid.Store;
 using Distrid.Tests.Support;
 using Distrid.Transactions;
@@ -26,7 +27,7 @@ public sealed class TransactionServiceTests : IDisposable
     public TransactionServiceTests()
     {
         var options = new DaemonOptions { Store = Path.Combine(_root.Path, "store"), State = Path.Combine(_root.Path, "state") };
-        _store = new PackageStore(options, NullLogger<PackageStore>.Instance);
+        _store = new PackageStore(options.Store, NullLogger<PackageStore>.Instance);
         _generations = new GenerationStore(options.State, NullLogger<GenerationStore>.Instance);
         _generations.Commit("first", Generation(1, [], []));
         _service = new TransactionService(_store, _generations, _publisher, NullLogger<TransactionService>.Instance);
@@ -133,7 +134,7 @@ public sealed class TransactionServiceTests : IDisposable
         Assert.Equal(TransactionError.NoSuchGeneration, error.Error);
     }
 
-    private Task<TransactionOutcome> RunAsync(StoreOperation operation, TransactionMode mode = TransactionMode.Commit) =>
+    private Task<TransactionResult> RunAsync(TransactionOperation operation, TransactionMode mode = TransactionMode.Commit) =>
         _service.RunAsync(operation, mode, progress: null, CancellationToken.None);
 
     private IReadOnlyList<JournalRecord> Journal() => new Journal(Path.Combine(_root.Path, "state", "journal.log")).ReadAll();
@@ -153,7 +154,7 @@ public sealed class TransactionServiceTests : IDisposable
     }
 
     /// <summary>Plans nothing, but only once the test lets it: holds the service's lock meanwhile.</summary>
-    private sealed class BlockingOperation : StoreOperation, IDisposable
+    private sealed class BlockingOperation : TransactionOperation, IDisposable
     {
         public ManualResetEventSlim Planning { get; } = new();
 

@@ -7,7 +7,7 @@ namespace Distrid.Transactions.Operations;
 /// One kind of mutating transaction. An operation only decides; <see cref="TransactionService"/> owns the lock,
 /// the journal, downloads, the atomic commit and publishing, the same for every operation and both front ends.
 /// </summary>
-internal abstract class StoreOperation
+internal abstract class TransactionOperation
 {
     /// <summary>For people and the journal: "install zsh", "rollback to 3".</summary>
     public abstract string Description { get; }

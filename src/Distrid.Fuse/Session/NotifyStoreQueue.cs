@@ -21,7 +21,7 @@ namespace Distrid.Fuse.Session;
 /// block, or arriving again for it, do not push the same bytes twice. A dropped or failed store only costs a
 /// later READ: correctness never depends on it.
 /// </remarks>
-internal sealed class StoreQueue : IDisposable
+internal sealed class NotifyStoreQueue : IDisposable
 {
     private const int RecentSlots = 1024;
     private const int HeaderBytes = FuseOutHeader.Size + FuseNotifyStoreOut.Size;
@@ -44,7 +44,7 @@ internal sealed class StoreQueue : IDisposable
     /// <param name="fd">A /dev/fuse descriptor of the connection, owned (closed) by the queue's thread.</param>
     /// <param name="capacity">Ranges that may wait; more are dropped.</param>
     /// <param name="maxBytes">Largest store; longer ranges are cut.</param>
-    public StoreQueue(FuseSession session, IFuseFileSystem fileSystem, int fd, int capacity, int maxBytes)
+    public NotifyStoreQueue(FuseSession session, IFuseFileSystem fileSystem, int fd, int capacity, int maxBytes)
     {
         _session = session;
         _fd = fd;

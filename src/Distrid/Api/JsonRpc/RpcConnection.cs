@@ -1,11 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Distrid.Protocol;
 using StreamJsonRpc;
 
-namespace Distrid.Protocol;
+namespace Distrid.Api.JsonRpc;
 
-/// <summary>The one wire setup both ends use: newline-delimited JSON-RPC 2.0 with System.Text.Json.</summary>
-public static class RpcConnection
+/// <summary>The daemon's wire setup (districtl has its own client): newline-delimited JSON-RPC 2.0 with System.Text.Json.</summary>
+internal static class RpcConnection
 {
     public static IJsonRpcMessageHandler CreateHandler(Stream duplex)
     {

@@ -6,7 +6,7 @@ namespace Distrid.Fuse.Session;
 /// Request counters per opcode plus error counters, updated with interlocked increments (no allocation) and
 /// readable at any time, e.g. for a status command.
 /// </summary>
-public sealed class FuseStatistics
+public sealed class FuseRequestCounters
 {
     internal const int OpcodeSlots = 64;
 
