@@ -101,23 +101,9 @@ internal sealed class TransactionService(
         long started = Stopwatch.GetTimestamp();
         progress?.Report(new ProgressInfo("resolve", null, 0, 0, 0, 0));
         var current = generations.Current ?? throw new TransactionException(TransactionError.Storage, "no current generation");
-        IReadOnlyList<PackageMetadata> available;
-        PackageCatalog catalog;
-        OperationPlan plan;
-        try
-        {
-            available = operation.NeedsIndex ? await AvailableAsync(cancellationToken) : [];
-            catalog = new PackageCatalog(store.Scan(), available.Concat(operation.LocalImages.Select(l => l.Metadata)));
-            plan = operation.Plan(current, catalog, generations);
-        }
-        catch (TransactionException e) when (mode == TransactionMode.Commit)
-        {
-            // A request refused while planning is still one the admin made: history shows it, with why.
-            string refused = Guid.NewGuid().ToString("N")[..12];
-            generations.BeginTransaction(refused, operation.Description, current.Number, origin);
-            generations.AbortTransaction(refused, e.Message);
-            throw;
-        }
+        var available = operation.NeedsIndex ? await AvailableAsync(cancellationToken) : [];
+        var catalog = new PackageCatalog(store.Scan(), available.Concat(operation.LocalImages.Select(l => l.Metadata)));
+        var plan = operation.Plan(current, catalog, generations);
 
         var target = plan.Next ?? (plan.MakeCurrent is int n ? generations.Get(n) : null);
         var local = operation.LocalImages.Where(l => !catalog.InStore(l.Metadata.FullName)).ToList();

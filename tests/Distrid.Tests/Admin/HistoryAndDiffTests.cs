@@ -50,15 +50,28 @@ public sealed class HistoryAndDiffTests
         Assert.Equal(["app-amd64-1-2", "base-amd64-1-1", "mid-amd64-1-1"], explicitPair.GetProperty("removed").Strings().Order(StringComparer.Ordinal));
         Assert.Contains("generation 99 does not exist", await system.FailsAsync("diff", "99"));
 
-        // A refused request is history too.
+        // A request refused while planning began no transaction: the journal (and history) does not list it.
         Assert.Contains("no package 'nothing-such'", await system.FailsAsync("install", "nothing-such"));
+
+        // A transaction that fails after it began (its image is gone from the mirror) is listed as failed, with why.
+        foreach (string file in Directory.GetFiles(Path.Combine(system.Mirror.Repository, "pkg"), "extra-amd64-1-1.squashfs*"))
+        {
+            File.Delete(file);
+        }
+
+        await system.FailsAsync("install", "extra");
 
         var history = (await system.JsonAsync("history")).EnumerateArray().ToList();
         Assert.Equal(
-            ["install app", "update", "rollback", "remove app", "install nothing-such"],
+            ["install app", "update", "rollback", "remove app", "install extra"],
             history.Where(h => h.TryGetProperty("caller", out _)).Select(h => h.GetProperty("description").GetString()));
-        var mine = history.Where(h => h.TryGetProperty("caller", out _)).ToList();
-        Assert.All(mine.Take(4), h =>
+        var failed = history.Last();
+        Assert.Equal("install extra", failed.GetProperty("description").GetString());
+        Assert.Equal("failed", failed.GetProperty("result").GetString());
+        Assert.Contains("extra-amd64-1-1", failed.GetProperty("error").GetString());
+        Assert.False(failed.TryGetProperty("generation", out _));
+        var mine = history.Where(h => h.TryGetProperty("caller", out _)).SkipLast(1).ToList();
+        Assert.All(mine, h =>
         {
             Assert.Equal("committed", h.GetProperty("result").GetString());
             Assert.Equal("socket", h.GetProperty("via").GetString());
@@ -66,10 +79,8 @@ public sealed class HistoryAndDiffTests
             Assert.True(h.GetProperty("durationSeconds").GetDouble() >= 0);
             Assert.True(h.GetProperty("finished").GetDateTimeOffset() >= h.GetProperty("started").GetDateTimeOffset());
         });
-        Assert.Equal([afterInstall, afterUpdate, afterInstall, afterRemove], mine.Take(4).Select(h => h.GetProperty("generation").GetInt32()));
+        Assert.Equal([afterInstall, afterUpdate, afterInstall, afterRemove], mine.Select(h => h.GetProperty("generation").GetInt32()));
         Assert.Equal(afterUpdate, mine[2].GetProperty("previousGeneration").GetInt32());
-        Assert.Equal("failed", mine[4].GetProperty("result").GetString());
-        Assert.Contains("no package 'nothing-such'", mine[4].GetProperty("error").GetString());
 
         string table = (await system.RunAsync("history")).Stdout;
         Assert.Contains("uid 0 via socket\trollback\tcommitted\t" + afterUpdate.ToString(System.Globalization.CultureInfo.InvariantCulture) + " -> " + afterInstall.ToString(System.Globalization.CultureInfo.InvariantCulture), table);
