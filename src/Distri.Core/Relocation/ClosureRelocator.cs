@@ -33,7 +33,12 @@ public static class ClosureRelocator
         string spool = CreateSpool();
         try
         {
-            var members = closure.Select(p => ClosureMember.Read(p, spool, warn)).ToList();
+            var (members, _, error) = ReadMembers(closure, spool, warn);
+            if (members is null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error!);
+            }
+
             return new ClosureAnalysis(members, _ => { }).Unmet;
         }
         finally
@@ -66,19 +71,11 @@ public static class ClosureRelocator
         string spool = CreateSpool();
         try
         {
-            var members = new List<ClosureMember>();
-            foreach (var package in closure)
+            var (members, unreadable, error) = ReadMembers(closure, spool, warn);
+            if (members is null)
             {
-                try
-                {
-                    members.Add(ClosureMember.Read(package, spool, warn));
-                }
-                catch (Exception e) when (IsInputError(e))
-                {
-                    unmet = [];
-                    return [.. closure.Select(p => new DebImportResult(p.DebPath, null,
-                        p == package ? e.Message : $"not imported: {package.DebPath} of the same closure is unreadable"))];
-                }
+                return [.. closure.Select(p => new DebImportResult(p.DebPath, null,
+                    p == unreadable ? error!.Message : $"not imported: {unreadable!.DebPath} of the same closure is unreadable"))];
             }
 
             var analysis = new ClosureAnalysis(members, warn);
@@ -93,18 +90,41 @@ public static class ClosureRelocator
                 warn(requirement.ToString());
             }
 
-            var results = new List<DebImportResult>();
-            foreach (var member in members)
-            {
-                results.Add(BuildMember(analysis.Plans[member], spool, outputDirectory, image, warn));
-            }
-
+            // Members are independent once planned: each writes its own image from its own spool, so they are built
+            // side by side (patchelf runs and file reads overlap the writer's compression), in closure order in the results.
+            var results = new DebImportResult[members.Count];
+            Parallel.For(0, members.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                i => results[i] = BuildMember(analysis.Plans[members[i]], spool, outputDirectory, image, warn));
             return results;
         }
         finally
         {
             Directory.Delete(spool, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// Reads every member's .deb, several at once (each into its own spool directory), in closure order. The first
+    /// unreadable .deb (in closure order) makes the result null and is returned with its error.
+    /// </summary>
+    private static (List<ClosureMember>? Members, ClosurePackage? Unreadable, Exception? Error) ReadMembers(
+        IReadOnlyList<ClosurePackage> closure, string spool, Action<string> warn)
+    {
+        var members = new ClosureMember?[closure.Count];
+        var errors = new Exception?[closure.Count];
+        Parallel.For(0, closure.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+        {
+            try
+            {
+                members[i] = ClosureMember.Read(closure[i], spool, warn);
+            }
+            catch (Exception e) when (IsInputError(e))
+            {
+                errors[i] = e;
+            }
+        });
+        int failed = Array.FindIndex(errors, e => e is not null);
+        return failed >= 0 ? (null, closure[failed], errors[failed]) : ([.. members.Select(m => m!)], null, null);
     }
 
     private static DebImportResult BuildMember(ClosureAnalysis.MemberPlan plan, string spool, string outputDirectory, SquashFsWriterOptions image, Action<string> warn)
