@@ -118,6 +118,8 @@ install -D -m 0644 "$here/debian/lintian-overrides" "$stage/usr/share/lintian/ov
 install -d "$stage/usr/share/man/man8" "$stage/usr/share/man/man1"
 gzip -9n -c "$here/man/distrid.8" >"$stage/usr/share/man/man8/distrid.8.gz"
 gzip -9n -c "$here/man/districtl.1" >"$stage/usr/share/man/man1/districtl.1.gz"
+install -D -m 0644 "$here/completions/districtl.bash" "$stage/usr/share/bash-completion/completions/districtl"
+install -D -m 0644 "$here/completions/_districtl" "$stage/usr/share/zsh/vendor-completions/_districtl"
 chmod 0644 "$doc/changelog.Debian.gz" "$stage/usr/share/man/man8/distrid.8.gz" "$stage/usr/share/man/man1/districtl.1.gz"
 
 # --- 3. DEBIAN/ ------------------------------------------------------------------------------------------------

@@ -61,10 +61,12 @@ for path in /usr/lib/distrid/distrid /usr/lib/distrid/districtl /lib/systemd/sys
   /lib/systemd/system/distrid.socket /usr/lib/tmpfiles.d/distrid.conf \
   /usr/share/dbus-1/system.d/org.distrid.Distrid1.conf /usr/share/dbus-1/system-services/org.distrid.Distrid1.service \
   /usr/share/polkit-1/actions/org.distrid.distrid1.policy /usr/share/doc/distrid/examples/49-distrid-example.rules \
-  /etc/distri/distrid.json /etc/distri/trusted.d /usr/share/man/man8/distrid.8.gz; do
+  /etc/distri/distrid.json /etc/distri/trusted.d /usr/share/man/man8/distrid.8.gz \
+  /usr/share/bash-completion/completions/districtl /usr/share/zsh/vendor-completions/_districtl; do
   [ -e "$path" ] || fail "$path missing after install"
 done
 grep -qx /etc/distri/distrid.json /var/lib/dpkg/info/distrid.conffiles || fail "distrid.json is not a conffile"
+bash -n /usr/share/bash-completion/completions/districtl || fail "the bash completion does not parse"
 
 step "postinst: tmpfiles and enablement"
 for dir in /run/distrid /var/lib/distrid /roimg; do [ -d "$dir" ] || fail "postinst did not create $dir"; done

@@ -61,4 +61,7 @@ public sealed record PackageInfo
     public bool Installed { get; init; }
     /// <summary>Its image is in the store (installed now or kept for rollback).</summary>
     public bool InStore { get; init; }
+
+    /// <summary>Installed on request, not only as a dependency (apt's manual mark); false when not installed.</summary>
+    public bool Explicit { get; init; }
 }

@@ -33,8 +33,10 @@ public partial interface IDistridApi
     /// connection closes before the commit, unless <paramref name="detached"/>: then it runs on without its caller and
     /// <c>status</c> says so.
     /// </summary>
+    /// <remarks>With <paramref name="reinstall"/>, the named packages' images are fetched again and verified even when the
+    /// store has them (the repair <c>verify</c> proposes); the new image replaces the old one with one rename.</remarks>
     [JsonRpcMethod(MethodNames.Install)]
-    Task<TransactionResult> InstallAsync(IReadOnlyList<string> packages, bool dryRun = false, bool downloadOnly = false, bool detached = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default);
+    Task<TransactionResult> InstallAsync(IReadOnlyList<string> packages, bool dryRun = false, bool downloadOnly = false, bool detached = false, bool reinstall = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default);
 
     [JsonRpcMethod(MethodNames.Remove)]
     Task<TransactionResult> RemoveAsync(IReadOnlyList<string> packages, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default);
@@ -62,4 +64,30 @@ public partial interface IDistridApi
 
     [JsonRpcMethod(MethodNames.Unpin)]
     Task<TransactionResult> UnpinAsync(string name, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Every path of one package's image (installed, or kept in the store); a package only a repository offers has none yet.</summary>
+    [JsonRpcMethod(MethodNames.Files)]
+    Task<PackageFiles> FilesAsync(string package, CancellationToken cancellationToken = default);
+
+    /// <summary>Which package provides <paramref name="path"/> under the mountpoint (exchange directories included), and who lost a conflict for it.</summary>
+    [JsonRpcMethod(MethodNames.Owns)]
+    Task<OwnerInfo> OwnsAsync(string path, CancellationToken cancellationToken = default);
+
+    /// <summary>The dependency chains from explicitly installed packages to <paramref name="package"/>.</summary>
+    [JsonRpcMethod(MethodNames.Why)]
+    Task<WhyResult> WhyAsync(string package, CancellationToken cancellationToken = default);
+
+    /// <summary>Every transaction of the journal, oldest first.</summary>
+    [JsonRpcMethod(MethodNames.History)]
+    Task<IReadOnlyList<HistoryEntry>> HistoryAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Packages added, removed, upgraded and downgraded from <paramref name="from"/> to <paramref name="to"/>
+    /// (defaults: the generation current before the last change, and the current one).</summary>
+    [JsonRpcMethod(MethodNames.Diff)]
+    Task<GenerationDiff> DiffAsync(int? from = null, int? to = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Re-hashes store images against the sha256 they were installed with and walks their SquashFS structure
+    /// (all images, or those <paramref name="packages"/> names).</summary>
+    [JsonRpcMethod(MethodNames.Verify)]
+    Task<IReadOnlyList<VerifyInfo>> VerifyAsync(IReadOnlyList<string>? packages = null, CancellationToken cancellationToken = default);
 }

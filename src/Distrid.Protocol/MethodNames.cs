@@ -15,5 +15,11 @@ public static class MethodNames
     public const string Gc = "gc";
     public const string Pin = "pin";
     public const string Unpin = "unpin";
+    public const string Files = "files";
+    public const string Owns = "owns";
+    public const string Why = "why";
+    public const string History = "history";
+    public const string Diff = "diff";
+    public const string Verify = "verify";
     public const string Progress = "$/progress";
 }

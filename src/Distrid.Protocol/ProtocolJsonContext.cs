@@ -13,5 +13,11 @@ namespace Distrid.Protocol;
 [JsonSerializable(typeof(GenerationInfo))]
 [JsonSerializable(typeof(IReadOnlyList<GenerationInfo>))]
 [JsonSerializable(typeof(IReadOnlyList<string>))]
+[JsonSerializable(typeof(PackageFiles))]
+[JsonSerializable(typeof(OwnerInfo))]
+[JsonSerializable(typeof(WhyResult))]
+[JsonSerializable(typeof(IReadOnlyList<HistoryEntry>))]
+[JsonSerializable(typeof(GenerationDiff))]
+[JsonSerializable(typeof(IReadOnlyList<VerifyInfo>))]
 [JsonSerializable(typeof(int?))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

@@ -1,5 +1,6 @@
 using System.Reflection;
 using Distri.Core.Packages;
+using Distrid.Api.Admin;
 using Distrid.FileSystem;
 using Distrid.FileSystem.Exchange;
 using Distrid.Generations;
@@ -15,8 +16,11 @@ namespace Distrid.Api;
 /// <see cref="TransactionException"/> (e.g. the mirror's index could not be fetched).
 /// </summary>
 internal sealed class DistridQueries(
-    PackageStore store, GenerationStore generations, TransactionService transactions, IMountStatus mount, RoFileSystem fileSystem)
+    PackageStore store, GenerationStore generations, TransactionService transactions, IMountStatus mount, RoFileSystem fileSystem, AdminQueries admin)
 {
+    /// <summary>The admin's questions (files, owns, why, history, diff, verify), for every front end.</summary>
+    public AdminQueries Admin => admin;
+
     private static readonly string DaemonVersion =
         typeof(DistridQueries).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
 
@@ -53,25 +57,27 @@ internal sealed class DistridQueries(
     {
         var catalog = await CatalogAsync(available, cancellationToken);
         var installed = InstalledSet();
+        var explicitly = ExplicitSet();
         var packages = available ? catalog.All : catalog.All.Where(p => installed.Contains(p.FullName));
-        return [.. packages.OrderBy(p => p.FullName, StringComparer.Ordinal).Select(p => ToInfo(p, catalog, installed))];
+        return [.. packages.OrderBy(p => p.FullName, StringComparer.Ordinal).Select(p => ToInfo(p, catalog, installed, explicitly))];
     }
 
     public async Task<IReadOnlyList<PackageInfo>> SearchAsync(string term, CancellationToken cancellationToken)
     {
         var catalog = await CatalogAsync(true, cancellationToken);
         var installed = InstalledSet();
+        var explicitly = ExplicitSet();
         return [.. catalog.All
             .Where(p => p.FullName.Contains(term, StringComparison.OrdinalIgnoreCase) || p.Summary.Contains(term, StringComparison.OrdinalIgnoreCase))
             .OrderBy(p => p.FullName, StringComparer.Ordinal)
-            .Select(p => ToInfo(p, catalog, installed))];
+            .Select(p => ToInfo(p, catalog, installed, explicitly))];
     }
 
     public async Task<PackageInfo> InfoAsync(string package, CancellationToken cancellationToken)
     {
         var catalog = await CatalogAsync(true, cancellationToken);
         var name = catalog.Resolve(package);
-        return ToInfo(catalog.Find(name.FullName)!, catalog, InstalledSet());
+        return ToInfo(catalog.Find(name.FullName)!, catalog, InstalledSet(), ExplicitSet());
     }
 
     public IReadOnlyList<GenerationInfo> Generations()
@@ -97,7 +103,9 @@ internal sealed class DistridQueries(
 
     private HashSet<string> InstalledSet() => generations.Current?.Packages.ToHashSet(StringComparer.Ordinal) ?? [];
 
-    private static PackageInfo ToInfo(PackageMetadata p, PackageCatalog catalog, HashSet<string> installed)
+    private IReadOnlySet<string> ExplicitSet() => generations.Current is { } current ? ExplicitPackages.Of(current) : new HashSet<string>();
+
+    private static PackageInfo ToInfo(PackageMetadata p, PackageCatalog catalog, HashSet<string> installed, IReadOnlySet<string> explicitly)
     {
         var name = PackageName.Parse(p.FullName);
         return new PackageInfo
@@ -112,6 +120,7 @@ internal sealed class DistridQueries(
             Dependencies = p.Dependencies,
             Installed = installed.Contains(p.FullName),
             InStore = catalog.InStore(p.FullName),
+            Explicit = explicitly.Contains(p.FullName),
         };
     }
 }

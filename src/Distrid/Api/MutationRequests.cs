@@ -10,7 +10,8 @@ namespace Distrid.Api;
 /// </summary>
 internal static class MutationRequests
 {
-    public static MutationRequest Install(IReadOnlyList<string> packages, CallerIdentity caller, TransactionMode mode)
+    /// <summary><paramref name="reinstall"/>: fetch the named packages' images again even when the store has them.</summary>
+    public static MutationRequest Install(IReadOnlyList<string> packages, CallerIdentity caller, TransactionMode mode, bool reinstall = false)
     {
         if (packages.Count == 0)
         {
@@ -26,8 +27,13 @@ internal static class MutationRequests
                 $"not authorized: only root may install local image files ({paths[0]}); install by package name instead");
         }
 
+        if (reinstall && paths.Count > 0)
+        {
+            throw new TransactionException(TransactionError.InvalidRequest, $"--reinstall fetches from the repositories; install the image file {paths[0]} without it");
+        }
+
         return new MutationRequest("install", PolkitActions.Install, mode,
-            () => new InstallOperation(packages, [.. paths.Select(LocalImages.Load)]));
+            () => new InstallOperation(packages, [.. paths.Select(LocalImages.Load)]) { Reinstall = reinstall });
     }
 
     public static MutationRequest Remove(IReadOnlyList<string> packages, TransactionMode mode) => packages.Count == 0

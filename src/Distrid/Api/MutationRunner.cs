@@ -1,4 +1,5 @@
 using Distrid.Api.Authorization;
+using Distrid.Generations;
 using Distrid.Protocol;
 using Distrid.Transactions;
 using Microsoft.Extensions.Hosting;
@@ -29,7 +30,8 @@ internal sealed class MutationRunner(IAuthorizer authorizer, TransactionService 
             : default;
         try
         {
-            return await transactions.RunAsync(request.CreateOperation(), request.Mode, progress, token, caller.ToString(), request.Detached);
+            var origin = new TransactionOrigin(caller.ToString(), caller.Uid, caller.BusName is null ? TransactionOrigin.Socket : TransactionOrigin.DBus);
+            return await transactions.RunAsync(request.CreateOperation(), request.Mode, progress, token, caller.ToString(), request.Detached, origin);
         }
         catch (TransactionException e) when (!request.Detached && e.InnerException is OperationCanceledException && cancellationToken.IsCancellationRequested)
         {

@@ -16,7 +16,7 @@ internal sealed class RoNamespaceBuilder(ImageTable images, ExchangeNodeTable ex
 {
     public RoNamespace Build(IReadOnlyList<StoredPackage> store, IReadOnlySet<string> current, IReadOnlyDictionary<string, string> pins)
     {
-        var handles = store.Select(p => images.GetOrAdd(p.FullName, p.ImagePath)).ToList();
+        var handles = store.Select(p => images.GetOrAdd(p.FullName, p.ImagePath, p.Identity)).ToList();
         var broken = new List<(string FullName, string Error)>();
         var contributions = new (Distri.Core.Packages.PackageName, PackageManifest)?[store.Count];
         Parallel.For(0, store.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>

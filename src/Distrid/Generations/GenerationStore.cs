@@ -142,8 +142,20 @@ public sealed class GenerationStore
     /// <summary>Numbers are never reused: after a rollback, the next commit still gets a fresh one.</summary>
     public int NextNumber => Numbers().DefaultIfEmpty(0).Max() + 1;
 
-    public void BeginTransaction(string id, string description) =>
-        _journal.Append(new JournalRecord { Event = JournalRecord.Begin, Transaction = id, Description = description });
+    public void BeginTransaction(string id, string description, int? previous = null, TransactionOrigin? origin = null) =>
+        _journal.Append(new JournalRecord
+        {
+            Event = JournalRecord.Begin,
+            Transaction = id,
+            Description = description,
+            Previous = previous,
+            Caller = origin?.Caller,
+            Uid = origin?.Uid,
+            Via = origin?.Via,
+        });
+
+    /// <summary>Every readable journal record, oldest first (the history of transactions).</summary>
+    public IReadOnlyList<JournalRecord> ReadJournal() => _journal.ReadAll();
 
     public void AbortTransaction(string id, string error) =>
         _journal.Append(new JournalRecord { Event = JournalRecord.Abort, Transaction = id, Error = error });

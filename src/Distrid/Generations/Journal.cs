@@ -75,6 +75,20 @@ public sealed record JournalRecord
 
     [JsonPropertyName("error")]
     public string? Error { get; init; }
+
+    /// <summary>Begin only: the generation current when it began (absent in journals written before it was kept).</summary>
+    [JsonPropertyName("previous")]
+    public int? Previous { get; init; }
+
+    /// <summary>Begin only: who started it (see <see cref="TransactionOrigin"/>); absent in older journals.</summary>
+    [JsonPropertyName("caller")]
+    public string? Caller { get; init; }
+
+    [JsonPropertyName("uid")]
+    public uint? Uid { get; init; }
+
+    [JsonPropertyName("via")]
+    public string? Via { get; init; }
 }
 
 [JsonSerializable(typeof(JournalRecord))]

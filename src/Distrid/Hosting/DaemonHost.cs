@@ -1,5 +1,6 @@
 using Distri.Core.SquashFs.Reading;
 using Distrid.Api;
+using Distrid.Api.Admin;
 using Distrid.Api.Authorization;
 using Distrid.Api.DBus;
 using Distrid.Api.JsonRpc;
@@ -114,6 +115,7 @@ internal static class DaemonHost
         services.AddSingleton(sp => new TransactionService(
             sp.GetRequiredService<PackageStore>(), sp.GetRequiredService<GenerationStore>(), sp.GetRequiredService<IGenerationPublisher>(),
             sp.GetRequiredService<ILogger<TransactionService>>(), sp.GetRequiredService<RepositoryClientHolder>().Client));
+        services.AddSingleton<AdminQueries>();
         services.AddSingleton<DistridQueries>();
         services.AddSingleton<IAuthorizer>(sp => new PolkitAuthorizer(sp.GetRequiredService<ILogger<PolkitAuthorizer>>()));
         services.AddSingleton<MutationRunner>();

@@ -34,7 +34,8 @@ internal sealed class TransactionService(
     /// caller's <paramref name="cancellationToken"/>.
     /// </summary>
     public async Task<TransactionResult> RunAsync(
-        TransactionOperation operation, TransactionMode mode, IProgress<ProgressInfo>? progress, CancellationToken cancellationToken, string startedBy = "daemon", bool detached = false)
+        TransactionOperation operation, TransactionMode mode, IProgress<ProgressInfo>? progress, CancellationToken cancellationToken, string startedBy = "daemon", bool detached = false,
+        TransactionOrigin? origin = null)
     {
         if (!await _lock.WaitAsync(0, cancellationToken))
         {
@@ -44,7 +45,7 @@ internal sealed class TransactionService(
         Volatile.Write(ref _running, new RunningTransaction(operation.Description, startedBy, detached, DateTimeOffset.UtcNow));
         try
         {
-            return await RunLockedAsync(operation, mode, progress, cancellationToken);
+            return await RunLockedAsync(operation, mode, progress, cancellationToken, origin ?? TransactionOrigin.Internal(startedBy));
         }
         finally
         {
@@ -94,7 +95,8 @@ internal sealed class TransactionService(
         }
     }
 
-    private async Task<TransactionResult> RunLockedAsync(TransactionOperation operation, TransactionMode mode, IProgress<ProgressInfo>? progress, CancellationToken cancellationToken)
+    private async Task<TransactionResult> RunLockedAsync(
+        TransactionOperation operation, TransactionMode mode, IProgress<ProgressInfo>? progress, CancellationToken cancellationToken, TransactionOrigin origin)
     {
         long started = Stopwatch.GetTimestamp();
         progress?.Report(new ProgressInfo("resolve", null, 0, 0, 0, 0));
@@ -106,8 +108,8 @@ internal sealed class TransactionService(
         var target = plan.Next ?? (plan.MakeCurrent is int n ? generations.Get(n) : null);
         var local = operation.LocalImages.Where(l => !catalog.InStore(l.Metadata.FullName)).ToList();
         var downloads = (plan.Next?.Packages ?? [])
-            .Where(p => !catalog.InStore(p) && !local.Any(l => l.Metadata.FullName == p))
-            .Select(p => catalog.Find(p)!)
+            .Where(p => (!catalog.InStore(p) || plan.Refetch.Contains(p)) && !local.Any(l => l.Metadata.FullName == p))
+            .Select(p => plan.Refetch.Contains(p) ? Offered(p, available) : catalog.Find(p)!)
             .ToList();
         bool changed = target is not null || plan.DeleteImages.Count > 0 || plan.DeleteGenerations.Count > 0;
         int number = plan.Next is not null ? generations.NextNumber : target?.Number ?? current.Number;
@@ -147,7 +149,7 @@ internal sealed class TransactionService(
         string transaction = Guid.NewGuid().ToString("N")[..12];
         var resolved = Stopwatch.GetElapsedTime(started);
         TimeSpan fetched, committed;
-        generations.BeginTransaction(transaction, operation.Description);
+        generations.BeginTransaction(transaction, operation.Description, current.Number, origin);
         try
         {
             await FetchAsync(local, downloads, progress, cancellationToken);
@@ -200,6 +202,14 @@ internal sealed class TransactionService(
             (published - committed).TotalSeconds);
         return outcome;
     }
+
+    /// <summary>
+    /// A re-fetched image is verified against what a repository offers now (the store's copy of the metadata may be
+    /// the damaged part); one that no repository offers any more cannot be re-fetched.
+    /// </summary>
+    private static PackageMetadata Offered(string fullName, IReadOnlyList<PackageMetadata> available) =>
+        available.FirstOrDefault(a => a.FullName == fullName)
+        ?? throw new TransactionException(TransactionError.NotFound, $"{fullName} is not offered by any configured repository, so its image cannot be fetched again");
 
     private async Task FetchAsync(IReadOnlyList<LocalImage> local, IReadOnlyList<PackageMetadata> downloads, IProgress<ProgressInfo>? progress, CancellationToken cancellationToken)
     {

@@ -27,13 +27,43 @@ internal sealed class DaemonApi(JsonRpcClient rpc) : IDistridApi
     public Task<IReadOnlyList<GenerationInfo>> GenerationsAsync(CancellationToken cancellationToken = default) =>
         rpc.InvokeAsync(MethodNames.Generations, null, Json.IReadOnlyListGenerationInfo, null, cancellationToken);
 
-    public Task<TransactionResult> InstallAsync(IReadOnlyList<string> packages, bool dryRun = false, bool downloadOnly = false, bool detached = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
+    public Task<TransactionResult> InstallAsync(IReadOnlyList<string> packages, bool dryRun = false, bool downloadOnly = false, bool detached = false, bool reinstall = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
         Mutate(MethodNames.Install, w =>
         {
             WritePackages(w, packages);
             WriteFlag(w, "downloadOnly"u8, downloadOnly);
             WriteFlag(w, "detached"u8, detached);
+            WriteFlag(w, "reinstall"u8, reinstall);
         }, dryRun, progress, cancellationToken);
+
+    public Task<PackageFiles> FilesAsync(string package, CancellationToken cancellationToken = default) =>
+        rpc.InvokeAsync(MethodNames.Files, w => w.WriteString("package"u8, package), Json.PackageFiles, null, cancellationToken);
+
+    public Task<OwnerInfo> OwnsAsync(string path, CancellationToken cancellationToken = default) =>
+        rpc.InvokeAsync(MethodNames.Owns, w => w.WriteString("path"u8, path), Json.OwnerInfo, null, cancellationToken);
+
+    public Task<WhyResult> WhyAsync(string package, CancellationToken cancellationToken = default) =>
+        rpc.InvokeAsync(MethodNames.Why, w => w.WriteString("package"u8, package), Json.WhyResult, null, cancellationToken);
+
+    public Task<IReadOnlyList<HistoryEntry>> HistoryAsync(CancellationToken cancellationToken = default) =>
+        rpc.InvokeAsync(MethodNames.History, null, Json.IReadOnlyListHistoryEntry, null, cancellationToken);
+
+    public Task<GenerationDiff> DiffAsync(int? from = null, int? to = null, CancellationToken cancellationToken = default) =>
+        rpc.InvokeAsync(MethodNames.Diff, from is null && to is null ? null : w =>
+        {
+            if (from is int f)
+            {
+                w.WriteNumber("from"u8, f);
+            }
+
+            if (to is int t)
+            {
+                w.WriteNumber("to"u8, t);
+            }
+        }, Json.GenerationDiff, null, cancellationToken);
+
+    public Task<IReadOnlyList<VerifyInfo>> VerifyAsync(IReadOnlyList<string>? packages = null, CancellationToken cancellationToken = default) =>
+        rpc.InvokeAsync(MethodNames.Verify, packages is null ? null : w => WritePackages(w, packages), Json.IReadOnlyListVerifyInfo, null, cancellationToken);
 
     public Task<TransactionResult> RemoveAsync(IReadOnlyList<string> packages, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
         Mutate(MethodNames.Remove, w => WritePackages(w, packages), dryRun, progress, cancellationToken);

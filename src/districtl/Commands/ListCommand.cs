@@ -24,7 +24,7 @@ internal static class ListCommand
                 return 0;
             }
 
-            PackageTable.Print(packages);
+            PackageTable.Print(packages, marks: !parse.GetValue(Available));
             return 0;
         });
         return command;

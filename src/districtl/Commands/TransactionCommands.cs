@@ -22,8 +22,9 @@ internal static class TransactionCommands
     public static IEnumerable<Command> Create()
     {
         var packages = new Argument<string[]>("PACKAGE") { Description = "name, name-arch, full name, or (install) a path to an image", Arity = ArgumentArity.OneOrMore };
-        yield return Verb("install", "install packages and what they need", [packages, Detach], (api, p, progress, ct) =>
-            api.InstallAsync(p.GetValue(packages)!, p.GetValue(DryRun), detached: p.GetValue(Detach), progress: progress, cancellationToken: ct));
+        var reinstall = new Option<bool>("--reinstall") { Description = "fetch the images again even if the store has them (repairs what 'verify' finds damaged)" };
+        yield return Verb("install", "install packages and what they need", [packages, Detach, reinstall], (api, p, progress, ct) =>
+            api.InstallAsync(p.GetValue(packages)!, p.GetValue(DryRun), detached: p.GetValue(Detach), reinstall: p.GetValue(reinstall), progress: progress, cancellationToken: ct));
 
         var removals = new Argument<string[]>("PACKAGE") { Description = "name, name-arch or full name", Arity = ArgumentArity.OneOrMore };
         yield return Verb("remove", "remove packages and what only they needed", [removals], (api, p, progress, ct) =>

@@ -93,32 +93,32 @@ internal static class DtoWriter
         writer.WriteString(key);
     }
 
-    private static void String(ref MessageWriter writer, string key, string value)
+    internal static void String(ref MessageWriter writer, string key, string value)
     {
         Entry(ref writer, key);
         writer.WriteVariantString(value);
     }
 
-    private static void Bool(ref MessageWriter writer, string key, bool value)
+    internal static void Bool(ref MessageWriter writer, string key, bool value)
     {
         Entry(ref writer, key);
         writer.WriteVariantBool(value);
     }
 
-    private static void Int32(ref MessageWriter writer, string key, int value)
+    internal static void Int32(ref MessageWriter writer, string key, int value)
     {
         Entry(ref writer, key);
         writer.WriteVariantInt32(value);
     }
 
-    private static void Int64(ref MessageWriter writer, string key, long value)
+    internal static void Int64(ref MessageWriter writer, string key, long value)
     {
         Entry(ref writer, key);
         writer.WriteVariantInt64(value);
     }
 
     /// <summary>An entry whose value is a variant holding a string array (as).</summary>
-    private static void Strings(ref MessageWriter writer, string key, IEnumerable<string> values)
+    internal static void Strings(ref MessageWriter writer, string key, IEnumerable<string> values)
     {
         Entry(ref writer, key);
         writer.WriteSignature("as");

@@ -11,7 +11,7 @@ namespace Distrid.Api.DBus;
 /// everyone; changes only create a transaction object (validated, not yet authorized) and return its path: the
 /// caller subscribes to its signals and calls Start, where authorization happens (PackageKit's handshake).
 /// </summary>
-internal sealed class ManagerObject(DistridQueries queries, TransactionRegistry transactions, ILogger<ManagerObject> logger) : IPathMethodHandler
+internal sealed partial class ManagerObject(DistridQueries queries, TransactionRegistry transactions, ILogger<ManagerObject> logger) : IPathMethodHandler
 {
     public string Path => DBusNames.ManagerPath;
 
@@ -29,7 +29,7 @@ internal sealed class ManagerObject(DistridQueries queries, TransactionRegistry 
         new("Info", [new("package", "s")], [new("package", "a{sv}")], MethodNames.Info, static (m, c) => m.InfoAsync(c)),
         new("GetGenerations", [], [new("generations", "aa{sv}")], MethodNames.Generations, static (m, c) => m.ReplyGenerations(c)),
         new("Install", [new("packages", "as"), Flags], [TransactionPath], MethodNames.Install, static (m, c) => m.CreateTransactionAsync(c, (r, caller) =>
-            MutationRequests.Install(r.ReadArrayOfString(), caller, TransactionFlagsExtensions.ToMode(r.ReadUInt64())))),
+            Install(r.ReadArrayOfString(), caller, r.ReadUInt64()))),
         new("Remove", [new("packages", "as"), Flags], [TransactionPath], MethodNames.Remove, static (m, c) => m.CreateTransactionAsync(c, (r, _) =>
             MutationRequests.Remove(r.ReadArrayOfString(), TransactionFlagsExtensions.ToMode(r.ReadUInt64())))),
         new("Update", [Flags], [TransactionPath], MethodNames.Update, static (m, c) => m.CreateTransactionAsync(c, (r, _) =>
@@ -42,6 +42,12 @@ internal sealed class ManagerObject(DistridQueries queries, TransactionRegistry 
             Pin(r.ReadString(), r.ReadString(), r.ReadUInt64()))),
         new("Unpin", [new("name", "s"), Flags], [TransactionPath], MethodNames.Unpin, static (m, c) => m.CreateTransactionAsync(c, (r, _) =>
             MutationRequests.Pin(r.ReadString(), null, TransactionFlagsExtensions.ToMode(r.ReadUInt64())))),
+        new("Files", [new("package", "s")], [new("files", "a{sv}")], MethodNames.Files, static (m, c) => m.FilesAsync(c)),
+        new("Owns", [new("path", "s")], [new("owner", "a{sv}")], MethodNames.Owns, static (m, c) => m.OwnsAsync(c)),
+        new("Why", [new("package", "s")], [new("why", "a{sv}")], MethodNames.Why, static (m, c) => m.WhyAsync(c)),
+        new("History", [], [new("transactions", "aa{sv}")], MethodNames.History, static (m, c) => m.ReplyHistory(c)),
+        new("Diff", [new("from", "u"), new("to", "u")], [new("diff", "a{sv}")], MethodNames.Diff, static (m, c) => m.ReplyDiff(c)),
+        new("Verify", [new("packages", "as")], [new("results", "aa{sv}")], MethodNames.Verify, static (m, c) => m.VerifyAsync(c)),
     ];
 
     private static readonly Dictionary<string, DBusMember<ManagerObject>> ByName = Members.ToDictionary(m => m.Name, StringComparer.Ordinal);

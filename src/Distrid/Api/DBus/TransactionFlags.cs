@@ -16,6 +16,9 @@ internal enum TransactionFlags : ulong
 
     /// <summary>Download and verify into the store; commit no generation.</summary>
     OnlyDownload = 8,
+
+    /// <summary>Install only (elsewhere refused as unknown): fetch the named images again even when the store has them (PackageKit's ALLOW_REINSTALL).</summary>
+    AllowReinstall = 16,
 }
 
 internal static class TransactionFlagsExtensions

@@ -27,8 +27,8 @@ internal sealed class JsonRpcApi(DistridQueries queries, MutationRunner runner, 
     public Task<IReadOnlyList<GenerationInfo>> GenerationsAsync(CancellationToken cancellationToken = default) =>
         Task.FromResult(queries.Generations());
 
-    public Task<TransactionResult> InstallAsync(IReadOnlyList<string> packages, bool dryRun = false, bool downloadOnly = false, bool detached = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
-        Run(MethodNames.Install, () => MutationRequests.Install(packages, caller, Mode(dryRun, downloadOnly)) with { Detached = detached }, progress, cancellationToken);
+    public Task<TransactionResult> InstallAsync(IReadOnlyList<string> packages, bool dryRun = false, bool downloadOnly = false, bool detached = false, bool reinstall = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
+        Run(MethodNames.Install, () => MutationRequests.Install(packages, caller, Mode(dryRun, downloadOnly), reinstall) with { Detached = detached }, progress, cancellationToken);
 
     public Task<TransactionResult> RemoveAsync(IReadOnlyList<string> packages, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
         Run(MethodNames.Remove, () => MutationRequests.Remove(packages, Mode(dryRun)), progress, cancellationToken);
@@ -47,6 +47,24 @@ internal sealed class JsonRpcApi(DistridQueries queries, MutationRunner runner, 
 
     public Task<TransactionResult> UnpinAsync(string name, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
         Run(MethodNames.Unpin, () => MutationRequests.Pin(name, null, Mode(dryRun)), progress, cancellationToken);
+
+    public Task<PackageFiles> FilesAsync(string package, CancellationToken cancellationToken = default) =>
+        Guard(MethodNames.Files, cancellationToken, () => queries.Admin.FilesAsync(package, cancellationToken));
+
+    public Task<OwnerInfo> OwnsAsync(string path, CancellationToken cancellationToken = default) =>
+        Guard(MethodNames.Owns, cancellationToken, () => queries.Admin.OwnsAsync(path, cancellationToken));
+
+    public Task<WhyResult> WhyAsync(string package, CancellationToken cancellationToken = default) =>
+        Guard(MethodNames.Why, cancellationToken, () => queries.Admin.WhyAsync(package, cancellationToken));
+
+    public Task<IReadOnlyList<HistoryEntry>> HistoryAsync(CancellationToken cancellationToken = default) =>
+        Guard(MethodNames.History, cancellationToken, () => Task.FromResult(queries.Admin.History()));
+
+    public Task<GenerationDiff> DiffAsync(int? from = null, int? to = null, CancellationToken cancellationToken = default) =>
+        Guard(MethodNames.Diff, cancellationToken, () => Task.FromResult(queries.Admin.Diff(from, to)));
+
+    public Task<IReadOnlyList<VerifyInfo>> VerifyAsync(IReadOnlyList<string>? packages = null, CancellationToken cancellationToken = default) =>
+        Guard(MethodNames.Verify, cancellationToken, () => queries.Admin.VerifyAsync(packages, cancellationToken));
 
     /// <summary>As D-Bus's flags: a dry run wins over download-only (it plans and changes nothing).</summary>
     private static TransactionMode Mode(bool dryRun, bool downloadOnly = false) =>

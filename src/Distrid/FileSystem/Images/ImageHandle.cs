@@ -20,6 +20,9 @@ internal sealed class ImageHandle(int slot, string fullName, string path, Squash
 
     public string Path { get; } = path;
 
+    /// <summary>Which file at <see cref="Path"/> this handle serves; null until known (a handle restored at handover).</summary>
+    public Distrid.Store.ImageIdentity? Identity { get; set; }
+
     /// <summary>Why the image cannot be opened (corrupt, missing); null while it is healthy or not yet tried.</summary>
     public string? Broken { get; private set; }
 

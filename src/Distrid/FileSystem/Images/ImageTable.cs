@@ -16,14 +16,24 @@ internal sealed class ImageTable(int maxOpen, SquashFsReadOptions readOptions) :
     private int _openCount;
     private long _clock;
 
-    /// <summary>The handle of <paramref name="fullName"/>, created with a new slot the first time.</summary>
-    public ImageHandle GetOrAdd(string fullName, string path)
+    /// <summary>
+    /// The handle of <paramref name="fullName"/>, created with a new slot the first time, and again when the file at
+    /// <paramref name="path"/> is no longer the one the handle was made for (<paramref name="identity"/> differs: a
+    /// reinstall renamed a fresh copy over a damaged image). The old handle keeps its slot, so programs that hold its
+    /// nodes keep reading what they read; new lookups reach the new image.
+    /// </summary>
+    public ImageHandle GetOrAdd(string fullName, string path, Distrid.Store.ImageIdentity? identity = null)
     {
         lock (_tableLock)
         {
             if (_byName.TryGetValue(fullName, out var existing) && existing.Path == path)
             {
-                return existing;
+                if (identity is null || existing.Identity is null || existing.Identity == identity)
+                {
+                    // A handle restored from a predecessor (no identity yet) adopts the file's.
+                    existing.Identity ??= identity;
+                    return existing;
+                }
             }
 
             if (_nextSlot > NodeIds.MaxSlot)
@@ -31,14 +41,14 @@ internal sealed class ImageTable(int maxOpen, SquashFsReadOptions readOptions) :
                 throw new InvalidOperationException("no image slots left");
             }
 
-            return AddNew(fullName, path);
+            return AddNew(fullName, path, identity);
         }
     }
 
     /// <summary>Assigns the next slot; the caller holds the table lock.</summary>
-    private ImageHandle AddNew(string fullName, string path)
+    private ImageHandle AddNew(string fullName, string path, Distrid.Store.ImageIdentity? identity = null)
     {
-        var handle = new ImageHandle(_nextSlot, fullName, path, readOptions);
+        var handle = new ImageHandle(_nextSlot, fullName, path, readOptions) { Identity = identity };
         if (_nextSlot == _slots.Length)
         {
             var grown = new ImageHandle?[_slots.Length * 2];

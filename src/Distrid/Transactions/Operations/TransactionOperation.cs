@@ -56,6 +56,9 @@ internal sealed record OperationPlan
     public IReadOnlyList<string> DeleteImages { get; init; } = [];
 
     public IReadOnlyList<int> DeleteGenerations { get; init; } = [];
+
+    /// <summary>Packages of <see cref="Next"/> whose images are fetched again even if the store has them (reinstall).</summary>
+    public IReadOnlyList<string> Refetch { get; init; } = [];
 }
 
 /// <summary>An image file given on the command line instead of a package name.</summary>
