@@ -5,6 +5,8 @@
 # (FUSE mount) and network access for apt-get download.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=lib/nginx-mirror.sh
+source scripts/lib/nginx-mirror.sh
 
 scripts/prerequisites.sh
 echo "== building"
@@ -41,30 +43,7 @@ mkdir -p "$work/trusted"
 cp "$work/key.pub" "$work/trusted/demo.pub"
 
 echo "== nginx serves $work on 127.0.0.1"
-# A random high port that nothing answers on yet.
-while :; do port=$((20000 + RANDOM % 40000)); (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break; done
-mkdir -p "$work/nginx/tmp"
-cat >"$work/nginx/nginx.conf" <<CONF
-user root root;
-daemon off;
-worker_processes 1;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log warn;
-events { worker_connections 64; }
-http {
-    default_type application/octet-stream;
-    access_log off;
-    client_body_temp_path $work/nginx/tmp/body;
-    proxy_temp_path $work/nginx/tmp/proxy;
-    fastcgi_temp_path $work/nginx/tmp/fastcgi;
-    uwsgi_temp_path $work/nginx/tmp/uwsgi;
-    scgi_temp_path $work/nginx/tmp/scgi;
-    server { listen 127.0.0.1:$port; root $work; location / { } }
-}
-CONF
-nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" &
-nginx_pid=$!
-for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+serve_mirror "$work" "$work/nginx"
 curl -fsS -o /dev/null "http://127.0.0.1:$port/repo/index.json" && echo "mirror: http://127.0.0.1:$port/repo/"
 
 echo "== distrid with the mirror, a fresh store, state and mountpoint"
