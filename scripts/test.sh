@@ -21,10 +21,11 @@ dotnet test Distrid.sln -c Release --no-build --verbosity quiet -nologo -e TMPDI
 
 # Every test unmounts and removes what it made. Anything still mounted or present in the scratch directory is named,
 # cleaned up (lazy unmount, deepest first), and fails the run. Not ours, and not counted: the .NET runtime's
-# diagnostic pipes and sockets (left by daemons killed on purpose) and the test host's own empty scratch directory.
+# diagnostic pipes and sockets (left by daemons killed on purpose), NuGet's scratch directory (the nspawn check builds
+# the .deb with dotnet publish) and the test host's own empty scratch directory.
 mounts=$(awk -v prefix="$scratch/" 'index($5, prefix) == 1 { print $5 }' /proc/self/mountinfo | sort -ru)
 leftovers=$(find "$scratch" -mindepth 1 -maxdepth 1 -regextype posix-extended ! -name 'clr-debug-pipe-*' \
-  ! -name 'dotnet-diagnostic-*' ! \( -type d -empty -regex '.*/[A-Za-z0-9]{6}' \) -printf '%f\n' | sort)
+  ! -name 'dotnet-diagnostic-*' ! -name 'NuGetScratch*' ! \( -type d -empty -regex '.*/[A-Za-z0-9]{6}' \) -printf '%f\n' | sort)
 if [ -n "$mounts" ] || [ -n "$leftovers" ]; then
   echo "the tests left this behind (removed now):" >&2
   [ -z "$mounts" ] || sed 's/^/  mounted: /' <<<"$mounts" >&2
