@@ -44,7 +44,10 @@ W=$BENCH_WORK
 mkdir -p "$cache/debs"
 
 # --- preparation (cached) -------------------------------------------------------------------------------------------
-for t in "${targets[@]}"; do
+# The archive also holds dash's closure: nothing declares /bin/sh, so import-apt finds its provider through the
+# archive's Contents index and adds it (the script's images get no such help; they are not relocated either).
+archived=("${targets[@]}" dash)
+for t in "${archived[@]}"; do
   if [ ! -s "$cache/closure-$t.txt" ]; then
     log "resolving the Depends/Pre-Depends closure of $t"
     "$BENCH_PYTHON" "$here/lib/deb_closure.py" "$t" >"$cache/closure-$t.tmp" 2>"$cache/closure-$t.virtual"
@@ -52,7 +55,7 @@ for t in "${targets[@]}"; do
   fi
 done
 deb_for() { local f; for f in "$cache/debs/$1"_*.deb; do [ -f "$f" ] && { echo "$f"; return; }; done; return 1; }
-mapfile -t union < <(for t in "${targets[@]}"; do cat "$cache/closure-$t.txt"; done | sort -u)
+mapfile -t union < <(for t in "${archived[@]}"; do cat "$cache/closure-$t.txt"; done | sort -u)
 missing=()
 for n in "${union[@]}"; do deb_for "$n" >/dev/null || missing+=("$n"); done
 if ((${#missing[@]})); then

@@ -100,7 +100,7 @@ public static class AptImporter
 
             await downloader.DownloadAsync(resolver.Packages, cancellationToken).ConfigureAwait(false);
             plan = ImportPlanner.Plan(resolver, state, pkgDir);
-            var unmet = ClosureRelocator.Scan(ToClosure(plan, downloader), warn);
+            var unmet = ClosureScanCache.Scan(cache, ToClosure(plan, downloader), warn);
             if (unmet.Count == 0)
             {
                 break;
