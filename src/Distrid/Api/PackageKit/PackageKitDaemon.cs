@@ -197,30 +197,7 @@ internal sealed class PackageKitDaemon(PackageKitContext context) : IPathMethodH
             return;
         }
 
-        if (member == "GetAll")
-        {
-            MethodReplies.Reply(call, "a{sv}", (ref MessageWriter writer) =>
-            {
-                var dict = writer.WriteDictionaryStart();
-                foreach (string name in names)
-                {
-                    DtoWriter.Entry(ref writer, name);
-                    WriteProperty(ref writer, name);
-                }
-
-                writer.WriteDictionaryEnd(dict);
-            });
-            return;
-        }
-
-        string property = reader.ReadString();
-        if (Array.IndexOf(names, property) < 0)
-        {
-            call.ReplyError(DBusErrors.UnknownProperty, $"no property {property}");
-            return;
-        }
-
-        MethodReplies.Reply(call, "v", (ref MessageWriter writer) => WriteProperty(ref writer, property));
+        PropertyReplies.GetOrGetAll(call, member, ref reader, names, WriteProperty);
     }
 
     private void WriteProperty(ref MessageWriter writer, string name)

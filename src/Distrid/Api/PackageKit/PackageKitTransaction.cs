@@ -299,30 +299,7 @@ internal sealed partial class PackageKitTransaction : IPathMethodHandler
             return;
         }
 
-        if (member == "GetAll")
-        {
-            MethodReplies.Reply(context, "a{sv}", (ref MessageWriter writer) =>
-            {
-                var dict = writer.WriteDictionaryStart();
-                foreach (string name in PropertyNames)
-                {
-                    DtoWriter.Entry(ref writer, name);
-                    WriteProperty(ref writer, name);
-                }
-
-                writer.WriteDictionaryEnd(dict);
-            });
-            return;
-        }
-
-        string property = reader.ReadString();
-        if (Array.IndexOf(PropertyNames, property) < 0)
-        {
-            context.ReplyError(DBusErrors.UnknownProperty, $"no property {property}");
-            return;
-        }
-
-        MethodReplies.Reply(context, "v", (ref MessageWriter writer) => WriteProperty(ref writer, property));
+        PropertyReplies.GetOrGetAll(context, member, ref reader, PropertyNames, WriteProperty);
     }
 
     private void WriteProperty(ref MessageWriter writer, string name)
