@@ -18,10 +18,12 @@ internal static class DaemonCommandLine
     private static readonly Option<string?> DBusOption = new("--dbus") { Description = "bus to serve org.distrid.Distrid1 on: system (default), session, none or a D-Bus address" };
 
     private static readonly Option<bool> PackageKitOption = new("--packagekit") { Description = "also serve org.freedesktop.PackageKit on that bus" };
+    private static readonly Option<string?> PackageKitStateOption = new("--packagekit-state") { Description = "PackageKit's offline-update files (default /var/lib/PackageKit)" };
 
     public static RootCommand CreateCommand() =>
     [
         ConfigOption, StoreOption, StateOption, MountpointOption, SocketOption, RepoOption, TrustedKeysOption, DBusOption, PackageKitOption,
+        PackageKitStateOption,
     ];
 
     /// <summary>Turns a successful parse into options; throws with a one-line message on a bad config file.</summary>
@@ -54,6 +56,7 @@ internal static class DaemonCommandLine
             TrustedKeys = Full(parse.GetValue(TrustedKeysOption) ?? options.TrustedKeys),
             DBus = parse.GetValue(DBusOption) ?? options.DBus,
             PackageKit = parse.GetValue(PackageKitOption) || options.PackageKit,
+            PackageKitState = Full(parse.GetValue(PackageKitStateOption) ?? options.PackageKitState),
         };
     }
 

@@ -22,6 +22,9 @@ public sealed record DaemonOptions
     /// <summary>Also serve org.freedesktop.PackageKit on that bus, so PackageKit clients (pkcon, GNOME Software) drive us.</summary>
     public bool PackageKit { get; init; }
 
+    /// <summary>PackageKit's state directory, where its clients read the offline-update files (prepared-update, results).</summary>
+    public string PackageKitState { get; init; } = "/var/lib/PackageKit";
+
     /// <summary>How many images stay open at once; others are reopened on demand.</summary>
     public int MaxOpenImages { get; init; } = 512;
 
