@@ -56,7 +56,7 @@ dpkg -i "$deb"
 dpkg --verify distrid || fail "dpkg --verify: installed files differ from the package"
 while IFS= read -r path; do
   [ -e "$path" ] || [ -L "$path" ] || fail "$path listed by dpkg -L but missing"
-done < <(dpkg -L distrid)
+done < <(dpkg -L distrid | grep '^/') # not its "package diverts others to:" lines
 for path in /usr/lib/distrid/distrid /usr/lib/distrid/districtl /lib/systemd/system/distrid.service \
   /lib/systemd/system/distrid.socket /usr/lib/tmpfiles.d/distrid.conf \
   /usr/share/dbus-1/system.d/org.distrid.Distrid1.conf /usr/share/dbus-1/system-services/org.distrid.Distrid1.service \
