@@ -37,6 +37,9 @@ public sealed class PkconOfflineTests(PackageKitFixture fixture) : IClassFixture
         Assert.True(File.Exists(Path.Combine(system.Paths.Store, "pkoff-amd64-1.1-2.squashfs")), "the update was not downloaded into the store");
         Assert.Equal("[update]\nprepared_ids=pkoff;1.1-2;amd64;distri\n", await File.ReadAllTextAsync(prepared));
 
+        Assert.Contains("(<true>,)", await OfflineCallAsync("org.freedesktop.DBus.Properties.Get", "org.freedesktop.PackageKit.Offline", "UpdatePrepared"));
+        Assert.Contains("['pkoff;1.1-2;amd64;distri']", await OfflineCallAsync("org.freedesktop.PackageKit.Offline.GetPrepared"));
+
         var listed = await OfflinePkconAsync(false, "offline-get-prepared");
         Assert.True(listed.ExitCode == 0, listed.StandardOutput + listed.StandardError);
         Assert.Contains("pkoff", listed.StandardOutput);
@@ -65,9 +68,9 @@ public sealed class PkconOfflineTests(PackageKitFixture fixture) : IClassFixture
         Assert.True(again.ExitCode != 0, again.StandardOutput);
         Assert.Equal(before + 1, await fixture.GenerationAsync());
 
-        var clear = await fixture.Bus!.RunAsync("/usr/bin/gdbus", ["call", "--system", "--dest", "org.freedesktop.PackageKit", "--object-path",
-            "/org/freedesktop/PackageKit", "--method", "org.freedesktop.PackageKit.Offline.ClearResults"]);
-        Assert.True(clear.ExitCode == 0, clear.StandardError);
+        Assert.Contains("(<false>,)", await OfflineCallAsync("org.freedesktop.DBus.Properties.Get", "org.freedesktop.PackageKit.Offline", "UpdatePrepared"));
+
+        await OfflineCallAsync("org.freedesktop.PackageKit.Offline.ClearResults");
         Assert.False(File.Exists(results), "ClearResults left the results file");
     }
 
@@ -85,6 +88,7 @@ public sealed class PkconOfflineTests(PackageKitFixture fixture) : IClassFixture
         // Without -y pkcon simulates first (SIMULATE, no polkit check), lists the plan and asks; stdin is not a
         // terminal, so nothing proceeds.
         var simulated = await fixture.PkconAsync(true, "install", "pksim");
+        Assert.Contains("The following packages have to be installed:", simulated.StandardOutput);
         Assert.Contains("pksim-1.0-1.amd64", simulated.StandardOutput);
         Assert.DoesNotContain("Not authorized", simulated.StandardOutput + simulated.StandardError, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(before, await fixture.GenerationAsync());
@@ -172,6 +176,15 @@ public sealed class PkconOfflineTests(PackageKitFixture fixture) : IClassFixture
         string[] command = ["-m", "--propagation", "private", "sh", "-c", $"mount --bind \"$0\" {MachinePackageKitState} && exec {PackageKitFixture.Pkcon} \"$@\"",
             fixture.PackageKitState, .. args];
         return asNobody ? throw new NotSupportedException("the mount needs root") : fixture.Bus!.RunAsync("/usr/bin/unshare", command);
+    }
+
+    /// <summary>A method of /org/freedesktop/PackageKit called as root with gdbus; its printed reply.</summary>
+    private async Task<string> OfflineCallAsync(string method, params string[] args)
+    {
+        var call = await fixture.Bus!.RunAsync("/usr/bin/gdbus",
+            ["call", "--system", "--dest", "org.freedesktop.PackageKit", "--object-path", "/org/freedesktop/PackageKit", "--method", method, .. args]);
+        Assert.True(call.ExitCode == 0, $"{method}: {call.StandardError}");
+        return call.StandardOutput;
     }
 
     private static string Run(string program) => ProcessRunner.Run(program, []).StandardOutput.Trim();
