@@ -108,6 +108,29 @@ public sealed class PkconOfflineTests(PackageKitFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task Pkcon_download_copies_the_verified_image_and_installs_nothing()
+    {
+        if (!Ready() || fixture.System is not { } system)
+        {
+            return;
+        }
+
+        await PublishAsync("pkdl-amd64-1.0-1", "pkdl 1.0");
+        int before = await fixture.GenerationAsync();
+        string target = Path.Combine(system.Paths.Root, "downloads");
+        Directory.CreateDirectory(target);
+
+        await SucceedsAsync(false, "download", target, "pkdl");
+
+        string stored = Path.Combine(system.Paths.Store, "pkdl-amd64-1.0-1.squashfs");
+        string copy = Path.Combine(target, "pkdl-amd64-1.0-1.squashfs");
+        Assert.True(File.Exists(copy), "pkcon did not copy the image it was told about: " + string.Join(", ", Directory.GetFiles(target)));
+        Assert.Equal(await File.ReadAllBytesAsync(stored), await File.ReadAllBytesAsync(copy));
+        Assert.Equal(before, await fixture.GenerationAsync());
+        Assert.False(File.Exists(fixture.Program("pkdl")));
+    }
+
+    [Fact]
     public async Task Repo_enable_is_a_no_op_repo_disable_is_refused_and_what_provides_finds_files_and_names()
     {
         if (!Ready() || fixture.System is null)
