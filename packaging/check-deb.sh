@@ -4,7 +4,9 @@
 #   work (tmpfiles, enablement links); systemd-analyze verify of the installed units; --help of both installed
 #   programs; the installed daemon, under the unit's capability bounding set, mounts a temp /ro, installs a
 #   package from a signed mirror (built with the installed districtl) and serves it; SIGTERM stops it cleanly;
-#   dpkg -r leaves only the conffile and state; dpkg -P leaves the file system as before the install.
+#   dpkg -r leaves only the conffile and state; dpkg -P leaves the file system as before the install. Then, next to
+#   Debian's packagekit, both install orders and a purge in a chroot (check_packagekit_coexistence below; needs the
+#   Debian root of packaging/nspawn/root.sh, i.e. debootstrap, and apt-get download of packagekit, both cached).
 #
 #   packaging/check-deb.sh [DEB]        (default: the newest packaging/out/distrid_*_amd64.deb)
 # Refuses to run if distrid is already installed (it would purge a real installation).
