@@ -6,7 +6,8 @@ namespace Distrid.Tests.PackageKit;
 /// <summary>
 /// Unmodified pkcon for what GNOME Software and Discover do besides the basics: an ONLY_DOWNLOAD update that prepares
 /// an offline update, <c>offline-get-prepared</c>, <c>offline-trigger</c> (applied at once: one new generation) and
-/// <c>offline-status</c>; SIMULATE and ONLY_DOWNLOAD without polkit, as packagekitd does; RepoEnable and WhatProvides.
+/// <c>offline-status</c>; SIMULATE and ONLY_DOWNLOAD without polkit, as packagekitd does; download, RepoEnable,
+/// WhatProvides and ALLOW_REINSTALL.
 /// libpackagekit reads the offline files from the fixed /var/lib/PackageKit, so those pkcon commands run in a mount
 /// namespace of their own where the daemon's <c>--packagekit-state</c> directory is bound there: the machine's own
 /// directory is never read or written.
@@ -131,7 +132,7 @@ public sealed class PkconOfflineTests(PackageKitFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task Repo_enable_is_a_no_op_repo_disable_is_refused_and_what_provides_finds_files_and_names()
+    public async Task Repo_enable_repo_disable_what_provides_and_allow_reinstall()
     {
         if (!Ready() || fixture.System is null)
         {
@@ -158,6 +159,11 @@ public sealed class PkconOfflineTests(PackageKitFixture fixture) : IClassFixture
         Assert.Contains("pkwhat-1.0-1.amd64 (installed:distri)", byPath.StandardOutput);
         var codec = await fixture.PkconAsync(false, "what-provides", "gstreamer1(decoder-audio/x-nothing)");
         Assert.DoesNotContain("pkwhat", codec.StandardOutput);
+
+        // ALLOW_REINSTALL fetches the image again (districtl install --reinstall) under package-reinstall.
+        var reinstall = await SucceedsAsync(false, "-y", "--allow-reinstall", "install", "pkwhat");
+        Assert.Matches(@"Reinstalled\s+pkwhat-1\.0-1\.amd64", reinstall.StandardOutput);
+        Assert.Equal("pkwhat 1.0", Run(fixture.Program("pkwhat")));
     }
 
     private static bool Ready()

@@ -35,6 +35,15 @@ internal sealed partial class PackageKitTransaction
         };
         var outcome = await RunChangeAsync(request, role);
         Report(outcome, rows);
+        if (reinstall && !outcome.DownloadOnly)
+        {
+            // The generation keeps the same packages: the rows say which images were fetched again.
+            foreach (var package in packages.Where(p => p.Installed))
+            {
+                EmitOutcome(rows, package.FullName, PkInfo.Reinstalling);
+            }
+        }
+
         if (role == PkRole.DownloadPackages && !outcome.DryRun)
         {
             EmitImages(ids, packages);
