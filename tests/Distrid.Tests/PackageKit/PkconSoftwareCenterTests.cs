@@ -12,7 +12,7 @@ namespace Distrid.Tests.PackageKit;
 /// namespace of their own where the daemon's <c>--packagekit-state</c> directory is bound there: the machine's own
 /// directory is never read or written.
 /// </summary>
-public sealed class PkconOfflineTests(PackageKitFixture fixture) : IClassFixture<PackageKitFixture>
+public sealed class PkconSoftwareCenterTests(PackageKitFixture fixture) : IClassFixture<PackageKitFixture>
 {
     private const string MachinePackageKitState = "/var/lib/PackageKit";
 
