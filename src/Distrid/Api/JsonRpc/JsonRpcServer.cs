@@ -91,8 +91,10 @@ internal sealed class JsonRpcServer(DaemonOptions options, DistridQueries querie
             // costs a socket, not a dispatcher (measured: about 30 KB each once StreamJsonRpc is set up).
             await client.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, stoppingToken);
             var handler = new BoundedMessageHandler(stream, CreateFormatter(), _validator, logger);
+            // Views of `run` live as long as this connection: districtl holds it open while its command runs.
+            using var views = queries.Views.NewOwner($"socket connection of pid {peer.Pid}");
             using var rpc = new DaemonJsonRpc(handler, logger);
-            rpc.AddLocalRpcTarget<IDistridApi>(new JsonRpcApi(queries, runner, CallerIdentity.ForProcess(peer), logger), null);
+            rpc.AddLocalRpcTarget<IDistridApi>(new JsonRpcApi(queries, runner, CallerIdentity.ForProcess(peer), views, logger), null);
             rpc.StartListening();
             using var registration = stoppingToken.Register(rpc.Dispose);
             await rpc.Completion;

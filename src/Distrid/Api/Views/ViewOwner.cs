@@ -1,0 +1,56 @@
+namespace Distrid.Api.Views;
+
+/// <summary>
+/// Who holds views: one socket connection or one D-Bus unique name. Disposing it (the connection closed, the name
+/// left the bus) closes every view it holds, so a view never outlives the process that mounted it.
+/// </summary>
+internal sealed class ViewOwner(RunViews views, string description) : IDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly List<uint> _views = [];
+    private bool _closed;
+
+    public string Description => description;
+
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _views.Count;
+            }
+        }
+    }
+
+    /// <summary>Records <paramref name="view"/> as this owner's; false when the owner is closed already.</summary>
+    public bool TryAdd(uint view)
+    {
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return false;
+            }
+
+            _views.Add(view);
+            return true;
+        }
+    }
+
+    public void Dispose()
+    {
+        uint[] held;
+        lock (_gate)
+        {
+            _closed = true;
+            held = [.. _views];
+            _views.Clear();
+        }
+
+        foreach (uint view in held)
+        {
+            views.Close(view, this);
+        }
+    }
+}
