@@ -13,4 +13,11 @@ public partial interface IDistridApi
     /// </summary>
     [JsonRpcMethod(MethodNames.Run)]
     Task<RunView> RunAsync(IReadOnlyList<string>? with = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Closes view <paramref name="view"/> (its <see cref="RunView.Id"/>) of this connection now, rather than when the
+    /// connection closes; true once it is gone. <c>districtl run</c> calls it when its command has exited.
+    /// </summary>
+    [JsonRpcMethod(MethodNames.RunEnd)]
+    Task<bool> RunEndAsync(string view, CancellationToken cancellationToken = default);
 }

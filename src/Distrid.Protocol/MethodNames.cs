@@ -16,6 +16,7 @@ public static class MethodNames
     public const string Pin = "pin";
     public const string Unpin = "unpin";
     public const string Run = "run";
+    public const string RunEnd = "runEnd";
     public const string Files = "files";
     public const string Owns = "owns";
     public const string Why = "why";

@@ -21,4 +21,5 @@ namespace Distrid.Protocol;
 [JsonSerializable(typeof(IReadOnlyList<VerifyInfo>))]
 [JsonSerializable(typeof(int?))]
 [JsonSerializable(typeof(RunView))]
+[JsonSerializable(typeof(bool))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

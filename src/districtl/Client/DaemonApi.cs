@@ -65,6 +65,9 @@ internal sealed class DaemonApi(JsonRpcClient rpc) : IDistridApi
     public Task<IReadOnlyList<VerifyInfo>> VerifyAsync(IReadOnlyList<string>? packages = null, CancellationToken cancellationToken = default) =>
         rpc.InvokeAsync(MethodNames.Verify, packages is null ? null : w => WritePackages(w, packages), Json.IReadOnlyListVerifyInfo, null, cancellationToken);
 
+    public Task<bool> RunEndAsync(string view, CancellationToken cancellationToken = default) =>
+        rpc.InvokeAsync(MethodNames.RunEnd, w => w.WriteString("view"u8, view), Json.Boolean, null, cancellationToken);
+
     public Task<RunView> RunAsync(IReadOnlyList<string>? with = null, CancellationToken cancellationToken = default) =>
         rpc.InvokeAsync(MethodNames.Run, with is null ? null : w => WriteStrings(w, "with"u8, with), Json.RunView, null, cancellationToken);
 

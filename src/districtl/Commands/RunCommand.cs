@@ -58,10 +58,26 @@ internal static class RunCommand
 
                 using var signals = ForwardSignals(child.Id);
                 await child.WaitForExitAsync(CancellationToken.None);
+                await EndViewAsync(daemon, view.Id);
                 return child.ExitCode;
             }
         });
         return run;
+    }
+
+    /// <summary>
+    /// Closes the view before districtl exits, so that once it has exited the view is gone (the daemon would close it
+    /// with the connection anyway, a moment later). A daemon that went away meanwhile has no view left to close.
+    /// </summary>
+    private static async Task EndViewAsync(DaemonConnection daemon, string view)
+    {
+        try
+        {
+            await daemon.Api.RunEndAsync(view, CancellationToken.None);
+        }
+        catch (Exception e) when (e is RemoteRpcException or RpcConnectionLostException)
+        {
+        }
     }
 
     /// <summary>

@@ -14,4 +14,13 @@ internal sealed partial class ManagerObject
         var view = await Task.Run(() => queries.Views.Open(with, queries.Views.ForBusName(sender), caller), context.RequestAborted);
         MethodReplies.Reply(context, "a{sv}", (ref MessageWriter writer) => RunViewWriter.Write(ref writer, view));
     }
+
+    private Task RunEndAsync(MethodContext context)
+    {
+        string view = context.Request.GetBodyReader().ReadString();
+        string sender = context.Request.SenderAsString ?? throw new TransactionException(TransactionError.InvalidRequest, "a call without a sender");
+        bool closed = queries.Views.End(view, queries.Views.ForBusName(sender));
+        MethodReplies.Reply(context, "b", (ref MessageWriter writer) => writer.WriteBool(closed));
+        return Task.CompletedTask;
+    }
 }

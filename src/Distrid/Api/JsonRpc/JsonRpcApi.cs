@@ -70,6 +70,9 @@ internal sealed class JsonRpcApi(DistridQueries queries, MutationRunner runner, 
     public Task<RunView> RunAsync(IReadOnlyList<string>? with = null, CancellationToken cancellationToken = default) =>
         Guard(MethodNames.Run, cancellationToken, () => Task.Run(() => queries.Views.Open(with, views, caller), cancellationToken));
 
+    public Task<bool> RunEndAsync(string view, CancellationToken cancellationToken = default) =>
+        Guard(MethodNames.RunEnd, cancellationToken, () => Task.FromResult(queries.Views.End(view, views)));
+
     /// <summary>As D-Bus's flags: a dry run wins over download-only (it plans and changes nothing).</summary>
     private static TransactionMode Mode(bool dryRun, bool downloadOnly = false) =>
         dryRun ? TransactionMode.DryRun : downloadOnly ? TransactionMode.DownloadOnly : TransactionMode.Commit;

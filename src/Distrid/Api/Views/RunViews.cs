@@ -130,6 +130,18 @@ internal sealed class RunViews(
         };
     }
 
+    /// <summary>Closes view <paramref name="id"/> of <paramref name="owner"/>; another owner's view is not its to close.</summary>
+    public bool End(string id, ViewOwner owner)
+    {
+        if (!uint.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out uint view) || !owner.TryRemove(view))
+        {
+            throw new TransactionException(TransactionError.NotFound, $"no view {Distri.Core.Text.EchoText.Cap(id)} of this connection");
+        }
+
+        Close(view, owner);
+        return true;
+    }
+
     /// <summary>Closes one view of an owner (called by the owner).</summary>
     internal void Close(uint view, ViewOwner owner)
     {

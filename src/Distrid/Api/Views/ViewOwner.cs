@@ -38,6 +38,15 @@ internal sealed class ViewOwner(RunViews views, string description) : IDisposabl
         }
     }
 
+    /// <summary>Forgets <paramref name="view"/>; false if this owner does not hold it.</summary>
+    public bool TryRemove(uint view)
+    {
+        lock (_gate)
+        {
+            return _views.Remove(view);
+        }
+    }
+
     public void Dispose()
     {
         uint[] held;
