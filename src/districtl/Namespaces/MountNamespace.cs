@@ -45,6 +45,32 @@ internal static partial class MountNamespace
     /// <summary>kill(2), to pass a signal on to the command.</summary>
     public static void Signal(int pid, int signal) => _ = Kill(pid, signal);
 
+    /// <summary>
+    /// Waits up to <paramref name="timeoutMilliseconds"/> for the mount table behind <paramref name="mounts"/> (an open
+    /// <c>/proc/.../mounts</c>) to change; true when it did. The kernel marks such a file exceptional (POLLPRI) after
+    /// every mount or unmount in its namespace.
+    /// </summary>
+    public static bool WaitForMountChange(Microsoft.Win32.SafeHandles.SafeFileHandle mounts, int timeoutMilliseconds)
+    {
+        var fds = new PollFd { Fd = (int)mounts.DangerousGetHandle(), Events = PollPri | PollErr };
+        int ready = Poll(ref fds, 1, timeoutMilliseconds);
+        return ready > 0 && (fds.Revents & (PollPri | PollErr)) != 0;
+    }
+
+    private const short PollPri = 0x002;
+    private const short PollErr = 0x008;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    private static partial int Poll(ref PollFd fds, nuint count, int timeout);
+
     [LibraryImport("libc", EntryPoint = "unshare", SetLastError = true)]
     private static partial int Unshare(int flags);
 
