@@ -45,8 +45,15 @@ internal static class RunCommand
             }
             catch (CommandNotStartedException e)
             {
+                await EndViewAsync(daemon, view.Id);
                 await Console.Error.WriteLineAsync($"districtl: {e.Message}");
                 return NotStarted;
+            }
+            catch
+            {
+                // Nothing runs: the view ends before districtl reports why and exits.
+                await EndViewAsync(daemon, view.Id);
+                throw;
             }
 
             using (child)

@@ -15,6 +15,29 @@ public sealed class RunOnTheBusTests(DBusDaemonFixture fixture) : IClassFixture<
             static (m, _) => m.GetBodyReader().ReadBool());
 
     [Fact]
+    public async Task Run_as_a_user_without_CAP_SYS_ADMIN_is_one_line_runs_nothing_and_holds_no_view()
+    {
+        if (!DBusDaemonFixture.Ready() || fixture.Bus is null)
+        {
+            return;
+        }
+
+        using var scratch = new TempDirectory();
+        File.SetUnixFileMode(scratch.Path, (UnixFileMode)0b111_111_111);
+        string marker = Path.Combine(scratch.Path, "ran");
+        // More runs than a uid may hold views: each one's view must end with its districtl.
+        for (int i = 0; i <= Distrid.Api.Views.RunViews.MaxPerUser; i++)
+        {
+            var result = await fixture.CliAsync(asNobody: true, "run", "--", "touch", marker);
+            Assert.Equal(1, result.ExitCode);
+            Assert.Equal("districtl: run needs root (CAP_SYS_ADMIN) for a private mount namespace; try: sudo districtl run ...", result.Stderr.Trim());
+        }
+
+        Assert.False(File.Exists(marker), "the command ran without its namespace");
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(fixture.System!.Paths.Mountpoint, ".view")));
+    }
+
+    [Fact]
     public async Task Run_serves_a_view_until_RunEnd_or_until_its_caller_leaves_the_bus_and_refuses_a_bad_with()
     {
         if (!DBusDaemonFixture.Ready() || fixture.Bus is not { } bus)

@@ -15,9 +15,11 @@ namespace Distrid.Api.Views;
 /// <c>run</c> for every front end: validates the <c>--with</c> choices against what /ro serves, merges the current
 /// generation with the chosen packages winning (the generation rule otherwise), and serves the result as a view
 /// under <c>/ro/.view/&lt;n&gt;</c> until its <see cref="ViewOwner"/> (a socket connection, a bus name) goes. It
-/// changes nothing anyone else sees, so, like a query, it is open to every caller; what it costs is bounded per owner
-/// (<see cref="MaxPerOwner"/>) and in total (<see cref="FileSystem.Views.ViewTable.MaxOpen"/>). Refusals throw
-/// <see cref="TransactionException"/> with one line.
+/// changes nothing anyone else sees, so, like a query, it is open to every caller (a user may mount a view in a user
+/// namespace of its own); what it costs is bounded per owner (<see cref="MaxPerOwner"/>), per non-root uid
+/// (<see cref="MaxPerUser"/>), for all non-root callers together (half of <see cref="FileSystem.Views.ViewTable.MaxOpen"/>,
+/// so that users cannot take every view from root) and in total. Refusals throw <see cref="TransactionException"/>
+/// with one line.
 /// </summary>
 internal sealed class RunViews(
     PackageStore store, GenerationStore generations, RoNamespaceBuilder namespaces, RoFileSystem fileSystem, IMountStatus mount, ILogger<RunViews> logger)
@@ -25,10 +27,18 @@ internal sealed class RunViews(
     /// <summary>Views one connection or bus name may hold at once.</summary>
     public const int MaxPerOwner = 4;
 
+    /// <summary>Views one non-root uid may hold at once, over all its connections and bus names.</summary>
+    public const int MaxPerUser = 4;
+
+    private const int MaxForUsers = FileSystem.Views.ViewTable.MaxOpen / 2;
+
     private const string ViewDirectory = ".view";
 
     private readonly Lock _busGate = new();
     private readonly Dictionary<string, ViewOwner> _busOwners = new(StringComparer.Ordinal);
+    private readonly Lock _countGate = new();
+    private readonly Dictionary<uint, int> _perUser = [];
+    private int _forUsers;
 
     /// <summary>The owner for one socket connection; disposing it closes its views.</summary>
     public ViewOwner NewOwner(string description) => new(this, description);
@@ -68,6 +78,20 @@ internal sealed class RunViews(
             throw new TransactionException(TransactionError.Busy, $"this connection holds {MaxPerOwner} views already; close one first");
         }
 
+        ReserveForUser(caller);
+        try
+        {
+            return OpenReserved(choices, owner, caller);
+        }
+        catch
+        {
+            ReleaseForUser(caller.Uid);
+            throw;
+        }
+    }
+
+    private RunView OpenReserved(IReadOnlyList<PackageChoice> choices, ViewOwner owner, CallerIdentity caller)
+    {
         var generation = generations.Current ?? throw new TransactionException(TransactionError.NotFound, "no current generation");
         var shown = fileSystem.Current;
         foreach (var choice in choices)
@@ -104,7 +128,7 @@ internal sealed class RunViews(
             throw new TransactionException(TransactionError.Busy, $"{FileSystem.Views.ViewTable.MaxOpen} views are open already; try again when a run ends");
         }
 
-        if (!owner.TryAdd(view))
+        if (!owner.TryAdd(view, caller.Uid))
         {
             // The owner closed (its connection ended) while the view was built.
             fileSystem.CloseView(view);
@@ -133,19 +157,69 @@ internal sealed class RunViews(
     /// <summary>Closes view <paramref name="id"/> of <paramref name="owner"/>; another owner's view is not its to close.</summary>
     public bool End(string id, ViewOwner owner)
     {
-        if (!uint.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out uint view) || !owner.TryRemove(view))
+        if (!uint.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out uint view) || !owner.TryRemove(view, out uint uid))
         {
             throw new TransactionException(TransactionError.NotFound, $"no view {Distri.Core.Text.EchoText.Cap(id)} of this connection");
         }
 
-        Close(view, owner);
+        Close(view, uid, owner);
         return true;
     }
 
-    /// <summary>Closes one view of an owner (called by the owner).</summary>
-    internal void Close(uint view, ViewOwner owner)
+    /// <summary>Counts a view against a non-root caller's bounds, or refuses it (root is bounded per owner and by the table).</summary>
+    private void ReserveForUser(CallerIdentity caller)
+    {
+        if (caller.IsRoot)
+        {
+            return;
+        }
+
+        lock (_countGate)
+        {
+            int held = _perUser.GetValueOrDefault(caller.Uid);
+            if (held >= MaxPerUser)
+            {
+                throw new TransactionException(TransactionError.Busy, $"uid {caller.Uid} holds {MaxPerUser} views already; one must end first");
+            }
+
+            if (_forUsers >= MaxForUsers)
+            {
+                throw new TransactionException(TransactionError.Busy, $"users hold {MaxForUsers} views already; try again when a run ends");
+            }
+
+            _perUser[caller.Uid] = held + 1;
+            _forUsers++;
+        }
+    }
+
+    private void ReleaseForUser(uint uid)
+    {
+        if (uid == 0)
+        {
+            return;
+        }
+
+        lock (_countGate)
+        {
+            int held = _perUser.GetValueOrDefault(uid);
+            if (held <= 1)
+            {
+                _perUser.Remove(uid);
+            }
+            else
+            {
+                _perUser[uid] = held - 1;
+            }
+
+            _forUsers--;
+        }
+    }
+
+    /// <summary>Closes one view of an owner (called by the owner), opened by <paramref name="uid"/>.</summary>
+    internal void Close(uint view, uint uid, ViewOwner owner)
     {
         fileSystem.CloseView(view);
+        ReleaseForUser(uid);
         logger.LogInformation("view {View} closed ({Owner})", view, owner.Description);
     }
 

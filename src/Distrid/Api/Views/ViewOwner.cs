@@ -7,7 +7,7 @@ namespace Distrid.Api.Views;
 internal sealed class ViewOwner(RunViews views, string description) : IDisposable
 {
     private readonly Lock _gate = new();
-    private readonly List<uint> _views = [];
+    private readonly Dictionary<uint, uint> _views = []; // view -> the uid that opened it
     private bool _closed;
 
     public string Description => description;
@@ -23,8 +23,8 @@ internal sealed class ViewOwner(RunViews views, string description) : IDisposabl
         }
     }
 
-    /// <summary>Records <paramref name="view"/> as this owner's; false when the owner is closed already.</summary>
-    public bool TryAdd(uint view)
+    /// <summary>Records <paramref name="view"/>, opened by <paramref name="uid"/>, as this owner's; false when the owner is closed already.</summary>
+    public bool TryAdd(uint view, uint uid)
     {
         lock (_gate)
         {
@@ -33,23 +33,23 @@ internal sealed class ViewOwner(RunViews views, string description) : IDisposabl
                 return false;
             }
 
-            _views.Add(view);
+            _views.Add(view, uid);
             return true;
         }
     }
 
-    /// <summary>Forgets <paramref name="view"/>; false if this owner does not hold it.</summary>
-    public bool TryRemove(uint view)
+    /// <summary>Forgets <paramref name="view"/> and says who opened it; false if this owner does not hold it.</summary>
+    public bool TryRemove(uint view, out uint uid)
     {
         lock (_gate)
         {
-            return _views.Remove(view);
+            return _views.Remove(view, out uid);
         }
     }
 
     public void Dispose()
     {
-        uint[] held;
+        KeyValuePair<uint, uint>[] held;
         lock (_gate)
         {
             _closed = true;
@@ -57,9 +57,9 @@ internal sealed class ViewOwner(RunViews views, string description) : IDisposabl
             _views.Clear();
         }
 
-        foreach (uint view in held)
+        foreach (var (view, uid) in held)
         {
-            views.Close(view, this);
+            views.Close(view, uid, this);
         }
     }
 }
