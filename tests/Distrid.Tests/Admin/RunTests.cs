@@ -140,6 +140,40 @@ public sealed class RunTests
     }
 
     [Fact]
+    public async Task SIGTERM_to_districtl_reaches_the_command_whose_status_districtl_returns()
+    {
+        await using var system = Create();
+        if (system is null)
+        {
+            return;
+        }
+
+        await InstallAsync(system);
+        using var scratch = new TempDirectory();
+        string ready = MakeFifo(scratch.Path, "ready");
+        // The trap is set before the command says it is ready; `wait` returns when the trap runs, which ends the sleep
+        // (it holds districtl's stderr, which the test reads to the end).
+        const string script = """
+            trap 'kill $!; exit 42' TERM
+            sleep 600 &
+            echo ready > "$1/ready"
+            wait
+            """;
+        using var run = Cli.Start("--socket", system.Paths.Socket, "run", "--", "/bin/sh", "-c", script, "sh", scratch.Path);
+        var stderr = run.StandardError.ReadToEndAsync();
+        Assert.Equal("ready", (await ReadFifoAsync(ready, run, stderr)).Trim());
+        using (var kill = Process.Start("kill", ["-TERM", run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+            Assert.Equal(0, kill.ExitCode);
+        }
+
+        await run.WaitForExitAsync();
+        Assert.True(run.ExitCode == 42, $"districtl run exited {run.ExitCode}: {await stderr}");
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(system.Paths.Mountpoint, ".view")));
+    }
+
+    [Fact]
     public async Task A_package_the_generation_does_not_name_wins_its_paths_and_NAME_equals_FULLNAME_replaces_a_package()
     {
         await using var system = Create();
