@@ -1,3 +1,4 @@
+using System.Text;
 using Distri.Core.Packages;
 using Distrid.Api.Authorization;
 using Distrid.FileSystem;
@@ -96,7 +97,7 @@ internal sealed class RunViews(
         var shown = fileSystem.Current;
         foreach (var choice in choices)
         {
-            if (shown.Find(System.Text.Encoding.UTF8.GetBytes(choice.Package.FullName))?.Image is null)
+            if (shown.Find(Encoding.UTF8.GetBytes(choice.Package.FullName))?.Image is null)
             {
                 throw new TransactionException(TransactionError.NotFound,
                     $"--with {choice}: {choice.Package.FullName} is not in the store (run chooses among the packages under {mount.Mountpoint}; 'districtl list --available' shows what a repository offers)");
@@ -109,7 +110,7 @@ internal sealed class RunViews(
         foreach (string fullName in members)
         {
             // A package /ro does not serve (its image vanished since the last publish) cannot be shown by a view either.
-            if (byName.TryGetValue(fullName, out var package) && shown.Find(System.Text.Encoding.UTF8.GetBytes(fullName))?.Image is { } handle)
+            if (byName.TryGetValue(fullName, out var package) && shown.Find(Encoding.UTF8.GetBytes(fullName))?.Image is { } handle)
             {
                 inputs.Add((package, handle));
             }
@@ -128,11 +129,11 @@ internal sealed class RunViews(
             throw new TransactionException(TransactionError.Busy, $"{FileSystem.Views.ViewTable.MaxOpen} views are open already; try again when a run ends");
         }
 
-        if (!owner.TryAdd(view, caller.Uid))
+        if (!owner.TryAdd(view, caller.Uid, MaxPerOwner))
         {
-            // The owner closed (its connection ended) while the view was built.
+            // The owner closed (its connection ended) or filled up with concurrent calls while the view was built.
             fileSystem.CloseView(view);
-            throw new TransactionException(TransactionError.InvalidRequest, "the connection closed");
+            throw new TransactionException(TransactionError.Busy, $"this connection closed or holds {MaxPerOwner} views already");
         }
 
         logger.LogInformation("view {View} opened for {Caller} ({Owner}) with {Chosen}", view, caller, owner.Description, string.Join(", ", choices));
@@ -141,7 +142,7 @@ internal sealed class RunViews(
             Id = view.ToString(System.Globalization.CultureInfo.InvariantCulture),
             Path = Path.Join(mount.Mountpoint, ViewDirectory, view.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             Mountpoint = mount.Mountpoint,
-            Directories = [.. tree.Roots.Select(r => System.Text.Encoding.UTF8.GetString(r.Name))],
+            Directories = [.. tree.Roots.Select(r => Encoding.UTF8.GetString(r.Name))],
             Chosen = [.. chosen.Order(StringComparer.Ordinal)],
             Replaced = replaced,
             Conflicts = [.. tree.Conflicts.Select(c => new ConflictInfo

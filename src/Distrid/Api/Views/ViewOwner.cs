@@ -23,12 +23,13 @@ internal sealed class ViewOwner(RunViews views, string description) : IDisposabl
         }
     }
 
-    /// <summary>Records <paramref name="view"/>, opened by <paramref name="uid"/>, as this owner's; false when the owner is closed already.</summary>
-    public bool TryAdd(uint view, uint uid)
+    /// <summary>Records <paramref name="view"/>, opened by <paramref name="uid"/>, as this owner's; false when the owner
+    /// is closed already or holds <paramref name="max"/> views.</summary>
+    public bool TryAdd(uint view, uint uid, int max)
     {
         lock (_gate)
         {
-            if (_closed)
+            if (_closed || _views.Count >= max)
             {
                 return false;
             }
