@@ -13,10 +13,16 @@ _districtl_names()
     done | sort -u
 }
 
+# Full names only (what run --with takes) of every package the store or the repositories have.
+_districtl_full_names()
+{
+    districtl ${1:+--socket "$1"} list --available 2>/dev/null | cut -f1
+}
+
 _districtl()
 {
     local cur=${COMP_WORDS[COMP_CWORD]}
-    local verbs="status list search info install remove update rollback generations gc pin unpin files owns why history diff verify pack unpack keygen repo import-deb"
+    local verbs="status list search info install remove update rollback generations gc pin unpin files owns why history diff verify run pack unpack keygen repo import-deb"
     local verb= socket= i
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
@@ -28,6 +34,11 @@ _districtl()
 
     if [[ ${COMP_WORDS[COMP_CWORD - 1]} == --socket ]]; then
         COMPREPLY=($(compgen -f -- "$cur"))
+        return
+    fi
+
+    if [[ $verb == run && ${COMP_WORDS[COMP_CWORD - 1]} == --with ]]; then
+        COMPREPLY=($(compgen -W "$(_districtl_full_names "$socket")" -- "$cur"))
         return
     fi
 
@@ -43,6 +54,7 @@ _districtl()
         remove|rollback|pin|unpin) options="--dry-run" ;;
         gc) options="--dry-run --keep" ;;
         list) options="--available" ;;
+        run) options="--with" ;;
     esac
 
     if [[ $cur == -* ]]; then
@@ -55,6 +67,7 @@ _districtl()
         remove|why|verify|pin|unpin) COMPREPLY=($(compgen -W "$(_districtl_names "" "$socket")" -- "$cur")) ;;
         owns|pack|unpack|import-deb) COMPREPLY=($(compgen -f -- "$cur")) ;;
         repo) COMPREPLY=($(compgen -W "build import-apt" -- "$cur")) ;;
+        run) COMPREPLY=($(compgen -c -- "$cur")) ;;
     esac
 }
 

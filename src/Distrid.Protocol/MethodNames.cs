@@ -15,6 +15,8 @@ public static class MethodNames
     public const string Gc = "gc";
     public const string Pin = "pin";
     public const string Unpin = "unpin";
+    public const string Run = "run";
+    public const string RunEnd = "runEnd";
     public const string Files = "files";
     public const string Owns = "owns";
     public const string Why = "why";

@@ -20,4 +20,6 @@ namespace Distrid.Protocol;
 [JsonSerializable(typeof(GenerationDiff))]
 [JsonSerializable(typeof(IReadOnlyList<VerifyInfo>))]
 [JsonSerializable(typeof(int?))]
+[JsonSerializable(typeof(RunView))]
+[JsonSerializable(typeof(bool))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

@@ -116,6 +116,7 @@ internal static class DaemonHost
             sp.GetRequiredService<PackageStore>(), sp.GetRequiredService<GenerationStore>(), sp.GetRequiredService<IGenerationPublisher>(),
             sp.GetRequiredService<ILogger<TransactionService>>(), sp.GetRequiredService<RepositoryClientHolder>().Client));
         services.AddSingleton<AdminQueries>();
+        services.AddSingleton<Api.Views.RunViews>();
         services.AddSingleton<DistridQueries>();
         services.AddSingleton<IAuthorizer>(sp => new PolkitAuthorizer(sp.GetRequiredService<ILogger<PolkitAuthorizer>>()));
         services.AddSingleton<MutationRunner>();

@@ -59,6 +59,7 @@ internal sealed class DBusServer(DaemonOptions options, DistridQueries queries, 
                 if (notification.HasValue && notification.Value.NewOwner.Length == 0 && notification.Value.Name.StartsWith(':'))
                 {
                     transactions.OnNameLost(notification.Value.Name);
+                    queries.Views.OnBusNameLost(notification.Value.Name);
                 }
             },
             emitOnCapturedContext: false);

@@ -42,6 +42,8 @@ internal sealed partial class ManagerObject(DistridQueries queries, TransactionR
             Pin(r.ReadString(), r.ReadString(), r.ReadUInt64()))),
         new("Unpin", [new("name", "s"), Flags], [TransactionPath], MethodNames.Unpin, static (m, c) => m.CreateTransactionAsync(c, (r, _) =>
             MutationRequests.Pin(r.ReadString(), null, TransactionFlagsExtensions.ToMode(r.ReadUInt64())))),
+        new("Run", [new("with", "as")], [new("view", "a{sv}")], MethodNames.Run, static (m, c) => m.RunAsync(c)),
+        new("RunEnd", [new("view", "s")], [new("closed", "b")], MethodNames.RunEnd, static (m, c) => m.RunEndAsync(c)),
         new("Files", [new("package", "s")], [new("files", "a{sv}")], MethodNames.Files, static (m, c) => m.FilesAsync(c)),
         new("Owns", [new("path", "s")], [new("owner", "a{sv}")], MethodNames.Owns, static (m, c) => m.OwnsAsync(c)),
         new("Why", [new("package", "s")], [new("why", "a{sv}")], MethodNames.Why, static (m, c) => m.WhyAsync(c)),

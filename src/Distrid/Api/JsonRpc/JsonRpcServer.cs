@@ -91,8 +91,13 @@ internal sealed class JsonRpcServer(DaemonOptions options, DistridQueries querie
             // costs a socket, not a dispatcher (measured: about 30 KB each once StreamJsonRpc is set up).
             await client.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, stoppingToken);
             var handler = new BoundedMessageHandler(stream, CreateFormatter(), _validator, logger);
+            // Views of `run` live as long as this connection: districtl holds it open while its command runs.
+            using var views = queries.Views.NewOwner($"socket connection of pid {peer.Pid}");
             using var rpc = new DaemonJsonRpc(handler, logger);
-            rpc.AddLocalRpcTarget<IDistridApi>(new JsonRpcApi(queries, runner, CallerIdentity.ForProcess(peer), logger), null);
+            // StreamJsonRpc raises Disconnected before it closes the stream: the client sees its end of the connection
+            // close only once its views are gone.
+            rpc.Disconnected += (_, _) => views.Dispose();
+            rpc.AddLocalRpcTarget<IDistridApi>(new JsonRpcApi(queries, runner, CallerIdentity.ForProcess(peer), views, logger), null);
             rpc.StartListening();
             using var registration = stoppingToken.Register(rpc.Dispose);
             await rpc.Completion;
