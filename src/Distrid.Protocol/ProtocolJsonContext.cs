@@ -19,5 +19,7 @@ namespace Distrid.Protocol;
 [JsonSerializable(typeof(IReadOnlyList<HistoryEntry>))]
 [JsonSerializable(typeof(GenerationDiff))]
 [JsonSerializable(typeof(IReadOnlyList<VerifyInfo>))]
+[JsonSerializable(typeof(RepositoryInfo))]
+[JsonSerializable(typeof(IReadOnlyList<RepositoryInfo>))]
 [JsonSerializable(typeof(int?))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;
