@@ -7,7 +7,7 @@ namespace Distrid.Repository;
 /// The repositories' part of the daemon's JSON config file: <c>"repos"</c> (enabled, in order) and
 /// <c>"disabledRepos"</c>. A change rewrites the file token by token, replacing only those two values: every other
 /// setting, unknown keys and comments (it is a dpkg conffile that people annotate) stay as they were; the layout is
-/// re-indented. The new file replaces the old one atomically (temporary file, fsync, rename, fsync of the directory).
+/// re-indented and // comments come back as /* */. The new file replaces the old one atomically (temporary file, fsync, rename, fsync of the directory).
 /// A file that cannot be read as a JSON object is never replaced: the change stops with one line.
 /// </summary>
 public sealed class RepositoryConfigFile(string path)
@@ -122,7 +122,8 @@ public sealed class RepositoryConfigFile(string path)
                     writer.WritePropertyName(reader.GetString()!);
                     break;
                 case JsonTokenType.Comment:
-                    writer.WriteCommentValue(reader.GetComment());
+                    // Utf8JsonWriter writes every comment as /* */: a // comment holding "*/" must not end it early.
+                    writer.WriteCommentValue(reader.GetComment().Replace("*/", "* /", StringComparison.Ordinal));
                     break;
                 case JsonTokenType.String:
                     writer.WriteStringValue(reader.GetString());
