@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Distrid.Tests.Support;
 
 namespace Distrid.Tests.Admin;
 
@@ -173,6 +174,56 @@ public sealed class RepoVerbsTests
         Assert.Contains("--repo", await system.FailsAsync("repo", "disable", system.Mirror.Url.AbsoluteUri));
         Assert.Equal(config, await File.ReadAllTextAsync(system.Paths.Config));
         Assert.Single((await system.JsonAsync("repo", "list")).EnumerateArray());
+    }
+
+    [Fact]
+    public async Task At_a_terminal_add_shows_the_fingerprint_and_trusts_the_key_only_after_yes()
+    {
+        if (!Requirements.Tool("/usr/bin/script"))
+        {
+            return;
+        }
+
+        await using var repos = await RepoSystem.StartAsync();
+        if (repos is null)
+        {
+            return;
+        }
+
+        string before = repos.Snapshot();
+        string fingerprint = RepoSystem.FingerprintOf(repos.KeyB);
+        var declined = await AtTerminalAsync(repos, "n\n");
+        Assert.NotEqual(0, declined.ExitCode);
+        Assert.Contains(string.Join(' ', fingerprint.Chunk(4).Select(c => new string(c))), declined.Output);
+        Assert.Contains("[y/N]", declined.Output);
+        Assert.Contains("key not trusted; nothing changed", declined.Output);
+        Assert.Equal(before, repos.Snapshot());
+
+        var accepted = await AtTerminalAsync(repos, "y\n");
+        Assert.True(accepted.ExitCode == 0, accepted.Output);
+        Assert.Contains($"trusted key {fingerprint}", accepted.Output);
+        Assert.Equal(2, (await repos.JsonAsync("repo", "list")).GetArrayLength());
+    }
+
+    /// <summary>districtl repo add --key under script(1), so that its standard input is a terminal; <paramref name="typed"/> is the answer.</summary>
+    private static async Task<(int ExitCode, string Output)> AtTerminalAsync(RepoSystem repos, string typed)
+    {
+        string districtl = $"dotnet {Path.Combine(AppContext.BaseDirectory, "districtl.dll")} --socket {repos.System.Paths.Socket} repo add {repos.UrlB} --key {repos.KeyB}";
+        var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/script")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            ArgumentList = { "--quiet", "--return", "--command", districtl, "/dev/null" },
+        };
+        using var script = System.Diagnostics.Process.Start(psi)!;
+        var output = script.StandardOutput.ReadToEndAsync();
+        var errors = script.StandardError.ReadToEndAsync();
+        await script.StandardInput.WriteAsync(typed);
+        await script.StandardInput.FlushAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await script.WaitForExitAsync(timeout.Token);
+        return (script.ExitCode, await output + await errors);
     }
 
     private static string[] Repos(string config, string key)
