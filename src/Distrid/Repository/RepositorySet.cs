@@ -43,28 +43,44 @@ public sealed class RepositorySet(RepositoryClientOptions template, ILogger<Repo
         }
     }
 
-    /// <summary>Fetches every enabled repository's index (conditional GETs, in parallel) for a transaction.</summary>
+    /// <summary>
+    /// Fetches every enabled repository's index (conditional GETs, in parallel) for a transaction. Any enabled
+    /// repository that fails fails the transaction with its one line: a mirror that now serves an index signed by
+    /// another key or altered must stop an install, not leave it to an older index (queries, which change nothing, do
+    /// answer from the last verified one). A dead repository is the admin's to disable.
+    /// </summary>
     public async Task<RepositoryIndex> FetchIndexAsync(CancellationToken cancellationToken = default)
     {
         var enabled = All.Where(r => r.Enabled).ToList();
-        var fetched = await Task.WhenAll(enabled.Select(r => RefreshAsync(r, cancellationToken)));
-        return Merge(enabled, fetched);
+        var fetched = await Task.WhenAll(enabled.Select(r => TryRefreshAsync(r, cancellationToken)));
+        var failed = fetched.Where(f => f.Error is not null).Select(f => f.Error!).ToList();
+        if (failed.Count > 0)
+        {
+            string hint = enabled.Count > 1 ? " ('districtl repo disable URL' leaves a repository out)" : "";
+            throw new RepositoryException(string.Join("; ", failed) + hint);
+        }
+
+        return Merge(enabled, [.. fetched.Select(f => f.Result)]);
     }
 
     /// <summary>Fetches one repository's index and records the outcome; a failure leaves its last verified index.</summary>
-    public async Task<IndexFetchResult?> RefreshAsync(ConfiguredRepository repository, CancellationToken cancellationToken = default)
+    public async Task<IndexFetchResult?> RefreshAsync(ConfiguredRepository repository, CancellationToken cancellationToken = default) =>
+        (await TryRefreshAsync(repository, cancellationToken)).Result;
+
+    /// <summary>As <see cref="RefreshAsync"/>, with this fetch's failure (not another caller's).</summary>
+    private async Task<(IndexFetchResult? Result, string? Error)> TryRefreshAsync(ConfiguredRepository repository, CancellationToken cancellationToken)
     {
         try
         {
             var result = await repository.Client.FetchIndexAsync(cancellationToken);
             repository.Refreshed();
-            return result;
+            return (result, null);
         }
         catch (RepositoryException e)
         {
             repository.Failed(e.Message);
             logger.LogWarning("repository {Url}: index not refreshed: {Error}", MirrorUrls.Display(repository.Url), e.Message);
-            return repository.Client.Current;
+            return (repository.Client.Current, e.Message);
         }
     }
 
