@@ -44,6 +44,14 @@ public sealed class RepoVerbsTests
         Assert.Contains(repos.UrlB, table);
         Assert.Contains(fingerprint[..16], table);
 
+        // Bash completes the subcommands and, for remove/enable/disable, the configured URLs.
+        if (Requirements.Tool("/usr/bin/bash"))
+        {
+            Assert.Equal(["add", "build", "disable", "enable", "import-apt", "list", "remove"], await CompleteAsync(repos, "districtl", "repo", ""));
+            Assert.Equal(new[] { repos.UrlA, repos.UrlB }.Order(StringComparer.Ordinal), await CompleteAsync(repos, "districtl", "repo", "disable", "http"));
+            Assert.Equal(["--fingerprint"], await CompleteAsync(repos, "districtl", "repo", "add", repos.UrlB, "--f"));
+        }
+
         // B's packages install beside A's.
         await repos.RunAsync("install", "app", "bee");
         var generation = (await repos.JsonAsync("status")).GetProperty("generation").GetInt32();
@@ -203,6 +211,27 @@ public sealed class RepoVerbsTests
         Assert.True(accepted.ExitCode == 0, accepted.Output);
         Assert.Contains($"trusted key {fingerprint}", accepted.Output);
         Assert.Equal(2, (await repos.JsonAsync("repo", "list")).GetArrayLength());
+    }
+
+    /// <summary>What packaging/completions/districtl.bash offers for <paramref name="words"/> (the last one is being completed).</summary>
+    private static async Task<string[]> CompleteAsync(RepoSystem repos, params string[] words)
+    {
+        using var bin = new TempDirectory();
+        string wrapper = Path.Combine(bin.Path, "districtl");
+        await File.WriteAllTextAsync(wrapper, $"#!/bin/sh\nexec dotnet '{Path.Combine(AppContext.BaseDirectory, "districtl.dll")}' \"$@\"\n");
+        File.SetUnixFileMode(wrapper, (UnixFileMode)0b111_101_101);
+        var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.Environment["PATH"] = bin.Path + ":" + Environment.GetEnvironmentVariable("PATH");
+        psi.Environment["DISTRID_SOCKET"] = repos.System.Paths.Socket;
+        string script = Packaging.RepositoryFiles.PathOf("packaging/completions/districtl.bash");
+        string quoted = string.Join(' ', words.Select(w => "'" + w + "'"));
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add($"source '{script}'; COMP_WORDS=({quoted}); COMP_CWORD={words.Length - 1}; _districtl; printf '%s\\n' \"${{COMPREPLY[@]}}\"");
+        using var bash = System.Diagnostics.Process.Start(psi)!;
+        string output = await bash.StandardOutput.ReadToEndAsync();
+        await bash.WaitForExitAsync();
+        Assert.True(bash.ExitCode == 0, await bash.StandardError.ReadToEndAsync());
+        return [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal)];
     }
 
     /// <summary>districtl repo add --key under script(1), so that its standard input is a terminal; <paramref name="typed"/> is the answer.</summary>
