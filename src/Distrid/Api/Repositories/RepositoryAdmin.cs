@@ -212,7 +212,7 @@ internal sealed class RepositoryAdmin(RepositorySet repositories, RepositorySett
         }
     }
 
-    private static void Persist(IReadOnlyList<string> enabled, IReadOnlyList<string> disabled, RepositorySettings settings)
+    private void Persist(IReadOnlyList<string> enabled, IReadOnlyList<string> disabled)
     {
         try
         {
@@ -223,8 +223,6 @@ internal sealed class RepositoryAdmin(RepositorySet repositories, RepositorySett
             throw new TransactionException(TransactionError.Storage, $"cannot write {settings.ConfigPath}: {e.Message}; nothing changed", e);
         }
     }
-
-    private void Persist(IReadOnlyList<string> enabled, IReadOnlyList<string> disabled) => Persist(enabled, disabled, settings);
 
     private static IEnumerable<ConfiguredRepository> Ordered(List<ConfiguredRepository> set, List<string> enabled, List<string> disabled)
     {
