@@ -19,6 +19,32 @@ _districtl_full_names()
     districtl ${1:+--socket "$1"} list --available 2>/dev/null | cut -f1
 }
 
+# `repo`: its subcommands, then URLs from `districtl repo list` (remove/enable/disable), or --key FILE and
+# --fingerprint (add). $1: the index of `repo` in COMP_WORDS; $2: the --socket given on the line, if any.
+_districtl_repo()
+{
+    local at=$1 socket=$2 cur=${COMP_WORDS[COMP_CWORD]}
+    # URLs hold ':', which bash splits words at; bash-completion's helpers put them back together when present.
+    declare -F _get_comp_words_by_ref >/dev/null && _get_comp_words_by_ref -n : cur
+    if ((COMP_CWORD == at + 1)); then
+        COMPREPLY=($(compgen -W "list add remove enable disable build import-apt" -- "$cur"))
+        return
+    fi
+
+    case ${COMP_WORDS[at + 1]} in
+        add)
+            if [[ ${COMP_WORDS[COMP_CWORD - 1]} == --key ]]; then
+                COMPREPLY=($(compgen -f -- "$cur"))
+            elif [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--key --fingerprint --help" -- "$cur"))
+            fi ;;
+        remove|enable|disable)
+            COMPREPLY=($(compgen -W "$(districtl ${socket:+--socket "$socket"} repo list 2>/dev/null | awk '$1 ~ /^https?:\/\// {print $1}')" -- "$cur"))
+            declare -F __ltrim_colon_completions >/dev/null && __ltrim_colon_completions "$cur" ;;
+        build|import-apt) COMPREPLY=($(compgen -f -- "$cur")) ;;
+    esac
+}
+
 _districtl()
 {
     local cur=${COMP_WORDS[COMP_CWORD]}
@@ -47,6 +73,11 @@ _districtl()
         return
     fi
 
+    if [[ $verb == repo ]]; then
+        _districtl_repo "$i" "$socket"
+        return
+    fi
+
     local options=
     case $verb in
         install) options="--dry-run --detach --reinstall" ;;
@@ -66,7 +97,6 @@ _districtl()
         install|info|files) COMPREPLY=($(compgen -W "$(_districtl_names --available "$socket")" -- "$cur")) ;;
         remove|why|verify|pin|unpin) COMPREPLY=($(compgen -W "$(_districtl_names "" "$socket")" -- "$cur")) ;;
         owns|pack|unpack|import-deb) COMPREPLY=($(compgen -f -- "$cur")) ;;
-        repo) COMPREPLY=($(compgen -W "build import-apt" -- "$cur")) ;;
         run) COMPREPLY=($(compgen -c -- "$cur")) ;;
     esac
 }

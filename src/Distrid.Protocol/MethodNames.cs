@@ -1,7 +1,7 @@
 namespace Distrid.Protocol;
 
 /// <summary>JSON-RPC method names: the same words as the client's verbs.</summary>
-public static class MethodNames
+public static partial class MethodNames
 {
     public const string Status = "status";
     public const string List = "list";

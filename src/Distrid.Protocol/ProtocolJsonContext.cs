@@ -19,6 +19,8 @@ namespace Distrid.Protocol;
 [JsonSerializable(typeof(IReadOnlyList<HistoryEntry>))]
 [JsonSerializable(typeof(GenerationDiff))]
 [JsonSerializable(typeof(IReadOnlyList<VerifyInfo>))]
+[JsonSerializable(typeof(RepositoryInfo))]
+[JsonSerializable(typeof(IReadOnlyList<RepositoryInfo>))]
 [JsonSerializable(typeof(int?))]
 [JsonSerializable(typeof(RunView))]
 [JsonSerializable(typeof(bool))]

@@ -13,7 +13,7 @@ internal static class DaemonCommandLine
     private static readonly Option<string?> StateOption = new("--state") { Description = "state directory (default /var/lib/distrid)" };
     private static readonly Option<string?> MountpointOption = new("--mountpoint") { Description = "where /ro is mounted (default /ro)" };
     private static readonly Option<string?> SocketOption = new("--socket") { Description = "JSON-RPC socket (default /run/distrid/distrid.sock)" };
-    private static readonly Option<string[]> RepoOption = new("--repo") { Description = "repository base URL, in order of preference (repeatable)" };
+    private static readonly Option<string[]> RepoOption = new("--repo") { Description = "repository base URL (repeatable); overrides the config file's repositories" };
     private static readonly Option<string?> TrustedKeysOption = new("--trusted-keys") { Description = "directory of trusted *.pub keys" };
     private static readonly Option<string?> DBusOption = new("--dbus") { Description = "bus to serve org.distrid.Distrid1 on: system (default), session, none or a D-Bus address" };
 
@@ -53,6 +53,9 @@ internal static class DaemonCommandLine
             Mountpoint = Full(parse.GetValue(MountpointOption) ?? options.Mountpoint),
             Socket = Full(parse.GetValue(SocketOption) ?? options.Socket),
             Repos = repos.Length > 0 ? repos : options.Repos,
+            DisabledRepos = repos.Length > 0 ? [] : options.DisabledRepos,
+            ReposFromCommandLine = repos.Length > 0,
+            ConfigPath = Full(configPath ?? DaemonOptions.DefaultConfigPath),
             TrustedKeys = Full(parse.GetValue(TrustedKeysOption) ?? options.TrustedKeys),
             DBus = parse.GetValue(DBusOption) ?? options.DBus,
             PackageKit = parse.GetValue(PackageKitOption) || options.PackageKit,

@@ -11,6 +11,7 @@ internal sealed record DaemonConfigFile
     public string? Mountpoint { get; init; }
     public string? Socket { get; init; }
     public List<string>? Repos { get; init; }
+    public List<string>? DisabledRepos { get; init; }
     public string? TrustedKeys { get; init; }
     public string? DBus { get; init; }
     /// <summary>DESIGN.md spells it <c>"packagekit"</c>, not the camel-cased <c>packageKit</c>.</summary>
@@ -56,6 +57,7 @@ internal sealed record DaemonConfigFile
         Mountpoint = Mountpoint ?? o.Mountpoint,
         Socket = Socket ?? o.Socket,
         Repos = Repos ?? o.Repos,
+        DisabledRepos = DisabledRepos ?? o.DisabledRepos,
         TrustedKeys = TrustedKeys ?? o.TrustedKeys,
         DBus = DBus ?? o.DBus,
         PackageKit = PackageKit ?? o.PackageKit,

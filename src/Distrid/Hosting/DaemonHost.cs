@@ -5,6 +5,7 @@ using Distrid.Api.Authorization;
 using Distrid.Api.DBus;
 using Distrid.Api.JsonRpc;
 using Distrid.Api.PackageKit;
+using Distrid.Api.Repositories;
 using Distrid.FileSystem;
 using Distrid.FileSystem.Images;
 using Distrid.FileSystem.Manifests;
@@ -75,23 +76,24 @@ internal static class DaemonHost
         return read.State == GenerationReadState.Unreadable ? store.DescribeUnreadableCurrent(read) : null;
     }
 
-    /// <summary>No mirror configured: the daemon works with the store alone.</summary>
-    private static RepositoryClient? CreateRepositoryClient(DaemonOptions options) => options.Repos.Count == 0 ? null : new RepositoryClient(new RepositoryClientOptions
+    /// <summary>
+    /// The configured repositories, enabled and disabled, each with its own client. None configured: the daemon works
+    /// with the store alone until <c>districtl repo add</c>.
+    /// </summary>
+    private static RepositorySet CreateRepositories(DaemonOptions options, ILogger<RepositorySet> logger)
     {
-        Mirrors = [.. options.Repos.Select(r => new Uri(r.EndsWith('/') ? r : r + "/"))],
-        TrustedKeysDirectory = options.TrustedKeys,
-        CacheDirectory = Path.Combine(options.State, "repositories"),
-        DownloadParallelism = options.DownloadParallelism,
-        MinimumTransferRate = options.MinimumTransferRate,
-        TransferRateWindow = options.TransferRateWindow,
-    });
-
-    /// <summary>DI cannot hold a null singleton, so the optional client travels in a box that owns it.</summary>
-    private sealed class RepositoryClientHolder(RepositoryClient? client) : IDisposable
-    {
-        public RepositoryClient? Client { get; } = client;
-
-        public void Dispose() => Client?.Dispose();
+        var set = new RepositorySet(new RepositoryClientOptions
+        {
+            Mirrors = [],
+            TrustedKeysDirectory = options.TrustedKeys,
+            CacheDirectory = Path.Combine(options.State, "repositories"),
+            DownloadParallelism = options.DownloadParallelism,
+            MinimumTransferRate = options.MinimumTransferRate,
+            TransferRateWindow = options.TransferRateWindow,
+        }, logger);
+        set.Replace(options.Repos.Select(r => (Url: r, Enabled: true)).Concat(options.DisabledRepos.Select(r => (Url: r, Enabled: false)))
+            .Select(r => set.Create(new Uri(r.Url.EndsWith('/') ? r.Url : r.Url + "/"), r.Enabled)));
+        return set;
     }
 
     public static void AddServices(IServiceCollection services, DaemonOptions options)
@@ -111,12 +113,14 @@ internal static class DaemonHost
         services.AddSingleton<IGenerationPublisher>(sp => sp.GetRequiredService<MountService>());
         services.AddSingleton<IMountStatus>(sp => sp.GetRequiredService<MountService>());
         services.AddSingleton(sp => new GenerationStore(options.State, sp.GetRequiredService<ILogger<GenerationStore>>()));
-        services.AddSingleton(_ => new RepositoryClientHolder(CreateRepositoryClient(options)));
+        services.AddSingleton(sp => CreateRepositories(options, sp.GetRequiredService<ILogger<RepositorySet>>()));
+        services.AddSingleton(new RepositorySettings(options.ConfigPath, options.TrustedKeys, options.ReposFromCommandLine));
         services.AddSingleton(sp => new TransactionService(
             sp.GetRequiredService<PackageStore>(), sp.GetRequiredService<GenerationStore>(), sp.GetRequiredService<IGenerationPublisher>(),
-            sp.GetRequiredService<ILogger<TransactionService>>(), sp.GetRequiredService<RepositoryClientHolder>().Client));
+            sp.GetRequiredService<ILogger<TransactionService>>(), sp.GetRequiredService<RepositorySet>()));
         services.AddSingleton<AdminQueries>();
         services.AddSingleton<Api.Views.RunViews>();
+        services.AddSingleton<RepositoryAdmin>();
         services.AddSingleton<DistridQueries>();
         services.AddSingleton<IAuthorizer>(sp => new PolkitAuthorizer(sp.GetRequiredService<ILogger<PolkitAuthorizer>>()));
         services.AddSingleton<MutationRunner>();
@@ -134,11 +138,7 @@ internal static class DaemonHost
         // Last: READY=1 only once everything above serves.
         services.AddHostedService<ReadinessService>();
 
-        // After READY=1: refreshing the mirror index must never delay /ro or the socket.
-        if (options.Repos.Count > 0)
-        {
-            services.AddHostedService(sp => new IndexRefreshService(
-                sp.GetRequiredService<RepositoryClientHolder>().Client!, sp.GetRequiredService<ILogger<IndexRefreshService>>()));
-        }
+        // After READY=1: refreshing the repositories' indexes must never delay /ro or the socket.
+        services.AddHostedService<IndexRefreshService>();
     }
 }

@@ -35,6 +35,11 @@ internal static class CliApplication
         yield return KeygenCommand.Create();
         var repo = RepoBuildCommand.Create();
         repo.Add(RepoImportAptCommand.Create());
+        foreach (var command in RepoCommands.Create())
+        {
+            repo.Add(command);
+        }
+
         yield return repo;
         yield return ImportDebCommand.Create();
     }

@@ -8,7 +8,7 @@ namespace Districtl.Client;
 /// named exactly as the contract's parameters (the daemon binds by name). A null optional is left out, so the
 /// daemon applies the contract's default.
 /// </summary>
-internal sealed class DaemonApi(JsonRpcClient rpc) : IDistridApi
+internal sealed partial class DaemonApi(JsonRpcClient rpc) : IDistridApi
 {
     private static ProtocolJsonContext Json => ProtocolJsonContext.Default;
 

@@ -1,4 +1,5 @@
 using Distrid.Api.Authorization;
+using Distrid.Api.Repositories;
 using Distrid.Protocol;
 using Distrid.Transactions;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,7 @@ namespace Distrid.Api.JsonRpc;
 /// contract's calls into queries or <see cref="MutationRequest"/>s, and maps results and refusals to the contract
 /// (one-line errors with stable codes). The logic lives in <see cref="DistridQueries"/> and <see cref="MutationRunner"/>.
 /// </summary>
-internal sealed class JsonRpcApi(DistridQueries queries, MutationRunner runner, CallerIdentity caller, Views.ViewOwner views, ILogger logger) : IDistridApi
+internal sealed partial class JsonRpcApi(DistridQueries queries, MutationRunner runner, RepositoryAdmin repositories, CallerIdentity caller, Views.ViewOwner views, ILogger logger) : IDistridApi
 {
     public Task<StatusResult> StatusAsync(CancellationToken cancellationToken = default) => Task.FromResult(queries.Status());
 
