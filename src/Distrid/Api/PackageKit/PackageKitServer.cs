@@ -61,7 +61,7 @@ internal sealed class PackageKitServer(
         _connection = connection;
         await connection.ConnectAsync();
         var context = new PackageKitContext(connection, new BusCallers(connection, BusAddresses.IsSystemBus(options.DBus, address)),
-            queries, runner, transactions, authorizer, options, store, manifests, loggers.CreateLogger("Distrid.Api.PackageKit"));
+            queries, runner, transactions, repositories, authorizer, options, store, manifests, loggers.CreateLogger("Distrid.Api.PackageKit"));
         var daemon = new PackageKitDaemon(context);
         _daemon = daemon;
         _nameWatch = await connection.AddMatchAsync(

@@ -221,39 +221,46 @@ internal sealed partial class PackageKitTransaction
     private Task<bool> GetRepoListAsync()
     {
         SetStatus(PkStatus.Query);
-        foreach (var (id, url) in Repositories())
+        foreach (var (id, repository) in Repositories())
         {
             Emit("RepoDetail", "ssb", (ref MessageWriter writer) =>
             {
                 writer.WriteString(id);
-                writer.WriteString(url);
-                writer.WriteBool(true);
+                writer.WriteString(repository.Url);
+                writer.WriteBool(repository.Enabled);
             });
         }
 
         return Task.FromResult(false);
     }
 
-    /// <summary>The configured mirrors as PackageKit repositories: <c>distri</c>, <c>distri2</c>, ..., each always enabled.</summary>
-    private IEnumerable<(string Id, string Url)> Repositories() => Context.Options.Repos.Select((url, i) =>
-        (i == 0 ? PackageKitNames.Origin : PackageKitNames.Origin + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), url));
+    /// <summary>
+    /// The daemon's repositories (enabled and disabled, in their configured order) as PackageKit repositories:
+    /// <c>distri</c>, <c>distri2</c>, ... The id is a position, so it is mapped back to a URL through this same list.
+    /// </summary>
+    private IEnumerable<(string Id, RepositoryInfo Repository)> Repositories() => Context.Repositories.List().Select((repository, i) =>
+        (i == 0 ? PackageKitNames.Origin : PackageKitNames.Origin + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), repository));
 
     /// <summary>
-    /// Every repository is enabled, so enabling one changes nothing and succeeds. Disabling one is refused
-    /// (not-supported) until the daemon can change its repositories at run time; nothing changes.
+    /// Enables or disables a repository through the same daemon path as <c>districtl repo enable|disable</c>
+    /// (polkit's repo-configure action; enabling verifies the index first; installed generations never change).
     /// </summary>
-    private Task<bool> RepoEnableAsync(string id, bool enable)
+    private async Task<bool> RepoEnableAsync(string id, bool enable)
     {
         SetStatus(PkStatus.Query);
-        if (!Repositories().Any(r => r.Id == id))
+        var (_, repository) = Repositories().FirstOrDefault(r => r.Id == id);
+        if (repository is null)
         {
             throw new PackageKitException(PkError.RepoNotFound, $"no repository {Distri.Core.Text.EchoText.Cap(id)} (see GetRepoList)");
         }
 
-        return enable
-            ? Task.FromResult(false)
-            : throw new PackageKitException(PkError.NotSupported,
-                $"distrid cannot disable {id} while it runs: remove its URL from \"repos\" in the daemon's configuration and restart it");
+        if (repository.Enabled != enable)
+        {
+            await Context.Repositories.SetEnabledAsync(Caller(), repository.Url, enable, _cancel.Token);
+            _daemon.EmitRepoListChanged();
+        }
+
+        return false;
     }
 
     /// <summary>The package an id names, by lookup in the lists it was built from; unknown ids are PackageNotFound.</summary>
