@@ -1,0 +1,206 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using LinkShaper;
+
+namespace Distrid.Tests.Network;
+
+/// <summary>
+/// The bench's shaped link holds what it promises, since the WAN bench and the progress test judge against it: a
+/// long transfer moves at the rate (within 5 %), connections share one rate, and a small request pays the round
+/// trips (one for the handshake, one for the request). Timed by design: the link's timing is what is under test.
+/// </summary>
+public sealed class LinkShaperTests
+{
+    [Fact]
+    public async Task A_long_transfer_moves_at_the_links_rate()
+    {
+        await using ByteServer server = ByteServer.Start();
+        await using ShapedLink link = ShapedLink.Start(new LinkProfile(20_000_000, TimeSpan.FromMilliseconds(40)), server.Port);
+
+        // 3 s at 20 Mbit/s; the rate is taken between the first and the last byte, so the round trips do not count.
+        Transfer transfer = await FetchAsync(link.Port, 7_500_000);
+
+        double bitsPerSecond = transfer.RateAfterFirstByte * 8;
+        Assert.InRange(bitsPerSecond, 20_000_000 * 0.95, 20_000_000 * 1.05);
+    }
+
+    [Fact]
+    public async Task Connections_share_one_rate()
+    {
+        await using ByteServer server = ByteServer.Start();
+        await using ShapedLink link = ShapedLink.Start(new LinkProfile(100_000_000, TimeSpan.FromMilliseconds(10)), server.Port);
+
+        long started = Stopwatch.GetTimestamp();
+        Transfer[] transfers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => FetchAsync(link.Port, 6_250_000)));
+        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+
+        // 25 MB at 100 Mbit/s: 2 s plus the two round trips of the handshake and the request.
+        double ideal = 4 * 6_250_000 / 12_500_000.0 + 0.020;
+        Assert.InRange(seconds, ideal * 0.97, ideal * 1.05);
+        Assert.All(transfers, t => Assert.Equal(6_250_000, t.Bytes));
+        Assert.Equal(4, link.Connections);
+    }
+
+    [Fact]
+    public async Task A_small_request_pays_the_handshake_and_its_round_trip()
+    {
+        await using ByteServer server = ByteServer.Start();
+        TimeSpan rtt = TimeSpan.FromMilliseconds(40);
+        await using ShapedLink link = ShapedLink.Start(new LinkProfile(1_000_000_000, rtt), server.Port);
+
+        using Socket socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        long connecting = Stopwatch.GetTimestamp();
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, link.Port), TestContext.Current.CancellationToken);
+        await RequestAsync(socket, 100);
+        TimeSpan first = Stopwatch.GetElapsedTime(connecting);
+        long again = Stopwatch.GetTimestamp();
+        await RequestAsync(socket, 100);
+        TimeSpan second = Stopwatch.GetElapsedTime(again);
+
+        Assert.True(first >= 2 * rtt, $"connect and first request took {first.TotalMilliseconds:F1} ms, less than two round trips");
+        Assert.True(second >= rtt, $"a request on an open connection took {second.TotalMilliseconds:F1} ms, less than a round trip");
+        Assert.True(second < first, "the second request paid a handshake again");
+    }
+
+    [Fact]
+    public void Rates_and_durations_parse_as_written_and_nonsense_is_refused()
+    {
+        Assert.Equal(100_000_000, LinkProfile.ParseRate("100mbit"));
+        Assert.Equal(1_000_000_000, LinkProfile.ParseRate("1gbit"));
+        Assert.Equal(20_000, LinkProfile.ParseRate("20kbit"));
+        Assert.Equal(TimeSpan.FromMilliseconds(40), LinkProfile.ParseDuration("40ms"));
+        Assert.Equal(TimeSpan.FromMilliseconds(10), LinkProfile.ParseDuration("0.01s"));
+        Assert.Throws<FormatException>(() => LinkProfile.ParseRate("fast"));
+        Assert.Throws<FormatException>(() => LinkProfile.ParseDuration("-5ms"));
+    }
+
+    private readonly record struct Transfer(long Bytes, double RateAfterFirstByte);
+
+    private static async Task<Transfer> FetchAsync(int port, int bytes)
+    {
+        using Socket socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), TestContext.Current.CancellationToken);
+        byte[] request = new byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(request, bytes);
+        await socket.SendAsync(request, SocketFlags.None, TestContext.Current.CancellationToken);
+        byte[] buffer = new byte[64 * 1024];
+        long total = 0, firstChunk = 0, firstAt = 0;
+        while (total < bytes)
+        {
+            int n = await socket.ReceiveAsync(buffer, SocketFlags.None, TestContext.Current.CancellationToken);
+            Assert.NotEqual(0, n);
+            if (total == 0)
+            {
+                firstChunk = n;
+                firstAt = Stopwatch.GetTimestamp();
+            }
+            total += n;
+        }
+        double seconds = Stopwatch.GetElapsedTime(firstAt).TotalSeconds;
+        return new Transfer(total, (total - firstChunk) / seconds);
+    }
+
+    private static async Task RequestAsync(Socket socket, int bytes)
+    {
+        byte[] request = new byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(request, bytes);
+        await socket.SendAsync(request, SocketFlags.None, TestContext.Current.CancellationToken);
+        byte[] buffer = new byte[bytes];
+        int total = 0;
+        while (total < bytes)
+        {
+            int n = await socket.ReceiveAsync(buffer.AsMemory(total), SocketFlags.None, TestContext.Current.CancellationToken);
+            Assert.NotEqual(0, n);
+            total += n;
+        }
+    }
+
+    /// <summary>A server on 127.0.0.1 that answers each 4-byte big-endian length with that many bytes.</summary>
+    private sealed class ByteServer : IAsyncDisposable
+    {
+        private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        private readonly CancellationTokenSource _stop = new();
+        private readonly List<Task> _clients = [];
+        private Task _accepting = Task.CompletedTask;
+
+        public int Port { get; private set; }
+
+        public static ByteServer Start()
+        {
+            ByteServer server = new();
+            server._listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            server._listener.Listen(16);
+            server.Port = ((IPEndPoint)server._listener.LocalEndPoint!).Port;
+            server._accepting = server.AcceptAsync();
+            return server;
+        }
+
+        private async Task AcceptAsync()
+        {
+            try
+            {
+                while (true)
+                {
+                    Socket client = await _listener.AcceptAsync(_stop.Token);
+                    lock (_clients)
+                    {
+                        _clients.Add(ServeAsync(client));
+                    }
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+            }
+        }
+
+        private async Task ServeAsync(Socket client)
+        {
+            using (client)
+            {
+                byte[] request = new byte[4];
+                byte[] payload = new byte[64 * 1024];
+                Random.Shared.NextBytes(payload);
+                try
+                {
+                    while (true)
+                    {
+                        int got = 0;
+                        while (got < 4)
+                        {
+                            int n = await client.ReceiveAsync(request.AsMemory(got), SocketFlags.None, _stop.Token);
+                            if (n == 0)
+                            {
+                                return;
+                            }
+                            got += n;
+                        }
+                        int left = BinaryPrimitives.ReadInt32BigEndian(request);
+                        while (left > 0)
+                        {
+                            left -= await client.SendAsync(payload.AsMemory(0, Math.Min(left, payload.Length)), SocketFlags.None, _stop.Token);
+                        }
+                    }
+                }
+                catch (Exception e) when (e is OperationCanceledException or SocketException)
+                {
+                }
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _stop.Cancel();
+            _listener.Dispose();
+            await _accepting;
+            Task[] clients;
+            lock (_clients)
+            {
+                clients = [.. _clients];
+            }
+            await Task.WhenAll(clients);
+            _stop.Dispose();
+        }
+    }
+}
