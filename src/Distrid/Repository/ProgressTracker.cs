@@ -22,6 +22,9 @@ internal sealed class ProgressTracker
 
     public long TotalBytes { get; }
 
+    /// <summary>Bytes of the images downloaded so far (after restarts, what the images hold now).</summary>
+    public long BytesDone => Interlocked.Read(ref _totalDone);
+
     public PackageReporter For(PackageMetadata package) => new(this, package.FullName, package.Size);
 
     /// <summary>Adds (or, after a restart, subtracts) bytes; returns the new total.</summary>
