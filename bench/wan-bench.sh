@@ -219,6 +219,14 @@ for link in "${link_list[@]}"; do
       fresh_daemon "$SHAPED"
       distrid_wait_idle
       record "$link/$t/distrid" "$(time_cmd install_distrid "$t")"
+      # The daemon's own account of the install: resolve (with the index's conditional GET), download, commit, publish.
+      phases=$(grep -h "install $t: generation" "$W/run/distrid.log" | tail -1 \
+        | sed -n 's/.*resolve \([0-9.]*\) s;.* in \([0-9.]*\) s; commit \([0-9.]*\) s; publish \([0-9.]*\) s.*/\1 \2 \3 \4/p')
+      if [ -n "$phases" ]; then
+        read -r p_resolve p_fetch p_commit p_publish <<<"$phases"
+        record "$link/$t/resolve" "$p_resolve"; record "$link/$t/fetch" "$p_fetch"
+        record "$link/$t/commit" "$p_commit"; record "$link/$t/publish" "$p_publish"
+      fi
       [ "$(find "$W/mnt" -mindepth 1 -maxdepth 1 -name '*-amd64-*' | wc -l)" = "${xfer_files[$t]}" ] \
         || die "wan-bench: /ro does not show the ${xfer_files[$t]} packages of $t"
       distrid_stop
@@ -259,7 +267,7 @@ for link in "${link_list[@]}"; do
   rate=${link%/*} rtt=${link#*/}
   echo
   echo "link $rate, RTT $rtt"
-  rows=("package"$'\t'"fetched MB"$'\t'"limit s"$'\t'"distrid s"$'\t'"x limit"$'\t'"curl 1 stream s"$'\t'"x limit"$'\t'"apt-get s"$'\t'"x limit"$'\t'"apt MB"$'\t'"apt x own limit")
+  rows=("package"$'\t'"fetched MB"$'\t'"limit s"$'\t'"distrid s"$'\t'"x limit"$'\t'"its download s"$'\t'"x limit"$'\t'"curl 1 stream s"$'\t'"x limit"$'\t'"apt-get s"$'\t'"x limit"$'\t'"apt MB"$'\t'"apt x own limit")
   for t in "${targets[@]}"; do
     lim=$(limit_s "${limit_bytes[$t]}" "$rate" "$rtt")
     d=$(med "$link/$t/distrid") c=$(med "$link/$t/curl")
@@ -268,13 +276,18 @@ for link in "${link_list[@]}"; do
       a=$(med "$link/$t/apt") ab=$(mb "${apt_bytes[$t]}")
       aown=$(ratio "$a" "$(limit_s "${apt_bytes[$t]}" "$rate" "$rtt")")
     fi
-    rows+=("$t (${xfer_files[$t]} images)"$'\t'"$(mb "${xfer_bytes[$t]}")"$'\t'"$lim"$'\t'"$d"$'\t'"$(ratio "$d" "$lim")"$'\t'"$c"$'\t'"$(ratio "$c" "$lim")"$'\t'"$a"$'\t'"$([ "$a" = - ] && echo - || ratio "$a" "$lim")"$'\t'"$ab"$'\t'"$aown")
-    quick_line+="$t $link install/limit $(ratio "$d" "$lim") curl/limit $(ratio "$c" "$lim"); "
+    f=$(med "$link/$t/fetch")
+    rows+=("$t (${xfer_files[$t]} images)"$'\t'"$(mb "${xfer_bytes[$t]}")"$'\t'"$lim"$'\t'"$d"$'\t'"$(ratio "$d" "$lim")"$'\t'"$f"$'\t'"$(ratio "$f" "$lim")"$'\t'"$c"$'\t'"$(ratio "$c" "$lim")"$'\t'"$a"$'\t'"$([ "$a" = - ] && echo - || ratio "$a" "$lim")"$'\t'"$ab"$'\t'"$aown")
+    quick_line+="$t $link install/limit $(ratio "$d" "$lim") download/limit $(ratio "$f" "$lim") curl/limit $(ratio "$c" "$lim"); "
   done
   print_table "${rows[@]}"
+  for t in "${targets[@]}"; do
+    echo "  $t inside the daemon (s): resolve with the index's conditional GET $(med "$link/$t/resolve"), download $(med "$link/$t/fetch")," \
+      "commit $(med "$link/$t/commit"), publish to /ro $(med "$link/$t/publish")"
+  done
 done
 echo
 echo "limit: the fetched images in their smaller form (.zst or plain) over the rate + 2 RTT (handshake, request);" \
   "distrid's time also holds its client's start, the index's conditional GET and the commit; apt-get's holds dpkg"
-echo "all runs: $(for k in "${!results[@]}"; do printf '%s=[%s] ' "$k" "${results[$k]% }"; done)"
+echo "all runs: $(for k in "${!results[@]}"; do printf '%s=[%s] ' "$k" "${results[$k]% }"; done | tr ' ' '\n' | sort | tr '\n' ' ')"
 ((quick == 0)) || echo "wan-bench quick: ${quick_line%; }"
