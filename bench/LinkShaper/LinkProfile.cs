@@ -10,10 +10,11 @@ public sealed record LinkProfile(long RateBitsPerSecond, TimeSpan RoundTrip)
 {
     /// <summary>
     /// How far ahead of the link's clock a connection may queue its chunks. The queued slots keep the link busy
-    /// while the shaper waits for a timer that fires late on a loaded machine, so lateness below this costs no
-    /// throughput; it is also the granularity at which connections share the link.
+    /// while the shaper waits for a timer that fires late or a thread the scheduler starves on a loaded machine, so
+    /// lateness below this costs no throughput (10 ms was measured too little at a load average of 48 on 2 CPUs);
+    /// it is also the granularity at which connections share the link.
     /// </summary>
-    public TimeSpan Lookahead { get; init; } = TimeSpan.FromMilliseconds(10);
+    public TimeSpan Lookahead { get; init; } = TimeSpan.FromMilliseconds(50);
 
     public TimeSpan OneWay => RoundTrip / 2;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using LinkShaper;
 
-// usage: LinkShaper --target PORT [--listen PORT] [--rate 100mbit] [--rtt 40ms] [--ready-file PATH] [--lookahead 10ms]
+// usage: LinkShaper --target PORT [--listen PORT] [--rate 100mbit] [--rtt 40ms] [--ready-file PATH] [--lookahead 50ms]
 // Prints "ready 127.0.0.1:PORT" on stdout (and writes PORT to the ready file) once it accepts connections;
 // SIGTERM or SIGINT stops it and prints the bytes moved each way.
 int? target = null;
@@ -35,7 +35,7 @@ try
 catch (FormatException e)
 {
     Console.Error.WriteLine($"link-shaper: {e.Message}");
-    Console.Error.WriteLine("usage: LinkShaper --target PORT [--listen PORT] [--rate 100mbit|1gbit|0] [--rtt 40ms] [--ready-file PATH] [--lookahead 10ms]");
+    Console.Error.WriteLine("usage: LinkShaper --target PORT [--listen PORT] [--rate 100mbit|1gbit|0] [--rtt 40ms] [--ready-file PATH] [--lookahead 50ms]");
     return 2;
 }
 

@@ -12,6 +12,7 @@ namespace Distrid.Tests.Network;
 /// time, measured in the same test), connections share one rate, and a small request pays the round trips (one for
 /// the handshake, one for the request). Timed by design: the link's timing is what is under test.
 /// </summary>
+[Collection(nameof(LinkShaperTests))]
 public sealed class LinkShaperTests
 {
     [Fact]
@@ -226,3 +227,7 @@ public sealed class LinkShaperTests
         }
     }
 }
+
+/// <summary>The shaper's timing tests run alone, not beside other test classes competing for the same 2 CPUs.</summary>
+[CollectionDefinition(nameof(LinkShaperTests), DisableParallelization = true)]
+public sealed class LinkShaperTestsCollection;
