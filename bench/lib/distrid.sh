@@ -2,14 +2,15 @@
 # distrid_start STORE STATE MOUNTPOINT SOCKET COUNT [DAEMON_ARG...]: launches the daemon (with the extra arguments,
 # e.g. --repo URL --trusted-keys DIR), waits until `status` answers and the mount root lists COUNT package
 # directories; sets DISTRID_PID and DISTRID_READY ("status_s listed_s"). DISTRID_ENV="VAR=value ..." starts the
-# daemon with those variables (runtime knobs such as DOTNET_TieredPGO=0, for comparing configurations).
+# daemon with those variables (runtime knobs such as DOTNET_TieredPGO=0, for comparing configurations);
+# DISTRID_CONFIG_JSON is its configuration file's content (default {}), e.g. {"downloadParallelism": 8}.
 
 DISTRID_PID=""
 distrid_start() {
   local store=$1 state=$2 mnt=$3 sock=$4 count=$5 config t0
   shift 5
   config=$(dirname "$sock")/distrid.json
-  echo '{}' >"$config"
+  echo "${DISTRID_CONFIG_JSON:-{\}}" >"$config"
   mkdir -p "$state" "$mnt"
   t0=$(now)
   # DISTRID_DLL is an assembly run by `dotnet`, or a self-contained executable (what the .deb ships).

@@ -21,7 +21,11 @@ public sealed record TransactionResult
     public IReadOnlyList<string> Deleted { get; init; } = [];
 }
 
-/// <summary>A <c>$/progress</c> report: the phase (resolve, download, commit) and download bytes.</summary>
+/// <summary>
+/// A <c>$/progress</c> report: the phase (resolve, download, commit) and cumulative download bytes (image bytes, per
+/// package and in total; clients derive speeds from these counts over time). The last resolve report of a transaction
+/// that changes something carries its <see cref="Plan"/>, before any download starts.
+/// </summary>
 public sealed record ProgressInfo
 {
     [JsonConstructor]
@@ -47,6 +51,18 @@ public sealed record ProgressInfo
     public long PackageBytesTotal { get; init; }
     public long TotalBytesDone { get; init; }
     public long TotalBytes { get; init; }
+
+    /// <summary>What the transaction is about to do; set on the resolve report sent just before the download.</summary>
+    public TransactionPlan? Plan { get; init; }
+}
+
+/// <summary>The changes a transaction will make and what it downloads for them, known before the download starts.</summary>
+public sealed record TransactionPlan
+{
+    public IReadOnlyList<string> Added { get; init; } = [];
+    public IReadOnlyList<string> Removed { get; init; } = [];
+    public int DownloadCount { get; init; }
+    public long DownloadBytes { get; init; }
 }
 
 /// <summary>One generation, as <c>generations</c> lists them.</summary>

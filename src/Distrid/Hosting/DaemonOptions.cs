@@ -43,7 +43,8 @@ public sealed record DaemonOptions
     /// <summary>Threads reading FUSE requests (each on its own cloned /dev/fuse fd).</summary>
     public int FuseThreads { get; init; } = Math.Max(2, Environment.ProcessorCount);
 
-    public int DownloadParallelism { get; init; } = 4;
+    /// <summary>The most packages downloaded at once; see RepositoryClientOptions.DownloadParallelism.</summary>
+    public int DownloadParallelism { get; init; } = 16;
 
     /// <summary>Bytes per second a mirror must deliver over <see cref="TransferRateWindow"/> (0: no minimum); see RepositoryClientOptions.</summary>
     public long MinimumTransferRate { get; init; } = 1024;

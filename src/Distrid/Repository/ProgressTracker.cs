@@ -1,10 +1,13 @@
+using System.Diagnostics;
 using Distri.Core.Packages;
 
 namespace Distrid.Repository;
 
 /// <summary>
 /// Sums progress over parallel downloads and throttles reports (one per <see cref="RepositoryClient.ProgressGranularity"/>
-/// bytes per package), so that a fast link does not flood the daemon's progress notifications.
+/// bytes per package), so that a fast link does not flood the daemon's progress notifications; on a slow link a package
+/// still reports every <see cref="RepositoryClient.ProgressInterval"/>, so that clients see its bytes move in time
+/// (a speed computed from 1 MiB steps every few seconds jumps).
 /// </summary>
 internal sealed class ProgressTracker
 {
@@ -18,6 +21,9 @@ internal sealed class ProgressTracker
     }
 
     public long TotalBytes { get; }
+
+    /// <summary>Bytes of the images downloaded so far (after restarts, what the images hold now).</summary>
+    public long BytesDone => Interlocked.Read(ref _totalDone);
 
     public PackageReporter For(PackageMetadata package) => new(this, package.FullName, package.Size);
 
@@ -35,6 +41,7 @@ internal sealed class PackageReporter
     private readonly long _size;
     private long _done;
     private long _lastReported;
+    private long _lastReportedAt = Stopwatch.GetTimestamp();
 
     public PackageReporter(ProgressTracker tracker, string fullName, long size)
     {
@@ -47,9 +54,11 @@ internal sealed class PackageReporter
     {
         _done += bytes;
         long total = _tracker.Add(bytes);
-        if (_done - _lastReported >= RepositoryClient.ProgressGranularity)
+        long now = Stopwatch.GetTimestamp();
+        if (_done - _lastReported >= RepositoryClient.ProgressGranularity || now - _lastReportedAt >= RepositoryClient.ProgressInterval)
         {
             _lastReported = _done;
+            _lastReportedAt = now;
             _tracker.Report(new DownloadProgress(_fullName, _done, _size, total, _tracker.TotalBytes, PackageCompleted: false));
         }
     }

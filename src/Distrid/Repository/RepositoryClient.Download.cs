@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Distri.Core.Packages;
 using Distri.Core.Repository;
 
@@ -8,8 +9,9 @@ public sealed partial class RepositoryClient
 {
     /// <summary>
     /// Downloads the images of <paramref name="packages"/> into <paramref name="targetDirectory"/> as
-    /// <c>&lt;fullname&gt;.squashfs</c> with its <c>&lt;fullname&gt;.meta.json</c>, at most
-    /// <see cref="RepositoryClientOptions.DownloadParallelism"/> at once. Each image is streamed (from the .zst
+    /// <c>&lt;fullname&gt;.squashfs</c> with its <c>&lt;fullname&gt;.meta.json</c>, as many at once as the link's
+    /// bandwidth-delay product asks for (<see cref="DownloadSchedule"/>; at most
+    /// <see cref="RepositoryClientOptions.DownloadParallelism"/>), largest and smallest alternately. Each image is streamed (from the .zst
     /// transport copy when the index lists one that is worth it, see <see cref="PrefersTransportCopy"/>) into a hidden
     /// temporary file while its sha256 is computed, checked against the metadata, fsynced and renamed into place after
     /// its metadata; an existing file of that name is replaced. One fsync of the directory at the end makes every new
@@ -57,9 +59,12 @@ public sealed partial class RepositoryClient
         var failures = new ConcurrentBag<string>();
         var mirrors = MirrorOrder();
         var index = _current?.Index;
+        int parallelism = DownloadSchedule.Parallelism(
+            unique, LinkRate, LinkRoundTrip, Math.Min(_options.MinimumDownloadParallelism, _options.DownloadParallelism), _options.DownloadParallelism);
+        long started = Stopwatch.GetTimestamp();
         await Parallel.ForEachAsync(
-            unique,
-            new ParallelOptions { MaxDegreeOfParallelism = _options.DownloadParallelism, CancellationToken = cancellationToken },
+            DownloadSchedule.Order(unique),
+            new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
             async (package, ct) =>
             {
                 var entry = index?.Find(package.FullName);
@@ -75,6 +80,8 @@ public sealed partial class RepositoryClient
                     failures.Add(e.Message);
                 }
             }).ConfigureAwait(false);
+
+        ObserveLinkRate(tracker.BytesDone, Stopwatch.GetElapsedTime(started));
 
         // The renames of every image (and its metadata) that completed, durable with one fsync. Failed packages left
         // nothing behind; a crash before this point loses downloads, never a committed generation.

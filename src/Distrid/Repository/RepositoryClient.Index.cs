@@ -127,7 +127,9 @@ public sealed partial class RepositoryClient
         }
 
         using var guard = new StallGuard(_options, cancellationToken);
+        long sent = Stopwatch.GetTimestamp();
         using var response = await SendAsync(request, guard, RepositoryLayout.IndexFile).ConfigureAwait(false);
+        ObserveRoundTrip(Stopwatch.GetElapsedTime(sent));
         if (response.StatusCode == HttpStatusCode.NotModified && cached is not null)
         {
             // Unchanged since this daemon last verified it (same mirror, same signature, signer still trusted): the

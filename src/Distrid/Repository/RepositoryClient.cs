@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
@@ -11,8 +12,14 @@ namespace Distrid.Repository;
 /// </summary>
 public sealed partial class RepositoryClient : IDisposable
 {
-    /// <summary>Per-package progress is reported at most once per this many bytes (and at completion).</summary>
+    /// <summary>
+    /// Per-package progress is reported every this many bytes or every <see cref="ProgressInterval"/>, whichever comes
+    /// first, and at completion.
+    /// </summary>
     public const long ProgressGranularity = 1 << 20;
+
+    /// <summary>The longest a downloading package goes without a progress report: 200 ms, in <see cref="Stopwatch"/> ticks.</summary>
+    public static readonly long ProgressInterval = Stopwatch.Frequency / 5;
 
     private readonly RepositoryClientOptions _options;
     private readonly HttpClient _http;

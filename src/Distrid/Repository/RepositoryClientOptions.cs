@@ -12,8 +12,15 @@ public sealed record RepositoryClientOptions
     /// <summary>Where verified indexes, their signatures and HTTP validators are cached (under the state directory).</summary>
     public required string CacheDirectory { get; init; }
 
-    /// <summary>Packages downloaded at once; also the connection limit per mirror.</summary>
-    public int DownloadParallelism { get; init; } = 4;
+    /// <summary>
+    /// The most packages downloaded at once (also the connection limit per mirror); a download uses fewer when the
+    /// link's bandwidth-delay product needs fewer (see <see cref="DownloadSchedule"/>), but no fewer than
+    /// <see cref="MinimumDownloadParallelism"/>.
+    /// </summary>
+    public int DownloadParallelism { get; init; } = 16;
+
+    /// <summary>Packages downloaded at once however short the round trip (a LAN, loopback).</summary>
+    public int MinimumDownloadParallelism { get; init; } = 4;
 
     /// <summary>A connection that delivers no byte for this long is aborted (and retried).</summary>
     public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(30);

@@ -131,6 +131,18 @@ internal sealed class TransactionService(
             return outcome;
         }
 
+        // The plan and the download size, before the first byte moves: the user sees what is coming and how big it is.
+        progress?.Report(new ProgressInfo("resolve", null, 0, 0, 0, outcome.DownloadBytes)
+        {
+            Plan = new TransactionPlan
+            {
+                Added = outcome.Added,
+                Removed = outcome.Removed,
+                DownloadCount = outcome.Downloaded.Count,
+                DownloadBytes = outcome.DownloadBytes,
+            },
+        });
+
         if (mode == TransactionMode.DownloadOnly)
         {
             // Nothing the user sees changes, so there is nothing to journal: a crash leaves at most a verified image.

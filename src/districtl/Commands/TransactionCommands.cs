@@ -72,14 +72,14 @@ internal static class TransactionCommands
         {
             bool json = parse.GetValue(GlobalOptions.Json);
             await using var daemon = await DaemonConnection.ConnectAsync(parse.GetValue(GlobalOptions.Socket)!, ct);
-            var result = await TransactionReporter.RunAsync(json, progress => call(daemon.Api, parse, progress, ct));
+            var (result, watch) = await TransactionReporter.RunAsync(json, progress => call(daemon.Api, parse, progress, ct));
             if (json)
             {
                 JsonOutput.Write(result, ProtocolJsonContext.Default.TransactionResult);
             }
             else
             {
-                TransactionReporter.Print(result);
+                TransactionReporter.Print(result, watch);
             }
 
             return 0;

@@ -18,4 +18,7 @@ internal static class Units
 
         return unit == 0 ? $"{bytes} B" : string.Create(CultureInfo.InvariantCulture, $"{value:0.0} {units[unit]}");
     }
+
+    /// <summary>A transfer rate in binary units, e.g. "2.4 MiB/s".</summary>
+    public static string Rate(double bytesPerSecond) => Bytes((long)Math.Round(bytesPerSecond)) + "/s";
 }

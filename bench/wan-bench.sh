@@ -1,0 +1,293 @@
+#!/usr/bin/env bash
+# Installing over a network that looks like the internet: `districtl install` of real closures from an nginx mirror
+# behind bench/LinkShaper (127.0.0.1 only: a one-way delay each way, a round trip per new connection, one rate shared
+# by all connections), against the physical limit of the link, a single-stream curl of the same bytes, and
+# `apt-get install` of the same .debs from a local archive behind the same nginx and shaper, in one run.
+#
+#   bench/wan-bench.sh [--quick] [--packages ack,qemu-system-x86] [--links 100mbit/40ms,1gbit/10ms] [--runs N]
+#                      [--no-apt] [--cache DIR] [--jit]
+#
+# --quick: ack on 100mbit/40ms, one run, no apt (for bench/run-all); its last line is "wan-bench quick: ...".
+# Prepares once, cached under --cache (default /var/tmp/distrid-ci, BENCH_CACHE overrides, the layout install-bench
+# and import-bench use): each package's Depends/Pre-Depends closure and .debs (apt-get download), a signed distrid
+# mirror of them (import-deb --no-relocate, repo build --key; wan-mirror/), an apt archive of the same .debs
+# (apt-ftparchive; wan-apt/) and a minimal Debian root (debootstrap --variant=minbase; wan-chroot/, copied per run).
+# One untimed install on an unshaped link records (nginx's log) what the daemon fetches. Then per link, per run, per
+# package, each after `sync; echo 3 > drop_caches`:
+#   limit        the bytes that must cross the link (each image in its smaller form, .zst or plain) over the rate,
+#                plus the round trips nothing can avoid: the handshake and one request
+#   distrid      a fresh daemon, started and idle before the clock, runs `districtl install PKG` (timed: the command)
+#   curl         one curl, one connection, the daemon's files one after the other (keep-alive), then fsync
+#   apt-get      `apt-get install PKG` in a fresh copy of the Debian root whose sources name only the local archive
+#                (its `apt-get update` untimed): apt downloads what the root lacks and dpkg unpacks and configures it
+# Prints medians and ratios against the limit; issue 14's goal is distrid <= 1.1x the limit on both links.
+# DISTRID_CONFIG_JSON sets the daemon's configuration (e.g. {"downloadParallelism": 8}) for comparing settings.
+# Needs root; the network once (apt-get download, debootstrap). Daemon and client run as shipped (see install-bench);
+# --jit runs the Release builds. BENCH_KEEP=1 keeps the work directory.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib/common.sh"
+. "$here/lib/distrid.sh"
+. "$here/lib/nginx.sh"
+
+packages="ack,qemu-system-x86" links="100mbit/40ms,1gbit/10ms" runs=1 apt=1 jit=0 quick=0
+cache=${BENCH_CACHE:-/var/tmp/distrid-ci}
+while (($#)); do
+  case $1 in
+    --quick) quick=1 packages=ack links=100mbit/40ms runs=1 apt=0 ;;
+    --packages) packages=$2; shift ;;
+    --links) links=$2; shift ;;
+    --runs) runs=$2; shift ;;
+    --no-apt) apt=0 ;;
+    --cache) cache=$2; shift ;;
+    --jit) jit=1 ;;
+    -h | --help) sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "wan-bench: unknown option $1 (try --help)" ;;
+  esac
+  shift
+done
+IFS=, read -r -a targets <<<"$packages"
+IFS=, read -r -a link_list <<<"$links"
+
+require_root
+require_cmds apt-get apt-cache apt-ftparchive dpkg-deb nginx curl column chroot
+((apt == 0)) || require_cmds debootstrap
+ensure_build
+[ "$jit" = 1 ] || use_ready_to_run
+SHAPER_DLL=$BENCH_DIR/LinkShaper/bin/Release/net10.0/LinkShaper.dll
+[ -f "$SHAPER_DLL" ] || dotnet build "$BENCH_DIR/LinkShaper" -c Release --verbosity quiet -nologo >/dev/null
+make_workdir
+W=$BENCH_WORK
+mkdir -p "$cache/debs" "$W/run" "$W/www"
+
+# --- preparation (cached) -------------------------------------------------------------------------------------------
+for t in "${targets[@]}"; do
+  if [ ! -s "$cache/closure-$t.txt" ]; then
+    log "resolving the Depends/Pre-Depends closure of $t"
+    "$BENCH_PYTHON" "$here/lib/deb_closure.py" "$t" >"$cache/closure-$t.tmp" 2>"$cache/closure-$t.virtual"
+    mv "$cache/closure-$t.tmp" "$cache/closure-$t.txt"
+  fi
+done
+deb_for() { local f; for f in "$cache/debs/$1"_*.deb; do [ -f "$f" ] && { echo "$f"; return; }; done; return 1; }
+mapfile -t union < <(for t in "${targets[@]}"; do cat "$cache/closure-$t.txt"; done | sort -u)
+missing=()
+for n in "${union[@]}"; do deb_for "$n" >/dev/null || missing+=("$n"); done
+if ((${#missing[@]})); then
+  log "apt-get download: ${#missing[@]} packages"
+  (cd "$cache/debs" && apt-get -q -o APT::Sandbox::User=root download "${missing[@]}" >/dev/null)
+fi
+for n in "${union[@]}"; do deb_for "$n" >/dev/null || die "wan-bench: no .deb for $n in $cache/debs"; done
+needed=$(for n in "${union[@]}"; do basename "$(deb_for "$n")"; done | sort -u)
+
+# The distrid mirror and the apt archive hold every .deb earlier runs needed, rebuilt when one is missing.
+mirror=$cache/wan-mirror
+if [ ! -s "$mirror/repo/index.json" ] || [ -n "$(comm -23 <(echo "$needed") <(sort -u "$mirror/debs.txt" 2>/dev/null))" ]; then
+  mapfile -t all_debs < <({ echo "$needed"; cat "$mirror/debs.txt" 2>/dev/null || true; } | sort -u \
+    | while read -r f; do [ -f "$cache/debs/$f" ] && echo "$cache/debs/$f"; done)
+  log "building the distrid mirror: import-deb of ${#all_debs[@]} .debs, keygen, repo build --key"
+  rm -rf "$mirror"
+  mkdir -p "$mirror/repo/pkg" "$mirror/trusted"
+  districtl import-deb --no-relocate "${all_debs[@]}" -o "$mirror/repo/pkg" >"$mirror/import.log" 2>&1 || { cat "$mirror/import.log" >&2; die "import-deb failed"; }
+  districtl keygen "$mirror/key" >/dev/null
+  districtl repo build "$mirror/repo" --key "$mirror/key" >/dev/null
+  cp "$mirror/key.pub" "$mirror/trusted/bench.pub"
+  printf '%s\n' "${all_debs[@]##*/}" >"$mirror/debs.txt"
+fi
+archive=$cache/wan-apt
+if [ ! -s "$archive/Packages" ] || [ -n "$(comm -23 <(echo "$needed") <(sort -u "$archive/debs.txt" 2>/dev/null))" ]; then
+  log "building the apt archive"
+  rm -rf "$archive"
+  mkdir -p "$archive"
+  { echo "$needed"; cat "$mirror/debs.txt"; } | sort -u | while read -r f; do
+    [ -f "$cache/debs/$f" ] && cp "$cache/debs/$f" "$archive/"
+  done
+  (cd "$archive" && apt-ftparchive packages . >Packages && ls ./*.deb | sed 's|^\./||' >debs.txt)
+fi
+chroot_base=$cache/wan-chroot
+if ((apt)) && [ ! -x "$chroot_base/usr/bin/apt-get" ]; then
+  suite=$(. /etc/os-release && echo "$VERSION_CODENAME")
+  source_url=$(grep -rhoE '^(URIs:|deb) *https?://[^ ]+/debian/?' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null | head -1 | grep -oE 'https?://[^ ]+')
+  log "debootstrap --variant=minbase $suite into $chroot_base (once)"
+  rm -rf "$chroot_base.tmp"
+  debootstrap --variant=minbase "$suite" "$chroot_base.tmp" "$source_url" >"$cache/wan-chroot.log" 2>&1 || die "debootstrap failed (see $cache/wan-chroot.log)"
+  mv "$chroot_base.tmp" "$chroot_base"
+fi
+
+ln -s "$mirror/repo" "$W/www/repo"
+ln -s "$archive" "$W/www/apt"
+log "nginx on 127.0.0.1 serving the distrid mirror (/repo) and the apt archive (/apt)"
+nginx_start "$W/www" "$W/nginx"
+direct=http://127.0.0.1:$NGINX_PORT
+curl -fsS -o /dev/null "$direct/repo/index.json" || die "wan-bench: the mirror does not serve index.json"
+
+# --- the link -----------------------------------------------------------------------------------------------------------
+SHAPER_PID=""
+shaper_stop() { [ -z "$SHAPER_PID" ] || { kill -TERM "$SHAPER_PID" 2>/dev/null; wait "$SHAPER_PID" 2>/dev/null || true; SHAPER_PID=""; }; }
+on_exit shaper_stop
+# shaper_start RATE RTT: a shaped link in front of nginx; sets SHAPED to its base URL.
+shaper_start() {
+  rm -f "$W/run/shaper.ready"
+  dotnet "$SHAPER_DLL" --target "$NGINX_PORT" --rate "$1" --rtt "$2" --ready-file "$W/run/shaper.ready" >>"$W/run/shaper.log" 2>&1 &
+  SHAPER_PID=$!
+  local i
+  for ((i = 0; i < 600; i++)); do [ -s "$W/run/shaper.ready" ] && break; sleep 0.05; done
+  [ -s "$W/run/shaper.ready" ] || die "wan-bench: the link shaper did not start (see $W/run/shaper.log)"
+  SHAPED=http://127.0.0.1:$(cat "$W/run/shaper.ready")
+}
+
+# --- the contenders ---------------------------------------------------------------------------------------------------
+sock=$W/run/distrid.sock
+on_exit "distrid_stop"
+on_exit "unmount_quietly '$W/mnt'"
+fresh_daemon() {
+  distrid_stop
+  unmount_quietly "$W/mnt"
+  rm -rf "$W/store" "$W/state" "$W/mnt"
+  mkdir -p "$W/store" "$W/state" "$W/mnt"
+  distrid_start "$W/store" "$W/state" "$W/mnt" "$sock" 0 --repo "$1/repo/" --trusted-keys "$mirror/trusted"
+}
+reset_access_log() { : >"$W/nginx/access.log"; kill -USR1 "$NGINX_PID"; sleep 0.2; }
+# logged_bytes PREFIX: bytes nginx sent for successful requests under PREFIX since the last reset.
+logged_bytes() { sleep 0.2; awk -v p="$1" '$2 ~ /^20[06]$/ && index($1, p) == 1 { s += $3 } END { print s + 0 }' "$W/nginx/access.log"; }
+
+# What the daemon fetches for each package (unshaped, untimed): URL, bytes sent; and the bytes of the limit (each
+# fetched image in its smaller form).
+declare -A xfer_bytes=() limit_bytes=() xfer_files=()
+for t in "${targets[@]}"; do
+  fresh_daemon "$direct"
+  distrid_wait_idle
+  reset_access_log
+  districtl --socket "$sock" install "$t" >/dev/null
+  distrid_stop
+  sleep 0.2
+  awk '$2 == 200 && $1 ~ /^\/repo\/pkg\// { print $1 "\t" $3 }' "$W/nginx/access.log" | sort -u >"$W/run/xfer-$t.tsv"
+  [ -s "$W/run/xfer-$t.tsv" ] || die "wan-bench: install $t downloaded nothing"
+  xfer_files[$t]=$(wc -l <"$W/run/xfer-$t.tsv")
+  xfer_bytes[$t]=$(awk -F'\t' '{ s += $2 } END { print s }' "$W/run/xfer-$t.tsv")
+  limit_bytes[$t]=$("$BENCH_PYTHON" - "$W/run/xfer-$t.tsv" "$mirror/repo/index.json" <<'PY'
+import json, sys
+index = {p["fullName"]: p for p in json.load(open(sys.argv[2]))["packages"]}
+total = 0
+for line in open(sys.argv[1]):
+    name = line.split("\t")[0][len("/repo/pkg/"):].split(".squashfs")[0]
+    p = index[name]
+    total += min(p["size"], p.get("zst", {}).get("size", p["size"]))
+print(total)
+PY
+)
+  awk -F'\t' '{ printf "url = \"BASE%s\"\noutput = \"COPY/%d\"\n", $1, NR }' "$W/run/xfer-$t.tsv" >"$W/run/curl-$t.cfg.in"
+done
+
+install_distrid() {
+  districtl --socket "$sock" install "$1" >/dev/null
+}
+copy_single() {
+  sed "s|BASE|$SHAPED|; s|COPY|$W/copy|" "$W/run/curl-$1.cfg.in" >"$W/run/curl.cfg"
+  curl -fsS --no-progress-meter -K "$W/run/curl.cfg"
+  sync "$W/copy"/* "$W/copy"
+}
+# prepare_chroot: a fresh copy of the Debian root whose apt knows only the local archive behind the shaper.
+prepare_chroot() {
+  local root=$W/chroot
+  unmount_quietly "$root/proc"
+  rm -rf "$root"
+  cp -a "$chroot_base" "$root"
+  rm -f "$root/etc/apt/sources.list.d/"*
+  echo "deb [trusted=yes] $SHAPED/apt ./" >"$root/etc/apt/sources.list"
+  printf 'Acquire::Languages "none";\nAPT::Install-Recommends "false";\n' >"$root/etc/apt/apt.conf.d/90wan-bench"
+  printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+  chmod +x "$root/usr/sbin/policy-rc.d"
+  mount -t proc proc "$root/proc"
+  chroot "$root" apt-get -q update >"$W/run/apt-update.log" 2>&1 || { cat "$W/run/apt-update.log" >&2; die "wan-bench: apt-get update in the chroot failed"; }
+}
+on_exit "unmount_quietly '$W/chroot/proc'"
+install_apt() {
+  chroot "$W/chroot" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$1" >"$W/run/apt-install.log" 2>&1 \
+    || { tail -20 "$W/run/apt-install.log" >&2; die "wan-bench: apt-get install $1 failed"; }
+}
+
+declare -A results=() apt_bytes=()
+record() { results[$1]+="$2 "; }
+t_start=$(now)
+for link in "${link_list[@]}"; do
+  rate=${link%/*} rtt=${link#*/}
+  shaper_start "$rate" "$rtt"
+  for ((r = 1; r <= runs; r++)); do
+    for t in "${targets[@]}"; do
+      log "$link, run $r of $runs: $t"
+      drop_caches
+      fresh_daemon "$SHAPED"
+      distrid_wait_idle
+      record "$link/$t/distrid" "$(time_cmd install_distrid "$t")"
+      # The daemon's own account of the install: resolve (with the index's conditional GET), download, commit, publish.
+      phases=$(grep -h "install $t: generation" "$W/run/distrid.log" | tail -1 \
+        | sed -n 's/.*resolve \([0-9.]*\) s;.* in \([0-9.]*\) s; commit \([0-9.]*\) s; publish \([0-9.]*\) s.*/\1 \2 \3 \4/p')
+      if [ -n "$phases" ]; then
+        read -r p_resolve p_fetch p_commit p_publish <<<"$phases"
+        record "$link/$t/resolve" "$p_resolve"; record "$link/$t/fetch" "$p_fetch"
+        record "$link/$t/commit" "$p_commit"; record "$link/$t/publish" "$p_publish"
+      fi
+      [ "$(find "$W/mnt" -mindepth 1 -maxdepth 1 -name '*-amd64-*' | wc -l)" = "${xfer_files[$t]}" ] \
+        || die "wan-bench: /ro does not show the ${xfer_files[$t]} packages of $t"
+      distrid_stop
+
+      rm -rf "$W/copy"
+      mkdir -p "$W/copy"
+      drop_caches
+      record "$link/$t/curl" "$(time_cmd copy_single "$t")"
+
+      if ((apt)); then
+        prepare_chroot
+        drop_caches
+        reset_access_log
+        record "$link/$t/apt" "$(time_cmd install_apt "$t")"
+        apt_bytes[$t]=$(logged_bytes /apt/)
+        unmount_quietly "$W/chroot/proc"
+        rm -rf "$W/chroot"
+      fi
+    done
+  done
+  shaper_stop
+done
+
+# --- the report ---------------------------------------------------------------------------------------------------------
+mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1e6 }'; }
+# limit_s BYTES RATE RTT: bytes over the rate plus two round trips (handshake, request), in seconds.
+limit_s() { awk -v b="$1" -v r="$(rate_bps "$2")" -v t="$(rtt_s "$3")" 'BEGIN { printf "%.3f", b * 8 / r + 2 * t }'; }
+rate_bps() { awk -v s="$1" 'BEGIN { n = s + 0; u = tolower(s); m = u ~ /gbit/ ? 1e9 : u ~ /mbit/ ? 1e6 : u ~ /kbit/ ? 1e3 : 1; print n * m }'; }
+rtt_s() { awk -v s="$1" 'BEGIN { n = s + 0; print (s ~ /ms$/) ? n / 1000 : (s ~ /s$/) ? n : n / 1000 }'; }
+med() { tr ' ' '\n' <<<"${results[$1]:-}" | { grep . || true; } | median; }
+
+echo
+echo "wan-bench: medians of $runs runs, $(date -u +%Y-%m-%dT%H:%MZ), measuring took $(elapsed "$t_start") s, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+machine_info
+echo "mirror: nginx on 127.0.0.1 behind bench/LinkShaper; daemon configuration: ${DISTRID_CONFIG_JSON:-{\}}"
+quick_line=""
+for link in "${link_list[@]}"; do
+  rate=${link%/*} rtt=${link#*/}
+  echo
+  echo "link $rate, RTT $rtt"
+  rows=("package"$'\t'"fetched MB"$'\t'"limit s"$'\t'"distrid s"$'\t'"x limit"$'\t'"its download s"$'\t'"x limit"$'\t'"curl 1 stream s"$'\t'"x limit"$'\t'"apt-get s"$'\t'"x limit"$'\t'"apt MB"$'\t'"apt x own limit")
+  for t in "${targets[@]}"; do
+    lim=$(limit_s "${limit_bytes[$t]}" "$rate" "$rtt")
+    d=$(med "$link/$t/distrid") c=$(med "$link/$t/curl")
+    a=- ab=- aown=-
+    if ((apt)); then
+      a=$(med "$link/$t/apt") ab=$(mb "${apt_bytes[$t]}")
+      aown=$(ratio "$a" "$(limit_s "${apt_bytes[$t]}" "$rate" "$rtt")")
+    fi
+    f=$(med "$link/$t/fetch")
+    rows+=("$t (${xfer_files[$t]} images)"$'\t'"$(mb "${xfer_bytes[$t]}")"$'\t'"$lim"$'\t'"$d"$'\t'"$(ratio "$d" "$lim")"$'\t'"$f"$'\t'"$(ratio "$f" "$lim")"$'\t'"$c"$'\t'"$(ratio "$c" "$lim")"$'\t'"$a"$'\t'"$([ "$a" = - ] && echo - || ratio "$a" "$lim")"$'\t'"$ab"$'\t'"$aown")
+    quick_line+="$t $link install/limit $(ratio "$d" "$lim") download/limit $(ratio "$f" "$lim") curl/limit $(ratio "$c" "$lim"); "
+  done
+  print_table "${rows[@]}"
+  for t in "${targets[@]}"; do
+    echo "  $t inside the daemon (s): resolve with the index's conditional GET $(med "$link/$t/resolve"), download $(med "$link/$t/fetch")," \
+      "commit $(med "$link/$t/commit"), publish to /ro $(med "$link/$t/publish")"
+  done
+done
+echo
+echo "limit: the fetched images in their smaller form (.zst or plain) over the rate + 2 RTT (handshake, request);" \
+  "distrid's time also holds its client's start, the index's conditional GET and the commit; apt-get's holds dpkg"
+echo "all runs: $(for k in "${!results[@]}"; do printf '%s=[%s] ' "$k" "${results[$k]% }"; done | tr ' ' '\n' | sort | tr '\n' ' ')"
+((quick == 0)) || echo "wan-bench quick: ${quick_line%; }"
