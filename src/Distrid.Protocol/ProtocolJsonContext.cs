@@ -20,4 +20,5 @@ namespace Distrid.Protocol;
 [JsonSerializable(typeof(GenerationDiff))]
 [JsonSerializable(typeof(IReadOnlyList<VerifyInfo>))]
 [JsonSerializable(typeof(int?))]
+[JsonSerializable(typeof(ScheduledUpdateResult))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;
