@@ -43,7 +43,7 @@ public sealed partial class UpdateUnitTests
 
         Match overall = OverallExposure().Match(output);
         Assert.True(overall.Success, output);
-        // 1.2 when written; the client needs only the daemon's socket.
+        // 1.0 when written; the client needs only the daemon's socket.
         Assert.InRange(double.Parse(overall.Groups[1].Value, CultureInfo.InvariantCulture), 0.0, 2.0);
         Assert.Contains("✓ PrivateNetwork=", output, StringComparison.Ordinal);
         Assert.Contains("✓ CapabilityBoundingSet=~CAP_SYS_ADMIN", output, StringComparison.Ordinal);
