@@ -269,8 +269,11 @@ internal sealed class TransactionService(
             string actual = await Task.Run(() => Sha256Of(path, cancellationToken), cancellationToken);
             if (image.Sha256.Length == 0 || !string.Equals(actual, image.Sha256, StringComparison.OrdinalIgnoreCase))
             {
+                // Left in the store, the next download-only run would take it as present and never fetch it again. The
+                // current generation cannot name it (a prepared image is one the current generation lacks).
+                store.Delete(image.FullName);
                 throw new TransactionException(TransactionError.Download,
-                    $"the prepared image {image.FullName} changed since it was verified (sha256 {actual}, expected {image.Sha256}); run 'districtl update --download-only' again");
+                    $"the prepared image {image.FullName} changed since it was verified (sha256 {actual}, expected {image.Sha256}) and was removed from the store; run 'districtl update --download-only' again");
             }
         }
     }

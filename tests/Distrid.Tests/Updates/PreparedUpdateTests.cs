@@ -71,17 +71,18 @@ public sealed class PreparedUpdateTests
         await system.RunAsync("gc", "--keep", "1");
         Assert.True(File.Exists(Path.Combine(system.Paths.Store, "app-amd64-1-2.squashfs")));
 
-        // A byte of a prepared image flipped: refused, nothing committed, and the failure is in history.
+        // A byte of a prepared image flipped: refused, nothing committed, the failure in history, and the damaged image
+        // dropped, so that preparing again fetches it instead of taking it as present.
         string image = Path.Combine(system.Paths.Store, "app-amd64-1-2.squashfs");
-        byte[] original = File.ReadAllBytes(image);
-        byte[] damaged = (byte[])original.Clone();
+        byte[] damaged = File.ReadAllBytes(image);
         damaged[^1] ^= 0xff;
         File.WriteAllBytes(image, damaged);
         int before = system.CurrentGeneration();
         Assert.Contains("the prepared image app-amd64-1-2 changed since it was verified", await system.FailsAsync("update", "--apply-downloaded"));
         Assert.Equal(before, system.CurrentGeneration());
         Assert.Equal("failed", (await system.HistoryAsync()).Last().Text("result"));
-        File.WriteAllBytes(image, original);
+        Assert.False(File.Exists(image));
+        Assert.Equal(["app-amd64-1-2"], (await system.JsonAsync("update", "--download-only")).GetProperty("downloaded").Strings());
 
         // Another transaction made another generation current: the plan is stale.
         await system.RunAsync("install", "big");
