@@ -34,9 +34,10 @@ internal sealed class SystemdAnalyzeRoot : IDisposable
             File.SetUnixFileMode(stub, (UnixFileMode)0b111_101_101);
         }
 
+        // The checkout's units win over copies the machine may have installed (packaging/check-deb.sh installs the .deb).
         foreach (string unit in Units)
         {
-            File.Copy(RepositoryFiles.PathOf("units/" + unit), System.IO.Path.Combine(UnitDirectory, unit));
+            File.Copy(RepositoryFiles.PathOf("units/" + unit), System.IO.Path.Combine(UnitDirectory, unit), overwrite: true);
         }
     }
 
