@@ -97,6 +97,9 @@ ln -s ../lib/distrid/districtl "$stage/usr/bin/districtl"
 
 install -D -m 0644 "$repo/units/distrid.service" "$stage/lib/systemd/system/distrid.service"
 install -D -m 0644 "$repo/units/distrid.socket" "$stage/lib/systemd/system/distrid.socket"
+# Scheduled updates: shipped, never enabled by the maintainer scripts (systemctl enable --now distrid-update.timer).
+install -D -m 0644 "$repo/units/distrid-update.timer" "$stage/lib/systemd/system/distrid-update.timer"
+install -D -m 0644 "$repo/units/distrid-update.service" "$stage/lib/systemd/system/distrid-update.service"
 install -D -m 0644 "$repo/units/distrid-tmpfiles.conf" "$stage/usr/lib/tmpfiles.d/distrid.conf"
 install -D -m 0644 "$repo/dbus/org.distrid.Distrid1.conf" "$stage/usr/share/dbus-1/system.d/org.distrid.Distrid1.conf"
 install -D -m 0644 "$repo/dbus/org.distrid.Distrid1.service" \

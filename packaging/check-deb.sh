@@ -3,8 +3,10 @@
 #   lintian clean; dpkg -i; every file of the package present and unmodified (dpkg --verify); the postinst's
 #   work (tmpfiles, enablement links); systemd-analyze verify of the installed units; --help of both installed
 #   programs; the installed daemon, under the unit's capability bounding set, mounts a temp /ro, installs a
-#   package from a signed mirror (built with the installed districtl) and serves it; SIGTERM stops it cleanly;
-#   dpkg -r leaves only the conffile and state; dpkg -P leaves the file system as before the install. Then, next to
+#   package from a signed mirror (built with the installed districtl), serves it and answers the scheduled-update
+#   service's command; SIGTERM stops it cleanly; dpkg -r leaves only the conffile and state; dpkg -P leaves the
+#   file system as before the install. The scheduled-update units (installed, not enabled; enabled by hand, then
+#   purged) and the shell completions: check_timer_and_completions. Then, next to
 #   Debian's packagekit, both install orders and a purge in a chroot (check_packagekit_coexistence below; needs the
 #   Debian root of packaging/nspawn/root.sh, i.e. debootstrap, and apt-get download of packagekit, both cached).
 #
@@ -38,6 +40,51 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# --- scheduled-update units and shell completions (issue 13) ---------------------------------------------------
+# One function for the three moments of the round trip, so that the checks stay together:
+#   installed: both units and both completions are there; the timer is NOT enabled (off by default) and verifies
+#              clean; the bash completion completes verbs and the update options; the admin then enables the timer,
+#              as the docs say, which purge must undo.
+#   removed:   dpkg -r took the units and completions away and masked the timer until purge.
+#   purged:    no unit, completion, enablement link or mask is left (the snapshot diff below checks the rest).
+timer_units="/lib/systemd/system/distrid-update.timer /lib/systemd/system/distrid-update.service"
+completions="/usr/share/bash-completion/completions/districtl /usr/share/zsh/vendor-completions/_districtl"
+timer_link=/etc/systemd/system/timers.target.wants/distrid-update.timer
+timer_mask=/etc/systemd/system/distrid-update.timer
+check_timer_and_completions() {
+  local path words
+  case "$1" in
+  installed)
+    for path in $timer_units $completions; do [ -f "$path" ] || fail "$path missing after install"; done
+    [ -e "$timer_link" ] || [ -L "$timer_link" ] && fail "the package enabled distrid-update.timer (it must be off by default)"
+    verify=$(systemd-analyze verify --man=no $timer_units 2>&1) || true
+    [ -z "$verify" ] || fail "systemd-analyze verify of the update units: $verify"
+    grep -qx 'ExecStart=/usr/bin/districtl update --scheduled' /lib/systemd/system/distrid-update.service ||
+      fail "distrid-update.service does not run 'districtl update --scheduled'"
+    /usr/bin/districtl update --help | grep -q -- --scheduled || fail "the installed districtl has no update --scheduled"
+    # The installed bash completion, loaded as bash-completion would, completes verbs and update's options.
+    words=$(bash -c 'source /usr/share/bash-completion/completions/districtl
+      COMP_WORDS=(districtl up); COMP_CWORD=1; _districtl; echo "${COMPREPLY[*]}"
+      COMP_WORDS=(districtl update --); COMP_CWORD=2; _districtl; echo "${COMPREPLY[*]}"')
+    case "$words" in *update*--download-only*--apply-downloaded*--scheduled*) ;; *) fail "bash completion offers: $words" ;; esac
+    if command -v zsh >/dev/null; then zsh -n /usr/share/zsh/vendor-completions/_districtl || fail "the zsh completion does not parse"; fi
+    # What an admin does to turn scheduled updates on (systemd need not run: enable only writes the link).
+    systemctl enable distrid-update.timer >/dev/null 2>&1 || fail "systemctl enable distrid-update.timer"
+    [ -L "$timer_link" ] || fail "systemctl enable made no $timer_link"
+    ;;
+  removed)
+    for path in $timer_units $completions; do [ -e "$path" ] && fail "$path still there after dpkg -r"; done
+    [ "$(readlink "$timer_mask" 2>/dev/null)" = /dev/null ] || fail "dpkg -r did not mask distrid-update.timer until purge"
+    ;;
+  purged)
+    for path in $timer_units $completions "$timer_link" "$timer_mask"; do
+      [ -e "$path" ] || [ -L "$path" ] && fail "$path left after dpkg -P"
+    done
+    ;;
+  esac
+  return 0
+}
+
 # What the package may touch. dpkg's own bookkeeping files change content, never come or go, except
 # /var/lib/dpkg/info/distrid.*, which must go on purge like everything else.
 snapshot() {
@@ -69,6 +116,9 @@ for path in /usr/lib/distrid/distrid /usr/lib/distrid/districtl /lib/systemd/sys
 done
 grep -qx /etc/distri/distrid.json /var/lib/dpkg/info/distrid.conffiles || fail "distrid.json is not a conffile"
 bash -n /usr/share/bash-completion/completions/districtl || fail "the bash completion does not parse"
+
+step "scheduled-update units and completions installed; the timer is off until an admin enables it"
+check_timer_and_completions installed
 
 step "postinst: tmpfiles and enablement"
 for dir in /run/distrid /var/lib/distrid /roimg; do [ -d "$dir" ] || fail "postinst did not create $dir"; done
@@ -115,6 +165,7 @@ python3 "$here/notify-run.py" --log "$work/distrid.log" \
   --then "/usr/bin/districtl install hello" \
   --then "test \"\$('$work/ro/bin/hello')\" = 'hello from the distrid package'" \
   --then "/usr/bin/districtl --json list | grep -q hello-amd64-1.0-1" \
+  --then "$(sed -n 's/^ExecStart=//p' /lib/systemd/system/distrid-update.service) | grep -q 'scheduled update: up to date'" \
   -- setpriv --bounding-set -all,+sys_admin --inh-caps -all --no-new-privs \
   /usr/sbin/distrid --config /etc/distri/distrid.json --store "$work/store" --state "$work/state" \
   --mountpoint "$work/ro" --socket "$sock" --repo "http://127.0.0.1:$port/repo/" --trusted-keys "$work/trusted" \
@@ -125,6 +176,7 @@ step "dpkg -r keeps only the conffile and state"
 dpkg -r distrid
 [ -e /usr/lib/distrid/distrid ] && fail "program still there after dpkg -r"
 [ -e /etc/distri/distrid.json ] || fail "conffile removed by dpkg -r (only purge may)"
+check_timer_and_completions removed
 snapshot "$work/removed"
 echo "left after remove:"
 LC_ALL=C comm -13 "$work/before" "$work/removed" | sed 's/^/  /'
@@ -132,6 +184,7 @@ LC_ALL=C comm -13 "$work/before" "$work/removed" | sed 's/^/  /'
 step "dpkg -P leaves nothing behind"
 dpkg -P distrid
 installed=0
+check_timer_and_completions purged
 snapshot "$work/after"
 LC_ALL=C comm -3 "$work/before" "$work/after" >"$work/diff" || true
 # Another engineer's apt-get on this machine may add files meanwhile: a path another package owns is not ours.

@@ -8,7 +8,8 @@
 #   an nginx mirror inside the container and installed with districtl): the bytes read match, /ro never leaves the
 #   mount table, the connection is the same one; a stop followed by a start while the reader runs keeps /ro; a stop
 #   with nothing after it waits for the reader, then unmounts; polkit refuses a plain user and permits a member of
-#   sudo under the shipped example rule; `apt remove` and `dpkg -P` leave nothing.
+#   sudo under the shipped example rule; `systemctl start distrid-update.service` applies an update (policy "apply")
+#   and history says "via timer"; `apt remove` and `dpkg -P` leave nothing.
 #
 #   packaging/check-nspawn.sh [DEB]
 # Without DEB the package is built once per content of what goes into it (src/, units/, polkit/, dbus/, the
@@ -279,6 +280,40 @@ out=$(in_container runuser -u admin -- districtl gc 2>&1) || fail "a sudo member
 echo "admin (sudo): ok"
 in_container rm -f /etc/polkit-1/rules.d/49-distrid.rules
 if out=$(in_container runuser -u admin -- districtl gc 2>&1); then fail "without the rule a sudo member may gc without a password: $out"; fi
+
+# --- distrid-update.service under real systemd (issue 13) -------------------------------------------------------
+# The scheduled update as the timer starts it, sandbox and all: a small repository made inside the container with
+# the installed districtl (the 200 MB mirror has nothing newer), served by the same nginx, policy "apply".
+step "distrid-update.service: one scheduled run applies an update, history says timer"
+in_container sh -ec '
+  mkdir -p /var/tmp/upd/tree/bin /var/www/html/upd/pkg
+  printf "#!/bin/sh\necho upd 1\n" >/var/tmp/upd/tree/bin/upd
+  chmod 0755 /var/tmp/upd/tree/bin/upd
+  districtl pack /var/tmp/upd/tree --name upd --version 1 --revision 1 -o /var/www/html/upd/pkg >/dev/null
+  districtl keygen /var/tmp/upd/key >/dev/null
+  districtl repo build /var/www/html/upd --key /var/tmp/upd/key >/dev/null
+  install -m 0644 /var/tmp/upd/key.pub /etc/distri/trusted.d/upd.pub
+  sed -i "s|http://127.0.0.1/repo/|http://127.0.0.1/upd/|; s|\"mode\": \"download-only\"|\"mode\": \"apply\"|" /etc/distri/distrid.json
+  grep -q "\"mode\": \"apply\"" /etc/distri/distrid.json' || fail "preparing the update repository"
+in_container systemctl reset-failed distrid.service distrid.socket || true
+in_container systemctl restart distrid.service
+in_container districtl install upd >/dev/null || fail "districtl install upd"
+before=$(in_container readlink /var/lib/distrid/current)
+in_container sh -ec '
+  printf "#!/bin/sh\necho upd 2\n" >/var/tmp/upd/tree/bin/upd
+  districtl pack /var/tmp/upd/tree --name upd --version 1 --revision 2 -o /var/www/html/upd/pkg >/dev/null
+  districtl repo build /var/www/html/upd --key /var/tmp/upd/key >/dev/null' || fail "publishing upd revision 2"
+# A oneshot unit: start returns when the run is over, and fails if it did.
+in_container systemctl start distrid-update.service || fail "systemctl start distrid-update.service failed: $(in_container journalctl -u distrid-update.service -b --no-pager -o cat | tail -5)"
+[ "$(in_container systemctl show -P Result distrid-update.service)" = success ] || fail "distrid-update.service: $(in_container systemctl show -P Result distrid-update.service)"
+[ "$(in_container /ro/bin/upd)" = "upd 2" ] || fail "the scheduled run did not apply upd 2: $(in_container /ro/bin/upd)"
+[ "$(in_container readlink /var/lib/distrid/current)" != "$before" ] || fail "the scheduled run committed no generation"
+run_log=$(in_container journalctl -u distrid-update.service -b --no-pager -o cat)
+grep -qF "scheduled update: applied" <<<"$run_log" || fail "the unit's journal lacks the outcome: $run_log"
+history=$(in_container districtl history)
+grep -qF "via timer	update --apply-downloaded	committed" <<<"$history" || fail "history does not show the timer's apply: $history"
+echo "$(grep -F 'scheduled update' <<<"$run_log" | tail -1)"
+in_container sh -c 'rm -rf /var/tmp/upd /var/www/html/upd /etc/distri/trusted.d/upd.pub'
 
 step "apt remove, then dpkg -P: nothing left"
 in_container sh -c 'rm -f /var/tmp/*.progress /var/tmp/*.result /var/tmp/ci.pub /etc/distri/trusted.d/ci.pub'

@@ -81,7 +81,7 @@ _districtl()
     local options=
     case $verb in
         install) options="--dry-run --detach --reinstall" ;;
-        update) options="--dry-run --detach" ;;
+        update) options="--dry-run --detach --download-only --apply-downloaded --scheduled" ;;
         remove|rollback|pin|unpin) options="--dry-run" ;;
         gc) options="--dry-run --keep" ;;
         list) options="--available" ;;

@@ -94,7 +94,8 @@ public sealed record HistoryEntry
     /// <summary>How the request came: <c>socket</c>, <c>dbus</c>, <c>timer</c> or <c>daemon</c>; null in old journals.</summary>
     public string? Via { get; init; }
 
-    /// <summary><c>committed</c>, <c>failed</c> or <c>running</c>.</summary>
+    /// <summary><c>committed</c>, <c>downloaded</c> (download only: images fetched and verified, no new generation),
+    /// <c>failed</c>, <c>running</c> or <c>interrupted</c>.</summary>
     public required string Result { get; init; }
 
     public string? Error { get; init; }

@@ -43,10 +43,20 @@ public partial interface IDistridApi
 
     /// <summary>
     /// Moves every requested, unpinned package to its newest revision; <paramref name="downloadOnly"/> and
-    /// <paramref name="detached"/> as for install.
+    /// <paramref name="detached"/> as for install. A download-only update also remembers its plan (the prepared update);
+    /// <paramref name="applyDownloaded"/> commits exactly that plan, without a mirror, only while the generation it was
+    /// planned on is current and every image is in the store with the digest it was verified with.
     /// </summary>
     [JsonRpcMethod(MethodNames.Update)]
-    Task<TransactionResult> UpdateAsync(bool dryRun = false, bool downloadOnly = false, bool detached = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default);
+    Task<TransactionResult> UpdateAsync(bool dryRun = false, bool downloadOnly = false, bool detached = false, bool applyDownloaded = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// One run of the scheduled update, as distrid-update.service asks for it (root only; journaled with origin
+    /// <c>timer</c>): download and verify the update, then, if the configuration's <c>scheduledUpdate</c> says apply
+    /// and its maintenance window is open, apply it as one transaction and gc.
+    /// </summary>
+    [JsonRpcMethod(MethodNames.ScheduledUpdate)]
+    Task<ScheduledUpdateResult> ScheduledUpdateAsync(IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default);
 
     /// <summary>Makes generation <paramref name="generation"/> (default: the one before the current) current again.</summary>
     [JsonRpcMethod(MethodNames.Rollback)]

@@ -10,6 +10,7 @@ public static partial class MethodNames
     public const string Install = "install";
     public const string Remove = "remove";
     public const string Update = "update";
+    public const string ScheduledUpdate = "scheduledUpdate";
     public const string Rollback = "rollback";
     public const string Generations = "generations";
     public const string Gc = "gc";

@@ -24,4 +24,5 @@ namespace Distrid.Protocol;
 [JsonSerializable(typeof(int?))]
 [JsonSerializable(typeof(RunView))]
 [JsonSerializable(typeof(bool))]
+[JsonSerializable(typeof(ScheduledUpdateResult))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

@@ -40,8 +40,12 @@ internal static class MutationRequests
         ? throw new TransactionException(TransactionError.InvalidRequest, "remove needs at least one package")
         : new MutationRequest("remove", PolkitActions.Remove, mode, () => new RemoveOperation(packages));
 
-    public static MutationRequest Update(TransactionMode mode) =>
-        new("update", PolkitActions.Update, mode, () => new UpdateOperation());
+    /// <summary><paramref name="applyDownloaded"/>: commit the update a download-only update prepared, nothing else.</summary>
+    public static MutationRequest Update(TransactionMode mode, bool applyDownloaded = false) => applyDownloaded
+        ? mode == TransactionMode.DownloadOnly
+            ? throw new TransactionException(TransactionError.InvalidRequest, "download-only and apply-downloaded exclude each other: prepare first, then apply")
+            : new("update", PolkitActions.Update, mode, () => new ApplyPreparedOperation())
+        : new("update", PolkitActions.Update, mode, () => new UpdateOperation());
 
     /// <summary><paramref name="generation"/> null: the newest generation older than the current one.</summary>
     public static MutationRequest Rollback(int? generation, TransactionMode mode) =>

@@ -2,6 +2,7 @@ using Distrid.Api.Authorization;
 using Distrid.Generations;
 using Distrid.Protocol;
 using Distrid.Transactions;
+using Distrid.Transactions.Scheduled;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -18,7 +19,8 @@ namespace Distrid.Api;
 /// runs under the daemon's stopping token alone: it ends with the daemon's shutdown, not with its caller.
 /// </para>
 /// </summary>
-internal sealed class MutationRunner(IAuthorizer authorizer, TransactionService transactions, IHostApplicationLifetime lifetime, ILogger<MutationRunner> logger)
+internal sealed class MutationRunner(
+    IAuthorizer authorizer, TransactionService transactions, ScheduledUpdates scheduled, IHostApplicationLifetime lifetime, ILogger<MutationRunner> logger)
 {
     public async Task<TransactionResult> RunAsync(MutationRequest request, CallerIdentity caller, IProgress<ProgressInfo>? progress, CancellationToken cancellationToken)
     {
@@ -43,6 +45,24 @@ internal sealed class MutationRunner(IAuthorizer authorizer, TransactionService 
             logger.LogInformation("{Role} for {Caller} cancelled (its caller cancelled or went away); nothing changed", request.Role, caller);
             throw;
         }
+    }
+
+    /// <summary>
+    /// One scheduled update run for distrid-update.service, journaled with origin <c>timer</c>. Root only: the origin is
+    /// the caller's claim, and only the service (which runs as root) makes it. Cancelled like any attached transaction
+    /// when the caller goes away (the service stopped or killed): nothing changes and the next run starts over.
+    /// </summary>
+    public async Task<ScheduledUpdateResult> RunScheduledAsync(CallerIdentity caller, IProgress<ProgressInfo>? progress, CancellationToken cancellationToken)
+    {
+        if (!caller.IsRoot)
+        {
+            throw new TransactionException(TransactionError.NotAuthorized,
+                "not authorized: only root starts the scheduled update (distrid-update.service); use 'districtl update' instead");
+        }
+
+        await AuthorizeAsync(caller, PolkitActions.Update, cancellationToken);
+        logger.LogInformation("scheduled update for {Caller}", caller);
+        return await scheduled.RunAsync(new TransactionOrigin(caller.ToString(), caller.Uid, TransactionOrigin.Timer), progress, cancellationToken);
     }
 
     /// <summary>Throws <see cref="AuthorizationException"/> unless <paramref name="caller"/> may do <paramref name="actionId"/>.</summary>

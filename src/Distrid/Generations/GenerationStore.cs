@@ -22,8 +22,12 @@ public sealed class GenerationStore
         _current = Path.Combine(stateDirectory, "current");
         _journal = new Journal(Path.Combine(stateDirectory, "journal.log"));
         _logger = logger;
+        Prepared = new PreparedUpdateFile(stateDirectory);
         Directory.CreateDirectory(_generations);
     }
+
+    /// <summary>The update <c>update --download-only</c> prepared for <c>update --apply-downloaded</c>.</summary>
+    public PreparedUpdateFile Prepared { get; }
 
     /// <summary>The current generation, or null before the first commit.</summary>
     /// <exception cref="UnreadableGenerationException">current names a file that is missing or unreadable.</exception>
@@ -159,6 +163,10 @@ public sealed class GenerationStore
 
     public void AbortTransaction(string id, string error) =>
         _journal.Append(new JournalRecord { Event = JournalRecord.Abort, Transaction = id, Error = error });
+
+    /// <summary>A download-only transaction ended well: its images are in the store, no generation changed.</summary>
+    public void EndDownloadOnly(string id, int current) =>
+        _journal.Append(new JournalRecord { Event = JournalRecord.Downloaded, Transaction = id, Generation = current });
 
     /// <summary>Writes <paramref name="next"/> durably and makes it current in one atomic step.</summary>
     public void Commit(string transaction, Generation next)

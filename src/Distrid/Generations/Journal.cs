@@ -51,12 +51,14 @@ internal sealed class Journal(string path)
     }
 }
 
-/// <summary>One journal line: a transaction began, committed a generation, or was abandoned.</summary>
+/// <summary>One journal line: a transaction began, committed a generation, downloaded without committing (download
+/// only: <see cref="Generation"/> is the one that stayed current), or was abandoned.</summary>
 public sealed record JournalRecord
 {
     public const string Begin = "begin";
     public const string Commit = "commit";
     public const string Abort = "abort";
+    public const string Downloaded = "downloaded";
 
     [JsonPropertyName("time")]
     public DateTimeOffset Time { get; init; } = DateTimeOffset.UtcNow;

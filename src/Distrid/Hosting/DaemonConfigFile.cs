@@ -25,6 +25,7 @@ internal sealed record DaemonConfigFile
     public int? DownloadParallelism { get; init; }
     public long? MinimumTransferRate { get; init; }
     public double? TransferRateWindowSeconds { get; init; }
+    public ScheduledUpdateConfig? ScheduledUpdate { get; init; }
 
     public static DaemonConfigFile Load(string path)
     {
@@ -68,6 +69,7 @@ internal sealed record DaemonConfigFile
         DownloadParallelism = DownloadParallelism ?? o.DownloadParallelism,
         MinimumTransferRate = MinimumTransferRate ?? o.MinimumTransferRate,
         TransferRateWindow = TransferRateWindowSeconds is double w ? TimeSpan.FromSeconds(w) : o.TransferRateWindow,
+        ScheduledUpdate = ScheduledUpdate?.ToPolicy(o.ScheduledUpdate) ?? o.ScheduledUpdate,
     };
 }
 

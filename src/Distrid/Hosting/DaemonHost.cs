@@ -14,6 +14,7 @@ using Distrid.Repository;
 using Distrid.Store;
 using Distrid.Systemd;
 using Distrid.Transactions;
+using Distrid.Transactions.Scheduled;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -118,6 +119,8 @@ internal static class DaemonHost
         services.AddSingleton(sp => new TransactionService(
             sp.GetRequiredService<PackageStore>(), sp.GetRequiredService<GenerationStore>(), sp.GetRequiredService<IGenerationPublisher>(),
             sp.GetRequiredService<ILogger<TransactionService>>(), sp.GetRequiredService<RepositorySet>()));
+        services.AddSingleton(sp => new ScheduledUpdates(
+            sp.GetRequiredService<TransactionService>(), options.ScheduledUpdate, TimeProvider.System, sp.GetRequiredService<ILogger<ScheduledUpdates>>()));
         services.AddSingleton<AdminQueries>();
         services.AddSingleton<Api.Views.RunViews>();
         services.AddSingleton<RepositoryAdmin>();

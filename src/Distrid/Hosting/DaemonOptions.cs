@@ -1,3 +1,5 @@
+using Distrid.Transactions.Scheduled;
+
 namespace Distrid.Hosting;
 
 /// <summary>
@@ -51,4 +53,7 @@ public sealed record DaemonOptions
 
     /// <summary>The sliding window of <see cref="MinimumTransferRate"/> (config file: <c>transferRateWindowSeconds</c>).</summary>
     public TimeSpan TransferRateWindow { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>What distrid-update.service's runs may do (config file: <c>scheduledUpdate</c>; no flag).</summary>
+    public ScheduledUpdatePolicy ScheduledUpdate { get; init; } = ScheduledUpdatePolicy.Default;
 }

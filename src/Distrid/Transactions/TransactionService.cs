@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Diagnostics;
+using System.Security.Cryptography;
 using Distri.Core.Packages;
 using Distri.Core.Repository;
 using Distrid.Generations;
@@ -128,6 +130,12 @@ internal sealed class TransactionService(
         };
         if (mode == TransactionMode.DryRun || !changed)
         {
+            if (mode == TransactionMode.DownloadOnly && operation.Preparable)
+            {
+                // Nothing to prepare: an update prepared earlier is moot (or stale), and apply should say "nothing".
+                generations.Prepared.Clear();
+            }
+
             return outcome;
         }
 
@@ -145,17 +153,7 @@ internal sealed class TransactionService(
 
         if (mode == TransactionMode.DownloadOnly)
         {
-            // Nothing the user sees changes, so there is nothing to journal: a crash leaves at most a verified image.
-            try
-            {
-                await FetchAsync(local, downloads, progress, cancellationToken);
-            }
-            catch (Exception e) when (e is not TransactionException)
-            {
-                throw Translate(e);
-            }
-
-            return outcome with { Changed = local.Count > 0 || downloads.Count > 0, Generation = current.Number, DownloadOnly = true };
+            return await DownloadOnlyAsync(operation, plan, current, catalog, local, downloads, outcome, origin, progress, cancellationToken);
         }
 
         string transaction = Guid.NewGuid().ToString("N")[..12];
@@ -165,6 +163,7 @@ internal sealed class TransactionService(
         try
         {
             await FetchAsync(local, downloads, progress, cancellationToken);
+            await VerifyPresentAsync(plan.Present, cancellationToken);
             fetched = Stopwatch.GetElapsedTime(started);
 
             // The point of no return: from here on the commit completes even if the caller goes away.
@@ -196,6 +195,11 @@ internal sealed class TransactionService(
             throw;
         }
 
+        if (plan.AppliesPrepared)
+        {
+            generations.Prepared.Clear();
+        }
+
         DeleteUnused(plan);
         publisher.Publish(generations.Current!);
         var published = Stopwatch.GetElapsedTime(started);
@@ -213,6 +217,99 @@ internal sealed class TransactionService(
             (committed - fetched).TotalSeconds,
             (published - committed).TotalSeconds);
         return outcome;
+    }
+
+    /// <summary>
+    /// Downloads and verifies what the plan needs, commits no generation. Journaled (begin, then <c>downloaded</c> or
+    /// abort) so that <c>history</c> shows scheduled and scripted downloads and their failures; a crash leaves at most
+    /// verified images and partial downloads, which the next run resumes. A preparable operation (update) records
+    /// its plan as the prepared update only after the last image was verified.
+    /// </summary>
+    private async Task<TransactionResult> DownloadOnlyAsync(
+        TransactionOperation operation, OperationPlan plan, Generation current, PackageCatalog catalog, IReadOnlyList<LocalImage> local,
+        IReadOnlyList<PackageMetadata> downloads, TransactionResult outcome, TransactionOrigin origin, IProgress<ProgressInfo>? progress, CancellationToken cancellationToken)
+    {
+        string transaction = Guid.NewGuid().ToString("N")[..12];
+        generations.BeginTransaction(transaction, operation.Description + " --download-only", current.Number, origin);
+        try
+        {
+            await FetchAsync(local, downloads, progress, cancellationToken);
+            if (operation.Preparable && plan.Next is not null)
+            {
+                generations.Prepared.Save(Prepare(current, plan.Next, catalog));
+            }
+
+            generations.EndDownloadOnly(transaction, current.Number);
+        }
+        catch (Exception e) when (e is not TransactionException)
+        {
+            generations.AbortTransaction(transaction, e.Message);
+            throw Translate(e);
+        }
+        catch (TransactionException e)
+        {
+            generations.AbortTransaction(transaction, e.Message);
+            throw;
+        }
+
+        logger.LogInformation("{Description} --download-only: {Count} images, {Bytes} bytes downloaded; generation {Generation} stays current",
+            operation.Description, downloads.Count, outcome.DownloadBytes, current.Number);
+        return outcome with { Changed = local.Count > 0 || downloads.Count > 0 || (operation.Preparable && plan.Next is not null), Generation = current.Number, DownloadOnly = true };
+    }
+
+    /// <summary>The record of a verified download: the plan, what it was planned on, the new images' digests.</summary>
+    private static PreparedUpdate Prepare(Generation current, Generation next, PackageCatalog catalog) => new()
+    {
+        Base = current.Number,
+        Prepared = DateTimeOffset.UtcNow,
+        Next = next with { Number = 0 },
+        Images = [.. next.Packages.Except(current.Packages).Select(p => catalog.Find(p)!).Select(m => new PreparedImage(m.FullName, m.Size, m.Sha256))],
+    };
+
+    /// <summary>Re-hashes images the plan requires to be in the store already (a prepared update's), off the caller's thread.</summary>
+    private async Task VerifyPresentAsync(IReadOnlyList<PreparedImage> images, CancellationToken cancellationToken)
+    {
+        foreach (var image in images)
+        {
+            string path = store.ImagePath(image.FullName);
+            if (!File.Exists(path))
+            {
+                throw new TransactionException(TransactionError.NotFound,
+                    $"the prepared update is incomplete: {image.FullName} is not in the store; run 'districtl update --download-only' again");
+            }
+
+            string actual = await Task.Run(() => Sha256Of(path, cancellationToken), cancellationToken);
+            if (image.Sha256.Length == 0 || !string.Equals(actual, image.Sha256, StringComparison.OrdinalIgnoreCase))
+            {
+                // Left in the store, the next download-only run would take it as present and never fetch it again. The
+                // current generation cannot name it (a prepared image is one the current generation lacks).
+                store.Delete(image.FullName);
+                throw new TransactionException(TransactionError.Download,
+                    $"the prepared image {image.FullName} changed since it was verified (sha256 {actual}, expected {image.Sha256}) and was removed from the store; run 'districtl update --download-only' again");
+            }
+        }
+    }
+
+    private static string Sha256Of(string path, CancellationToken cancellationToken)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            int read;
+            while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                hash.AppendData(buffer, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     /// <summary>

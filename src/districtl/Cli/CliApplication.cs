@@ -25,7 +25,7 @@ internal static class CliApplication
     {
         yield return StatusCommand.Create();
         yield return ListCommand.Create();
-        foreach (var command in QueryCommands.Create().Concat(TransactionCommands.Create()).Concat(ContentCommands.Create()).Concat(HistoryCommands.Create()).Append(VerifyCommand.Create()).Append(RunCommand.Create()))
+        foreach (var command in QueryCommands.Create().Concat(TransactionCommands.Create()).Append(UpdateCommand.Create()).Concat(ContentCommands.Create()).Concat(HistoryCommands.Create()).Append(VerifyCommand.Create()).Append(RunCommand.Create()))
         {
             yield return command;
         }

@@ -74,12 +74,16 @@ internal sealed partial class DaemonApi(JsonRpcClient rpc) : IDistridApi
     public Task<TransactionResult> RemoveAsync(IReadOnlyList<string> packages, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
         Mutate(MethodNames.Remove, w => WritePackages(w, packages), dryRun, progress, cancellationToken);
 
-    public Task<TransactionResult> UpdateAsync(bool dryRun = false, bool downloadOnly = false, bool detached = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
+    public Task<TransactionResult> UpdateAsync(bool dryRun = false, bool downloadOnly = false, bool detached = false, bool applyDownloaded = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
         Mutate(MethodNames.Update, w =>
         {
             WriteFlag(w, "downloadOnly"u8, downloadOnly);
             WriteFlag(w, "detached"u8, detached);
+            WriteFlag(w, "applyDownloaded"u8, applyDownloaded);
         }, dryRun, progress, cancellationToken);
+
+    public Task<ScheduledUpdateResult> ScheduledUpdateAsync(IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
+        rpc.InvokeAsync(MethodNames.ScheduledUpdate, null, Json.ScheduledUpdateResult, Route(progress), cancellationToken);
 
     public Task<TransactionResult> RollbackAsync(int? generation = null, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
         Mutate(MethodNames.Rollback, generation is int g ? w => w.WriteNumber("generation"u8, g) : null, dryRun, progress, cancellationToken);
@@ -100,19 +104,21 @@ internal sealed partial class DaemonApi(JsonRpcClient rpc) : IDistridApi
     private Task<TransactionResult> Mutate(
         string method, Action<Utf8JsonWriter>? writeParams, bool dryRun, IProgress<ProgressInfo>? progress, CancellationToken cancellationToken)
     {
-        var route = progress is null ? null : new ProgressRoute("progress", value =>
-        {
-            if (JsonSerializer.Deserialize(value, Json.ProgressInfo) is { } info)
-            {
-                progress.Report(info);
-            }
-        });
+        var route = Route(progress);
         return rpc.InvokeAsync(method, w =>
         {
             writeParams?.Invoke(w);
             w.WriteBoolean("dryRun"u8, dryRun);
         }, Json.TransactionResult, route, cancellationToken);
     }
+
+    private static ProgressRoute? Route(IProgress<ProgressInfo>? progress) => progress is null ? null : new ProgressRoute("progress", value =>
+    {
+        if (JsonSerializer.Deserialize(value, Json.ProgressInfo) is { } info)
+        {
+            progress.Report(info);
+        }
+    });
 
     /// <summary>An optional flag is sent only when set, so that a daemon that predates it still accepts the call.</summary>
     private static void WriteFlag(Utf8JsonWriter writer, ReadOnlySpan<byte> name, bool value)

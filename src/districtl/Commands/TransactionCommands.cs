@@ -7,7 +7,7 @@ using Distrid.Protocol;
 namespace Districtl.Commands;
 
 /// <summary>
-/// The daemon-backed mutating verbs: install, remove, update, rollback, gc, pin, unpin. Each takes --dry-run. Ctrl-C
+/// The daemon-backed mutating verbs: install, remove, rollback, gc, pin, unpin (update: <see cref="UpdateCommand"/>). Each takes --dry-run. Ctrl-C
 /// before the commit cancels the transaction on the daemon (nothing changes); once the commit began it completes.
 /// </summary>
 internal static class TransactionCommands
@@ -29,9 +29,6 @@ internal static class TransactionCommands
         var removals = new Argument<string[]>("PACKAGE") { Description = "name, name-arch or full name", Arity = ArgumentArity.OneOrMore };
         yield return Verb("remove", "remove packages and what only they needed", [removals], (api, p, progress, ct) =>
             api.RemoveAsync(p.GetValue(removals)!, p.GetValue(DryRun), progress, ct));
-
-        yield return Verb("update", "move every package to its newest revision (pins stay)", [Detach], (api, p, progress, ct) =>
-            api.UpdateAsync(p.GetValue(DryRun), detached: p.GetValue(Detach), progress: progress, cancellationToken: ct));
 
         var generation = new Argument<int?>("GEN") { Description = "generation to make current (default: the previous one)", Arity = ArgumentArity.ZeroOrOne };
         yield return Verb("rollback", "make an earlier generation current again", [generation], (api, p, progress, ct) =>

@@ -19,7 +19,7 @@ public sealed class AdminOnTheBusTests(DBusDaemonFixture fixture) : IClassFixtur
         var history = await client.CallForDictionariesAsync("History", null, null);
         var viaCli = System.Text.Json.JsonDocument.Parse((await system.RunAsync("--json", "history")).Stdout).RootElement;
         Assert.Equal(viaCli.GetArrayLength(), history.Count);
-        Assert.All(history, h => Assert.Contains(h["result"].GetString(), new[] { "committed", "failed", "running", "interrupted" }));
+        Assert.All(history, h => Assert.Contains(h["result"].GetString(), new[] { "committed", "downloaded", "failed", "running", "interrupted" }));
 
         var verified = await client.CallForDictionariesAsync("Verify", "as", (ref MessageWriter w) => w.WriteArray(Array.Empty<string>()));
         Assert.Equal(Directory.GetFiles(system.Paths.Store, "*.squashfs").Length, verified.Count);

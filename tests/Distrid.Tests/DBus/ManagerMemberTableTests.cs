@@ -13,6 +13,7 @@ public sealed class ManagerMemberTableTests
     private static readonly Dictionary<string, string> JsonRpcOnly = new(StringComparer.Ordinal)
     {
         [MethodNames.Progress] = "a notification, not a method: D-Bus reports progress as the transaction object's Progress signal",
+        [MethodNames.ScheduledUpdate] = "distrid-update.service's one-shot client (root, on the socket) only; D-Bus callers use Update with OnlyDownload, then ApplyDownloaded",
     };
 
     private static IEnumerable<string> JsonRpcMethods() =>

@@ -5,7 +5,8 @@ namespace Distrid.Tests.Packaging;
 /// <summary>
 /// A throw-away root for <c>systemd-analyze --root</c>: the machine's own unit directory (so sysinit.target,
 /// dbus.socket... resolve), the project's units, and a stub <c>/usr/sbin/distrid</c>, because verify insists that
-/// ExecStart= is executable and the tests must not depend on the package being installed.
+/// ExecStart= is executable and the tests must not depend on the package being installed (and <c>/usr/bin/districtl</c>
+/// for distrid-update.service).
 /// </summary>
 internal sealed class SystemdAnalyzeRoot : IDisposable
 {
@@ -26,14 +27,22 @@ internal sealed class SystemdAnalyzeRoot : IDisposable
             File.Copy(unit, System.IO.Path.Combine(UnitDirectory, System.IO.Path.GetFileName(unit)));
         }
 
-        string stub = Combine("usr/sbin/distrid");
-        File.WriteAllText(stub, "#!/bin/sh\n");
-        File.SetUnixFileMode(stub, (UnixFileMode)0b111_101_101);
-        foreach (string unit in new[] { "distrid.service", "distrid.socket" })
+        Directory.CreateDirectory(Combine("usr/bin"));
+        foreach (string stub in new[] { Combine("usr/sbin/distrid"), Combine("usr/bin/districtl") })
         {
-            File.Copy(RepositoryFiles.PathOf("units/" + unit), System.IO.Path.Combine(UnitDirectory, unit));
+            File.WriteAllText(stub, "#!/bin/sh\n");
+            File.SetUnixFileMode(stub, (UnixFileMode)0b111_101_101);
+        }
+
+        // The checkout's units win over copies the machine may have installed (packaging/check-deb.sh installs the .deb).
+        foreach (string unit in Units)
+        {
+            File.Copy(RepositoryFiles.PathOf("units/" + unit), System.IO.Path.Combine(UnitDirectory, unit), overwrite: true);
         }
     }
+
+    /// <summary>Every unit the package ships.</summary>
+    public static readonly string[] Units = ["distrid.service", "distrid.socket", "distrid-update.service", "distrid-update.timer"];
 
     public string Path { get; }
 

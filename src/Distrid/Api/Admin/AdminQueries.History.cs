@@ -17,7 +17,7 @@ internal sealed partial class AdminQueries
         foreach (var group in records.GroupBy(r => r.Transaction, StringComparer.Ordinal))
         {
             var begin = group.FirstOrDefault(r => r.Event == JournalRecord.Begin);
-            var end = group.LastOrDefault(r => r.Event is JournalRecord.Commit or JournalRecord.Abort);
+            var end = group.LastOrDefault(r => r.Event is JournalRecord.Commit or JournalRecord.Abort or JournalRecord.Downloaded);
             var started = begin?.Time ?? end!.Time;
             entries.Add(new HistoryEntry
             {
@@ -33,6 +33,7 @@ internal sealed partial class AdminQueries
                 {
                     JournalRecord.Commit => "committed",
                     JournalRecord.Abort => "failed",
+                    JournalRecord.Downloaded => "downloaded",
                     _ => group.Key == running ? "running" : "interrupted",
                 },
                 Error = end?.Error,

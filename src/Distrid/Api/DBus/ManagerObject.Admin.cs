@@ -13,6 +13,12 @@ internal sealed partial class ManagerObject
         return MutationRequests.Install(packages, caller, TransactionFlagsExtensions.ToMode(flags & ~reinstall), (flags & reinstall) != 0);
     }
 
+    private static MutationRequest Update(ulong flags)
+    {
+        const ulong apply = (ulong)TransactionFlags.ApplyDownloaded;
+        return MutationRequests.Update(TransactionFlagsExtensions.ToMode(flags & ~apply), (flags & apply) != 0);
+    }
+
     private async Task FilesAsync(MethodContext context)
     {
         string package = context.Request.GetBodyReader().ReadString();

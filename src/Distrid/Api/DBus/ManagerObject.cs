@@ -34,7 +34,7 @@ internal sealed partial class ManagerObject(DistridQueries queries, TransactionR
         new("Remove", [new("packages", "as"), Flags], [TransactionPath], MethodNames.Remove, static (m, c) => m.CreateTransactionAsync(c, (r, _) =>
             MutationRequests.Remove(r.ReadArrayOfString(), TransactionFlagsExtensions.ToMode(r.ReadUInt64())))),
         new("Update", [Flags], [TransactionPath], MethodNames.Update, static (m, c) => m.CreateTransactionAsync(c, (r, _) =>
-            MutationRequests.Update(TransactionFlagsExtensions.ToMode(r.ReadUInt64())))),
+            Update(r.ReadUInt64()))),
         new("Rollback", [new("generation", "u"), Flags], [TransactionPath], MethodNames.Rollback, static (m, c) => m.CreateTransactionAsync(c, (r, _) =>
             Rollback(r.ReadUInt32(), r.ReadUInt64()))),
         new("Gc", [new("keep", "u"), Flags], [TransactionPath], MethodNames.Gc, static (m, c) => m.CreateTransactionAsync(c, (r, _) =>

@@ -19,6 +19,10 @@ internal enum TransactionFlags : ulong
 
     /// <summary>Install only (elsewhere refused as unknown): fetch the named images again even when the store has them (PackageKit's ALLOW_REINSTALL).</summary>
     AllowReinstall = 16,
+
+    /// <summary>Update only (elsewhere refused as unknown), distrid's own bit above PackageKit's: commit the update that a
+    /// download-only Update prepared (<c>districtl update --apply-downloaded</c>).</summary>
+    ApplyDownloaded = 1UL << 32,
 }
 
 internal static class TransactionFlagsExtensions

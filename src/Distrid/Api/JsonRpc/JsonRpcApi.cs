@@ -34,8 +34,12 @@ internal sealed partial class JsonRpcApi(DistridQueries queries, MutationRunner 
     public Task<TransactionResult> RemoveAsync(IReadOnlyList<string> packages, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
         Run(MethodNames.Remove, () => MutationRequests.Remove(packages, Mode(dryRun)), progress, cancellationToken);
 
-    public Task<TransactionResult> UpdateAsync(bool dryRun = false, bool downloadOnly = false, bool detached = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
-        Run(MethodNames.Update, () => MutationRequests.Update(Mode(dryRun, downloadOnly)) with { Detached = detached }, progress, cancellationToken);
+    public Task<TransactionResult> UpdateAsync(bool dryRun = false, bool downloadOnly = false, bool detached = false, bool applyDownloaded = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
+        Run(MethodNames.Update, () => MutationRequests.Update(Mode(dryRun, downloadOnly), applyDownloaded) with { Detached = detached }, progress, cancellationToken);
+
+    public Task<ScheduledUpdateResult> ScheduledUpdateAsync(IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
+        Guard(MethodNames.ScheduledUpdate, cancellationToken, () =>
+            runner.RunScheduledAsync(caller, progress is null ? null : new SynchronousProgress<ProgressInfo>(progress.Report), cancellationToken));
 
     public Task<TransactionResult> RollbackAsync(int? generation = null, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
         Run(MethodNames.Rollback, () => MutationRequests.Rollback(generation, Mode(dryRun)), progress, cancellationToken);

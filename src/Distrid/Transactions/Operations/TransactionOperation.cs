@@ -15,6 +15,10 @@ internal abstract class TransactionOperation
     /// <summary>Whether planning needs the repositories' index (install and update do; rollback does not).</summary>
     public virtual bool NeedsIndex => false;
 
+    /// <summary>A download-only run of it is remembered as the prepared update (<see cref="PreparedUpdate"/>) that
+    /// <see cref="ApplyPreparedOperation"/> later commits.</summary>
+    public virtual bool Preparable => false;
+
     /// <summary>Images from local files the operation brings (install of a path); null for none.</summary>
     public virtual IReadOnlyList<LocalImage> LocalImages => [];
 
@@ -59,6 +63,15 @@ internal sealed record OperationPlan
 
     /// <summary>Packages of <see cref="Next"/> whose images are fetched again even if the store has them (reinstall).</summary>
     public IReadOnlyList<string> Refetch { get; init; } = [];
+
+    /// <summary>
+    /// Images that must already be in the store with exactly these digests: re-hashed before the commit and never
+    /// downloaded (applying a prepared update). One that is missing or differs fails the transaction; nothing changes.
+    /// </summary>
+    public IReadOnlyList<PreparedImage> Present { get; init; } = [];
+
+    /// <summary>The commit consumes the prepared update (it is forgotten afterwards).</summary>
+    public bool AppliesPrepared { get; init; }
 }
 
 /// <summary>An image file given on the command line instead of a package name.</summary>

@@ -10,6 +10,8 @@ internal sealed class UpdateOperation : TransactionOperation
 
     public override bool NeedsIndex => true;
 
+    public override bool Preparable => true;
+
     public override OperationPlan Plan(Generation current, PackageCatalog catalog, GenerationStore generations)
     {
         var requested = current.Requested.Select(r =>
