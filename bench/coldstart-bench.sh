@@ -115,8 +115,11 @@ fi
 
 # /ro: the same packages from the same archive, imported with their closures (import-apt keeps what did not change).
 [ -f "$cache/key.key" ] || districtl keygen "$cache/key" >/dev/null
-log "districtl repo import-apt ${debs[*]} dash"
-districtl repo import-apt --source "$source_url" --suite "$suite" "${debs[@]}" dash -o "$cache/repo" --key "$cache/key" \
+# Debian's Essential packages are in every dpkg root without being declared; launcher scripts (libreoffice's) use
+# them, so the /ro side gets the same: the shell, coreutils, grep and sed.
+essential=(dash coreutils grep sed)
+log "districtl repo import-apt ${debs[*]} ${essential[*]}"
+districtl repo import-apt --source "$source_url" --suite "$suite" "${debs[@]}" "${essential[@]}" -o "$cache/repo" --key "$cache/key" \
   --cache "$cache/debs" --zstd-level 3 >"$W/run/import.log" 2>&1 || { tail -5 "$W/run/import.log" >&2; die "coldstart-bench: import-apt failed"; }
 mkdir -p "$W/trusted"
 cp "$cache/key.pub" "$W/trusted/coldstart.pub"
@@ -127,8 +130,8 @@ distrid_start "$W/store" "$W/state" "$W/ro" "$W/run/distrid.sock" 0 "${daemon_ar
 on_exit distrid_stop
 on_exit "umount -l '$W/ro'"
 export DISTRID_SOCKET=$W/run/distrid.sock
-log "districtl install ${debs[*]} dash"
-districtl install "${debs[@]}" dash >"$W/run/install.log" 2>&1 || { tail -5 "$W/run/install.log" >&2; die "coldstart-bench: install failed"; }
+log "districtl install ${debs[*]} ${essential[*]}"
+districtl install "${debs[@]}" "${essential[@]}" >"$W/run/install.log" 2>&1 || { tail -5 "$W/run/install.log" >&2; die "coldstart-bench: install failed"; }
 images=$(find "$W/store" -maxdepth 1 -name '*.squashfs' | wc -l)
 
 # --- the two roots ----------------------------------------------------------------------------------------------------
