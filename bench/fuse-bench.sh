@@ -3,14 +3,15 @@
 # reading one and the same zstd image (made by mksquashfs) of the reference tree (bench/gen-tree.sh).
 #
 #   bench/fuse-bench.sh [--runs N] [--small] [--tree DIR] [--randread-seconds S] [--mounts kernel,squashfuse,...]
-#                       [--tests cat_cold,stat_cold,pcat_cold,seq_cold,rand_cold] [--no-warm] [--image IMG]
+#                       [--tests cat_cold,stat_cold,pcat_cold,seq_cold,rand_cold] [--no-warm] [--image IMG] [--quick]
 #
 # Cold runs drop the page cache (sync; echo 3 > drop_caches) and remount, which restarts the FUSE servers, before
 # every measurement; warm runs repeat on a mount whose caches are full. Random 4K reads run for
 # --randread-seconds (default 5). Prints medians of N runs (default 5) and their ratio to the kernel mount (for
 # times lower is better, for IOPS higher is better), then the daemon's FUSE request counts by opcode over one cold
 # and N warm passes. --tests and --no-warm shorten a run while iterating; --image reuses a mksquashfs image of
-# --tree made by an earlier run. Needs root. BENCH_KEEP=1 keeps the work directory.
+# --tree made by an earlier run. --quick (for bench/run-all): one run of every cold test on the kernel and distrid,
+# 2 s of random reads, no warm pass. Needs root. BENCH_KEEP=1 keeps the work directory.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/common.sh"
@@ -28,7 +29,8 @@ while (($#)); do
     --tests) tests_opt=$2; shift ;;
     --no-warm) warm=0 ;;
     --image) image=$2; shift ;;
-    -h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --quick) runs=1 mounts="kernel,distrid" rand_s=2 warm=0 ;;
+    -h | --help) sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "fuse-bench: unknown option $1 (try --help)" ;;
   esac
   shift

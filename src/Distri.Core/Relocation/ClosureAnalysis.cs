@@ -272,7 +272,8 @@ internal sealed class ClosureAnalysis
                         continue;
                     }
 
-                    var provider = LibraryDirectories.Select(d => _view.Resolve(member, d + "/" + soname)).FirstOrDefault(r => r is { Node: SourceFile });
+                    var provider = LibraryDirectories.Select(d => _view.Resolve(member, d + "/" + soname)).FirstOrDefault(r => r is { Node: SourceFile })
+                        ?? AlternativeLibrary(member, soname);
                     if (provider is not { } library)
                     {
                         Require(member, "soname", soname);
@@ -534,4 +535,30 @@ internal sealed class ClosureAnalysis
     }
 
     private static string BaseName(string path) => path[(path.LastIndexOf('/') + 1)..];
+
+    /// <summary>
+    /// A library Debian ships in a subdirectory of a library directory and names in the standard place only through
+    /// /etc/alternatives, which a closure does not have (libblas3: lib/x86_64-linux-gnu/blas/libblas.so.3): the first
+    /// such file in the asking member's preference order.
+    /// </summary>
+    private (ClosureMember Member, string Path, SourceNode Node)? AlternativeLibrary(ClosureMember member, string soname)
+    {
+        foreach (var candidate in _view.Preference(member))
+        {
+            foreach (string path in candidate.Nodes.Keys)
+            {
+                if (path.EndsWith("/" + soname, StringComparison.Ordinal) && LibraryDirectories.Any(d => IsOneLevelBelow(path, d, soname))
+                    && _view.Resolve(candidate, path) is { Node: SourceFile } library)
+                {
+                    return library;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsOneLevelBelow(string path, string directory, string name) =>
+        path.Length > directory.Length + name.Length + 2 && path.StartsWith(directory + "/", StringComparison.Ordinal)
+        && path.IndexOf('/', directory.Length + 1) == path.Length - name.Length - 1;
 }

@@ -67,6 +67,15 @@ public interface IFuseFileSystem
     int ReadForStore(ulong node, long offset, Span<byte> destination) => Read(node, 0, offset, destination);
 
     /// <summary>
+    /// Ranges of other files the kernel is likely to read next, now that <paramref name="node"/> was read at
+    /// <paramref name="offset"/> (asked for with <see cref="Session.FuseSession.QueueStorePrediction"/>); runs on
+    /// the store thread, which then stores each range read through <see cref="ReadForStore"/>. For example the
+    /// small files that share a compressed block with the one just read. Returns how many it wrote; must not
+    /// allocate. Default: none.
+    /// </summary>
+    int PredictStores(ulong node, long offset, Span<FuseStoreRange> ranges) => 0;
+
+    /// <summary>
     /// READDIR/READDIRPLUS: add entries that come after cookie <paramref name="offset"/> (0 = start) until
     /// <see cref="FuseDirectoryWriter.TryAdd"/> reports it is full; each entry carries the cookie of the entry
     /// after it. Adding nothing means end of directory. Return 0 or a negative errno.

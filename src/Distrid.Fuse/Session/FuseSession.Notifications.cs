@@ -112,6 +112,14 @@ public sealed partial class FuseSession
     public bool QueueStore(ulong node, long offset, int length) =>
         _isInitialized && _storeQueue is { } queue && _initResult.Minor >= 15 && queue.TryQueue(node, offset, length);
 
+    /// <summary>
+    /// Asks the store thread to call <see cref="IFuseFileSystem.PredictStores"/> for <paramref name="node"/> and
+    /// store what it names. Same rules as <see cref="QueueStore"/>: never blocks, allocates nothing, false when
+    /// stores are off, the queue is full or the same prediction was queued recently.
+    /// </summary>
+    public bool QueueStorePrediction(ulong node, long offset) =>
+        _isInitialized && _storeQueue is { } queue && _initResult.Minor >= 15 && queue.TryQueuePrediction(node, offset);
+
     /// <summary>Waits until queued stores are sent (tests and benchmarks); true when idle in time.</summary>
     internal bool WaitForStores(TimeSpan timeout) => _storeQueue?.WaitIdle(timeout) ?? true;
 

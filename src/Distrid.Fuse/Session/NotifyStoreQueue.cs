@@ -24,6 +24,7 @@ namespace Distrid.Fuse.Session;
 internal sealed class NotifyStoreQueue : IDisposable
 {
     private const int RecentSlots = 1024;
+    private const int MaxPredictedRanges = 64;
     private const int HeaderBytes = FuseOutHeader.Size + FuseNotifyStoreOut.Size;
 
     private readonly FuseSession _session;
@@ -31,6 +32,7 @@ internal sealed class NotifyStoreQueue : IDisposable
     private readonly Item[] _ring;
     private readonly ulong[] _recentNodes = new ulong[RecentSlots];
     private readonly long[] _recentOffsets = new long[RecentSlots];
+    private readonly FuseStoreRange[] _predicted = new FuseStoreRange[MaxPredictedRanges];
     private readonly int _maxBytes;
     private readonly int _fd;
     private readonly Thread _thread;
@@ -57,18 +59,23 @@ internal sealed class NotifyStoreQueue : IDisposable
 
     /// <summary>Queues a store of up to <paramref name="length"/> bytes at <paramref name="offset"/>; never blocks.</summary>
     /// <returns>False when the range was queued recently, is empty, or the ring is full (dropped).</returns>
-    public bool TryQueue(ulong node, long offset, int length)
+    public bool TryQueue(ulong node, long offset, int length) =>
+        length > 0 && offset >= 0 && TryEnqueue(new Item(node, offset, Math.Min(length, _maxBytes), Predict: false));
+
+    /// <summary>Queues a call of <see cref="IFuseFileSystem.PredictStores"/> for a READ of <paramref name="node"/>.</summary>
+    public bool TryQueuePrediction(ulong node, long offset) =>
+        offset >= 0 && TryEnqueue(new Item(node, offset, 0, Predict: true));
+
+    private bool TryEnqueue(Item item)
     {
-        if (length <= 0 || offset < 0 || node == 0)
+        if (item.Node == 0)
         {
             return false;
         }
 
-        length = Math.Min(length, _maxBytes);
-        int slot = (int)((node * 0x9E3779B97F4A7C15UL) ^ (ulong)(offset >> 12)) & (RecentSlots - 1);
         lock (_ring)
         {
-            if (_stopping || (_recentNodes[slot] == node && _recentOffsets[slot] == offset))
+            if (_stopping || !MarkRecent(item.Node, item.RecentKey))
             {
                 return false;
             }
@@ -79,9 +86,7 @@ internal sealed class NotifyStoreQueue : IDisposable
                 return false;
             }
 
-            _recentNodes[slot] = node;
-            _recentOffsets[slot] = offset;
-            _ring[(_head + _count) % _ring.Length] = new Item(node, offset, length);
+            _ring[(_head + _count) % _ring.Length] = item;
             if (_count++ == 0)
             {
                 // PulseAll: a test may be waiting in WaitIdle too, and Pulse could wake it instead of the thread.
@@ -89,6 +94,20 @@ internal sealed class NotifyStoreQueue : IDisposable
             }
         }
 
+        return true;
+    }
+
+    /// <summary>Remembers (node, key) in the recent table; false when it was there already. Caller holds the lock.</summary>
+    private bool MarkRecent(ulong node, long key)
+    {
+        int slot = (int)((node * 0x9E3779B97F4A7C15UL) ^ (ulong)(key >> 12)) & (RecentSlots - 1);
+        if (_recentNodes[slot] == node && _recentOffsets[slot] == key)
+        {
+            return false;
+        }
+
+        _recentNodes[slot] = node;
+        _recentOffsets[slot] = key;
         return true;
     }
 
@@ -160,7 +179,54 @@ internal sealed class NotifyStoreQueue : IDisposable
                 _busy = true;
             }
 
-            Send(buffer, item);
+            if (item.Predict)
+            {
+                SendPredicted(buffer, item);
+            }
+            else
+            {
+                Send(buffer, item);
+            }
+        }
+    }
+
+    /// <summary>Stores what the file system predicts after a READ, skipping ranges stored or queued recently.</summary>
+    private void SendPredicted(NativeBuffer buffer, Item item)
+    {
+        int count;
+        try
+        {
+            count = Math.Min(_fileSystem.PredictStores(item.Node, item.Offset, _predicted), _predicted.Length);
+        }
+        catch (Exception ex)
+        {
+            _session.Statistics.CountStoreFailure();
+            _session.Options.Log?.Invoke($"fuse: predicting stores after node {item.Node} threw {ex.GetType().Name}: {ex.Message}");
+            return;
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            FuseStoreRange range = _predicted[i];
+            if (range.Length <= 0 || range.Offset < 0 || range.Node == 0)
+            {
+                continue;
+            }
+
+            lock (_ring)
+            {
+                if (_stopping)
+                {
+                    return;
+                }
+
+                if (!MarkRecent(range.Node, range.Offset))
+                {
+                    continue;
+                }
+            }
+
+            Send(buffer, new Item(range.Node, range.Offset, Math.Min(range.Length, _maxBytes), Predict: false));
         }
     }
 
@@ -207,5 +273,10 @@ internal sealed class NotifyStoreQueue : IDisposable
         }
     }
 
-    private readonly record struct Item(ulong Node, long Offset, int Length);
+    /// <summary>A store of a range, or (Predict) a call of PredictStores for a READ of Node at Offset.</summary>
+    private readonly record struct Item(ulong Node, long Offset, int Length, bool Predict)
+    {
+        /// <summary>The recent table's key: predictions never collide with stores (offsets are never negative).</summary>
+        public long RecentKey => Predict ? ~Offset : Offset;
+    }
 }

@@ -32,6 +32,11 @@ internal sealed partial class RoFileSystem
             if (request.FillPageCache && read > 0 && Volatile.Read(ref fileSystem._session) is { } session)
             {
                 PageCacheFill.QueueRestOfBlocks(session, request.Node, request.Offset, read, (long)inode.Size, lease.Image.Superblock.BlockSize);
+                if (inode.EndsInFragment && request.Offset + read >= (long)inode.Size)
+                {
+                    // The fragment block is decompressed now: the small files packed after this one are next.
+                    session.QueueStorePrediction(request.Node, request.Offset);
+                }
             }
 
             return read;

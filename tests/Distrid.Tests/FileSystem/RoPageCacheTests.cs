@@ -84,7 +84,7 @@ public sealed partial class RoPageCacheTests
     }
 
     /// <summary>How many pages of [offset, offset+length) of <paramref name="path"/> are in the page cache (mincore).</summary>
-    private static unsafe int ResidentPages(string path, long offset, int length)
+    internal static unsafe int ResidentPages(string path, long offset, int length)
     {
         using var handle = File.OpenHandle(path);
         long size = RandomAccess.GetLength(handle);

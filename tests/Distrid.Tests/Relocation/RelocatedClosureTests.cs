@@ -49,6 +49,22 @@ public sealed class RelocatedClosureTests(RelocatedClosureFixture closure) : ICl
     }
 
     [Fact]
+    public async Task Numpy_SolvesWithLapackAndBlasFoundBelowTheLibraryDirectory_InARootWithOnlyRo()
+    {
+        if (!closure.Available)
+        {
+            return;
+        }
+
+        // libblas.so.3 and liblapack.so.3 lie in lib/x86_64-linux-gnu/{blas,lapack}/ (dpkg names them through
+        // /etc/alternatives only); the import must find them there. det() goes through LAPACK, which calls BLAS.
+        using var root = new EmptyRoot(closure.Mount);
+        var result = await root.RunAsync(["/ro/bin/python3", "-c", "import numpy; print(round(numpy.linalg.det(numpy.array([[2.0, 1.0], [1.0, 3.0]])), 6))"]);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal("5.0", result.Stdout.Trim());
+    }
+
+    [Fact]
     public async Task Git_InitCommitAndClone_InARootWithOnlyRo()
     {
         if (!closure.Available)

@@ -79,4 +79,7 @@ public readonly struct InodeAttributes
     internal long ListingSize => Size >= 3 ? (long)Size - 3 : 0;
 
     internal bool HasFragment => FragmentIndex != SquashFsLayout.NoFragment;
+
+    /// <summary>For files: the last bytes lie in a fragment block shared with other small files.</summary>
+    public bool EndsInFragment => HasFragment;
 }

@@ -11,6 +11,9 @@ internal sealed class InodeDecoder(
     /// <summary>A file's block list may not exceed this many entries (a 2 TiB file at 128 KiB blocks).</summary>
     private const long MaxBlockCount = 1L << 24;
 
+    /// <summary>The common 16-byte header plus start block, nlink, file size, offset and parent.</summary>
+    private const int BasicDirectoryInodeSize = 32;
+
     public InodeAttributes Decode(ulong inodeRef)
     {
         MetadataCursor cursor = inodes.OpenReference(inodeRef);
@@ -71,6 +74,32 @@ internal sealed class InodeDecoder(
         }
 
         return attributes;
+    }
+
+    /// <summary>
+    /// The reference of the inode stored right after <paramref name="a"/> in the table, for regular files and basic
+    /// directories (the inodes a packer writes between the files of neighbouring directories). False for other
+    /// kinds and at the end of the table.
+    /// </summary>
+    public bool TryGetNextInodeRef(in InodeAttributes a, out ulong next)
+    {
+        MetadataCursor cursor;
+        switch (a.Type)
+        {
+            case InodeType.File or InodeType.ExtendedFile:
+                cursor = inodes.OpenAbsolute(a.TailBlockPosition, a.TailOffset);
+                cursor.Skip((long)a.BlockCount * 4);
+                break;
+            case InodeType.Directory:
+                cursor = inodes.OpenReference(a.InodeRef);
+                cursor.Skip(BasicDirectoryInodeSize);
+                break;
+            default:
+                next = 0;
+                return false;
+        }
+
+        return cursor.TryGetReference(inodes.Start, out next);
     }
 
     private static InodeAttributes DecodeDirectory(ref MetadataCursor cursor, InodeAttributes a)

@@ -46,6 +46,22 @@ internal struct MetadataCursor
         }
     }
 
+    /// <summary>
+    /// The reference (block relative to <paramref name="regionStart"/> &lt;&lt; 16 | offset) of the next byte; at the
+    /// very end of a block, the start of the following one. False when the table ends here.
+    /// </summary>
+    public readonly bool TryGetReference(long regionStart, out ulong reference)
+    {
+        if (_offset < _block.Length)
+        {
+            reference = ((ulong)(_blockPosition - regionStart) << 16) | (uint)_offset;
+            return true;
+        }
+
+        reference = (ulong)(_block.NextPosition - regionStart) << 16;
+        return _block.NextPosition < _limit;
+    }
+
     public void Skip(long count)
     {
         while (count > 0)
