@@ -48,7 +48,7 @@ internal static class UpdateCommand
             }
 
             await using var daemon = await DaemonConnection.ConnectAsync(parse.GetValue(GlobalOptions.Socket)!, ct);
-            var result = await TransactionReporter.RunAsync(json, progress =>
+            var (result, watch) = await TransactionReporter.RunAsync(json, progress =>
                 daemon.Api.UpdateAsync(parse.GetValue(dryRun), prepare, parse.GetValue(detach), apply, progress, ct));
             if (json)
             {
@@ -60,7 +60,7 @@ internal static class UpdateCommand
             }
             else
             {
-                TransactionReporter.Print(result);
+                TransactionReporter.Print(result, watch);
             }
 
             return 0;

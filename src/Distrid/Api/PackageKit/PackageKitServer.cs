@@ -1,5 +1,6 @@
 using Distrid.Api.Authorization;
 using Distrid.Api.DBus;
+using Distrid.Api.Repositories;
 using Distrid.FileSystem.Manifests;
 using Distrid.Hosting;
 using Distrid.Store;
@@ -16,7 +17,7 @@ namespace Distrid.Api.PackageKit;
 /// cannot take the name from us (it quits when refused). Every change goes through <see cref="MutationRunner"/>.
 /// </summary>
 internal sealed class PackageKitServer(
-    DaemonOptions options, DistridQueries queries, MutationRunner runner, TransactionService transactions, IAuthorizer authorizer,
+    DaemonOptions options, DistridQueries queries, MutationRunner runner, TransactionService transactions, RepositoryAdmin repositories, IAuthorizer authorizer,
     PackageStore store, ManifestCache manifests, ILoggerFactory loggers) : IHostedService, IDisposable
 {
     private readonly ILogger _logger = loggers.CreateLogger<PackageKitServer>();
