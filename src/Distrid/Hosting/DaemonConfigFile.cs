@@ -16,6 +16,8 @@ internal sealed record DaemonConfigFile
     /// <summary>DESIGN.md spells it <c>"packagekit"</c>, not the camel-cased <c>packageKit</c>.</summary>
     [JsonPropertyName("packagekit")]
     public bool? PackageKit { get; init; }
+    [JsonPropertyName("swcatalog")]
+    public string? SoftwareCatalog { get; init; }
     public int? MaxOpenImages { get; init; }
     public long? BlockCacheBytesPerImage { get; init; }
     public int? FuseThreads { get; init; }
@@ -57,6 +59,7 @@ internal sealed record DaemonConfigFile
         TrustedKeys = TrustedKeys ?? o.TrustedKeys,
         DBus = DBus ?? o.DBus,
         PackageKit = PackageKit ?? o.PackageKit,
+        SoftwareCatalog = SoftwareCatalog ?? o.SoftwareCatalog,
         MaxOpenImages = MaxOpenImages ?? o.MaxOpenImages,
         BlockCacheBytesPerImage = BlockCacheBytesPerImage ?? o.BlockCacheBytesPerImage,
         FuseThreads = FuseThreads ?? o.FuseThreads,

@@ -5,6 +5,7 @@ using Distrid.Api.Authorization;
 using Distrid.Api.DBus;
 using Distrid.Api.JsonRpc;
 using Distrid.Api.PackageKit;
+using Distrid.AppStream;
 using Distrid.FileSystem;
 using Distrid.FileSystem.Images;
 using Distrid.FileSystem.Manifests;
@@ -86,6 +87,29 @@ internal static class DaemonHost
         TransferRateWindow = options.TransferRateWindow,
     });
 
+    /// <summary>The repository's AppStream catalog follows its verified index into the software catalog directory.</summary>
+    private static RepositoryClient? WithCatalogSync(RepositoryClient? client, SoftwareCatalogSync? sync)
+    {
+        if (client is not null && sync is not null)
+        {
+            client.IndexVerified = sync.ObserverFor(client, CatalogOrigin.For(client.Options.Mirrors[0]));
+        }
+
+        return client;
+    }
+
+    /// <summary>Catalog installation, unless <c>--swcatalog none</c>.</summary>
+    private static void AddSoftwareCatalog(IServiceCollection services, DaemonOptions options)
+    {
+        if (options.SoftwareCatalog == "none")
+        {
+            return;
+        }
+
+        services.AddSingleton(sp => new SoftwareCatalogSync(
+            new SoftwareCatalogDirectory(options.SoftwareCatalog), Path.Combine(options.State, "appstream"), sp.GetRequiredService<ILogger<SoftwareCatalogSync>>()));
+    }
+
     /// <summary>DI cannot hold a null singleton, so the optional client travels in a box that owns it.</summary>
     private sealed class RepositoryClientHolder(RepositoryClient? client) : IDisposable
     {
@@ -111,7 +135,8 @@ internal static class DaemonHost
         services.AddSingleton<IGenerationPublisher>(sp => sp.GetRequiredService<MountService>());
         services.AddSingleton<IMountStatus>(sp => sp.GetRequiredService<MountService>());
         services.AddSingleton(sp => new GenerationStore(options.State, sp.GetRequiredService<ILogger<GenerationStore>>()));
-        services.AddSingleton(_ => new RepositoryClientHolder(CreateRepositoryClient(options)));
+        services.AddSingleton(sp => new RepositoryClientHolder(WithCatalogSync(CreateRepositoryClient(options), sp.GetService<SoftwareCatalogSync>())));
+        AddSoftwareCatalog(services, options);
         services.AddSingleton(sp => new TransactionService(
             sp.GetRequiredService<PackageStore>(), sp.GetRequiredService<GenerationStore>(), sp.GetRequiredService<IGenerationPublisher>(),
             sp.GetRequiredService<ILogger<TransactionService>>(), sp.GetRequiredService<RepositoryClientHolder>().Client));
@@ -132,6 +157,13 @@ internal static class DaemonHost
 
         // Last: READY=1 only once everything above serves.
         services.AddHostedService<ReadinessService>();
+
+        // After READY=1: catalogs of repositories no longer configured go; the index refresh installs the current ones.
+        if (options.SoftwareCatalog != "none")
+        {
+            string[] origins = [.. options.Repos.Take(1).Select(r => CatalogOrigin.For(new Uri(r)))];
+            services.AddHostedService(sp => new SoftwareCatalogCleanup(sp.GetRequiredService<SoftwareCatalogSync>(), origins));
+        }
 
         // After READY=1: refreshing the mirror index must never delay /ro or the socket.
         if (options.Repos.Count > 0)

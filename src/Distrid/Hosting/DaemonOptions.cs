@@ -22,6 +22,12 @@ public sealed record DaemonOptions
     /// <summary>Also serve org.freedesktop.PackageKit on that bus, so PackageKit clients (pkcon, GNOME Software) drive us.</summary>
     public bool PackageKit { get; init; }
 
+    /// <summary>Where the repositories' AppStream catalogs are installed for software centers (libappstream reads
+    /// <c>/var/cache/swcatalog</c>); <c>none</c> installs none (config file: <c>swcatalog</c>).</summary>
+    public string SoftwareCatalog { get; init; } = DefaultSoftwareCatalog;
+
+    public const string DefaultSoftwareCatalog = "/var/cache/swcatalog";
+
     /// <summary>How many images stay open at once; others are reopened on demand.</summary>
     public int MaxOpenImages { get; init; } = 512;
 
