@@ -37,12 +37,12 @@ internal sealed class ImageFiles(SquashFsImage image, string fullName)
         var inode = image.GetInode(inodeRef);
         if (inode.Kind != FileKind.File)
         {
-            throw new AppStreamException($"{path}: not a regular file");
+            throw new AppStreamException($"{fullName}: {path}: not a regular file");
         }
 
         if (inode.Size > (ulong)maxBytes)
         {
-            throw new AppStreamException($"{path}: {inode.Size} bytes, over the limit of {maxBytes}");
+            throw new AppStreamException($"{fullName}: {path}: {inode.Size} bytes, over the limit of {maxBytes}");
         }
 
         byte[] bytes = new byte[(int)inode.Size];
@@ -52,7 +52,7 @@ internal sealed class ImageFiles(SquashFsImage image, string fullName)
             int n = image.Read(inode, total, bytes.AsSpan(total));
             if (n <= 0)
             {
-                throw new AppStreamException($"{path}: shorter than its inode says");
+                throw new AppStreamException($"{fullName}: {path}: shorter than its inode says");
             }
 
             total += n;
@@ -95,7 +95,7 @@ internal sealed class ImageFiles(SquashFsImage image, string fullName)
 
             if (++hops > MaxSymlinkHops)
             {
-                throw new AppStreamException($"{path}: more than {MaxSymlinkHops} symlinks");
+                throw new AppStreamException($"{fullName}: {path}: more than {MaxSymlinkHops} symlinks");
             }
 
             string target = Encoding.UTF8.GetString(image.ReadLink(entry.InodeRef));

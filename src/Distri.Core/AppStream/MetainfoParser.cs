@@ -73,6 +73,7 @@ internal static class MetainfoParser
         MaxCharactersInDocument = maxCharacters,
         MaxCharactersFromEntities = 0,
         IgnoreComments = true,
+        IgnoreWhitespace = true,
         IgnoreProcessingInstructions = true,
     };
 

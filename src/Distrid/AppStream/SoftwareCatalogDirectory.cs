@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Distri.Core.Repository;
 
 namespace Distrid.AppStream;
@@ -9,7 +10,7 @@ namespace Distrid.AppStream;
 /// and <c>icons/&lt;origin&gt;</c> is a symlink renamed over to point at it. Icons go in before the XML that names
 /// them and leave after it. Only origins this daemon writes (<see cref="CatalogOrigin"/>) are ever touched.
 /// </summary>
-public sealed class SoftwareCatalogDirectory(string root)
+public sealed partial class SoftwareCatalogDirectory(string root)
 {
     public string Root { get; } = root;
 
@@ -80,7 +81,9 @@ public sealed class SoftwareCatalogDirectory(string root)
         File.CreateSymbolicLink(temp, target);
         try
         {
-            AtomicFile.CommitRename(temp, link);
+            // rename(2) itself: File.Move refuses a source that resolves to a directory.
+            Rename(temp, link);
+            AtomicFile.SyncDirectory(Path.GetDirectoryName(link)!);
         }
         catch
         {
@@ -88,6 +91,17 @@ public sealed class SoftwareCatalogDirectory(string root)
             throw;
         }
     }
+
+    private static void Rename(string from, string to)
+    {
+        if (NativeRename(from, to) != 0)
+        {
+            throw new IOException($"cannot rename {from} to {to} (errno {Marshal.GetLastPInvokeError()})");
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "rename", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int NativeRename(string from, string to);
 
     private void RemoveIconVersions(string origin, string? keep)
     {
