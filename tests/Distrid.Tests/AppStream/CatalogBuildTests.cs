@@ -70,7 +70,7 @@ public sealed class CatalogBuildTests : IDisposable
 
         var entries = ReadTar(iconsGz);
         Assert.Equal([$"64x64/{iconName}", $"128x128/{iconName}"], entries.Keys);
-        Assert.Equal(TinyPng.Square(128, (0x35, 0x84, 0xe4)), entries[$"128x128/{iconName}"]);
+        Assert.Equal(TinyPng.Square(128, TestApps.IconColor), entries[$"128x128/{iconName}"]);
     }
 
     [Fact]

@@ -14,6 +14,9 @@ public static class TestApps
     public const string AppName = "GS Hello";
     public const string AppFullName = "gshello-amd64-1.0-1";
 
+    /// <summary>Green, not GNOME's accent blue: the GNOME Software test finds the Install button by that blue.</summary>
+    public static readonly (byte R, byte G, byte B) IconColor = (0x26, 0xa2, 0x69);
+
     public static readonly string Metainfo = $"""
         <?xml version="1.0" encoding="UTF-8"?>
         <component type="desktop-application">
@@ -56,7 +59,7 @@ public static class TestApps
         {
             string icon = Path.Combine(tree, $"share/icons/hicolor/{size}x{size}/apps/{AppId}.png");
             Directory.CreateDirectory(Path.GetDirectoryName(icon)!);
-            File.WriteAllBytes(icon, TinyPng.Square(size, (0x35, 0x84, 0xe4)));
+            File.WriteAllBytes(icon, TinyPng.Square(size, IconColor));
         }
     }
 
