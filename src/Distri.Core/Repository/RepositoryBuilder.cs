@@ -120,14 +120,19 @@ public sealed class RepositoryBuilder
     {
         string catalogPath = Path.Combine(repoDir, AppStreamLayout.CatalogPath);
         string iconsPath = Path.Combine(repoDir, AppStreamLayout.IconsPath);
+        string directory = Path.Combine(repoDir, AppStreamLayout.Directory);
         if (catalog.Components == 0)
         {
-            File.Delete(catalogPath);
-            File.Delete(iconsPath);
+            if (Directory.Exists(directory))
+            {
+                File.Delete(catalogPath);
+                File.Delete(iconsPath);
+            }
+
             return null;
         }
 
-        Directory.CreateDirectory(Path.Combine(repoDir, AppStreamLayout.Directory));
+        Directory.CreateDirectory(directory);
         WriteIfChanged(iconsPath, catalog.IconsTarGz);
         WriteIfChanged(catalogPath, catalog.CatalogGz);
         return new AppStreamFiles { Catalog = Describe(catalog.CatalogGz), Icons = Describe(catalog.IconsTarGz) };
