@@ -47,6 +47,9 @@ public sealed class GnomeSoftwareTests(AppStreamFixture fixture) : IClassFixture
             display.SavePng(Path.Combine(ScreenshotDirectory, "app-page.png"));
             Assert.True(button is not null, $"no Install button within {PageTimeout.TotalSeconds} s; see {ScreenshotDirectory}/app-page.png; log: {Tail(log)}");
 
+            // The page shows our catalog's cached icon (its green is nowhere else in GNOME Software's palette).
+            Assert.True(CountColor(display.CaptureRgb(scratch.Path), TestApps.IconColor) > 2000, $"our icon is not on the page; see {ScreenshotDirectory}/app-page.png");
+
             display.Click(button.Value.X, button.Value.Y);
             bool installed = await PollAsync(InstallTimeout, () => File.Exists(program) ? true : (bool?)null) ?? false;
             display.SavePng(Path.Combine(ScreenshotDirectory, "after-install.png"));
@@ -112,6 +115,20 @@ public sealed class GnomeSoftwareTests(AppStreamFixture fixture) : IClassFixture
         }
 
         return null;
+    }
+
+    private static int CountColor(byte[] rgb, (byte R, byte G, byte B) color)
+    {
+        int count = 0;
+        for (int i = 0; i + 2 < rgb.Length; i += 3)
+        {
+            if (Math.Abs(rgb[i] - color.R) < 12 && Math.Abs(rgb[i + 1] - color.G) < 12 && Math.Abs(rgb[i + 2] - color.B) < 12)
+            {
+                count++;
+            }
+        }
+
+        return count;
     }
 
     private static string Tail(string pathOrText)
