@@ -59,6 +59,11 @@ public sealed class SoftwareCatalogSync(SoftwareCatalogDirectory directory, stri
         {
             logger.LogWarning("AppStream catalog {Origin} not updated: {Error}", origin, e.Message);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Whatever else a signed but broken archive provokes in a parser: the refresh it rides on must still succeed.
+            logger.LogWarning("AppStream catalog {Origin} not updated: {Error}", origin, e.Message.ReplaceLineEndings(" "));
+        }
     }
 
     /// <summary>Removes the catalog of every origin this daemon installed that is not in <paramref name="keep"/> (a repository that went).</summary>
