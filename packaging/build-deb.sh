@@ -105,6 +105,9 @@ install -D -m 0644 "$repo/polkit/org.distrid.distrid1.policy" "$stage/usr/share/
 # The PackageKit service (distrid --packagekit): names of our own, beside packagekit's files for the same bus name.
 install -D -m 0644 "$repo/dbus/org.distrid.PackageKit.conf" "$stage/usr/share/dbus-1/system.d/org.distrid.PackageKit.conf"
 install -D -m 0644 "$repo/polkit/org.distrid.packagekit.policy" "$stage/usr/share/polkit-1/actions/org.distrid.packagekit.policy"
+# Its bus activation starts distrid.service; packagekit's file of the same name is diverted by preinst.
+install -D -m 0644 "$repo/dbus/org.freedesktop.PackageKit.service" \
+  "$stage/usr/share/dbus-1/system-services/org.freedesktop.PackageKit.service"
 install -D -m 0644 "$here/distrid.json" "$stage/etc/distri/distrid.json"
 install -d -m 0755 "$stage/etc/distri/trusted.d"
 
@@ -167,7 +170,7 @@ Description: package manager serving immutable SquashFS images under /ro
  watchdog, fd store), D-Bus and polkit files, and the districtl client.
 EOF
 echo "/etc/distri/distrid.json" >"$stage/DEBIAN/conffiles"
-install -m 0755 "$here/debian/postinst" "$here/debian/prerm" "$here/debian/postrm" "$stage/DEBIAN/"
+install -m 0755 "$here/debian/preinst" "$here/debian/postinst" "$here/debian/prerm" "$here/debian/postrm" "$stage/DEBIAN/"
 (cd "$stage" && find . -path ./DEBIAN -prune -o -type f -print0 | LC_ALL=C sort -z | xargs -0 md5sum | sed 's|  \./|  |') \
   >"$stage/DEBIAN/md5sums"
 chmod 0644 "$stage/DEBIAN/control" "$stage/DEBIAN/conffiles" "$stage/DEBIAN/md5sums"

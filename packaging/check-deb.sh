@@ -4,7 +4,9 @@
 #   work (tmpfiles, enablement links); systemd-analyze verify of the installed units; --help of both installed
 #   programs; the installed daemon, under the unit's capability bounding set, mounts a temp /ro, installs a
 #   package from a signed mirror (built with the installed districtl) and serves it; SIGTERM stops it cleanly;
-#   dpkg -r leaves only the conffile and state; dpkg -P leaves the file system as before the install.
+#   dpkg -r leaves only the conffile and state; dpkg -P leaves the file system as before the install. Then, next to
+#   Debian's packagekit, both install orders and a purge in a chroot (check_packagekit_coexistence below; needs the
+#   Debian root of packaging/nspawn/root.sh, i.e. debootstrap, and apt-get download of packagekit, both cached).
 #
 #   packaging/check-deb.sh [DEB]        (default: the newest packaging/out/distrid_*_amd64.deb)
 # Refuses to run if distrid is already installed (it would purge a real installation).
@@ -56,7 +58,7 @@ dpkg -i "$deb"
 dpkg --verify distrid || fail "dpkg --verify: installed files differ from the package"
 while IFS= read -r path; do
   [ -e "$path" ] || [ -L "$path" ] || fail "$path listed by dpkg -L but missing"
-done < <(dpkg -L distrid)
+done < <(dpkg -L distrid | grep '^/') # not its "package diverts others to:" lines
 for path in /usr/lib/distrid/distrid /usr/lib/distrid/districtl /lib/systemd/system/distrid.service \
   /lib/systemd/system/distrid.socket /usr/lib/tmpfiles.d/distrid.conf \
   /usr/share/dbus-1/system.d/org.distrid.Distrid1.conf /usr/share/dbus-1/system-services/org.distrid.Distrid1.service \
@@ -143,4 +145,67 @@ if ((${#leftover[@]})); then
   printf '  %s\n' "${leftover[@]}" >&2
   fail "the file system differs from before the install"
 fi
+# --- Next to Debian's packagekit -----------------------------------------------------------------------------------
+# Both install orders, each followed by a purge of distrid, in a chroot of a throw-away overlay over the Debian 12 root
+# of check-nspawn.sh (packaging/nspawn/root.sh, cached), so this machine's own packagekit is never touched. Debian's
+# packagekit .deb comes from the machine's apt source (apt-get download, cached under $cache/packagekit-deb); its
+# library dependencies are not in that root and not needed for file-level checks (dpkg --force-depends). Checked:
+# distrid's preinst diverts packagekit's D-Bus activation file and packagekit.service to *.distrib whichever comes
+# first, distrid's own activation file (starting distrid.service) takes the name, and purging distrid puts
+# packagekit's files back byte-identical (dpkg --verify) with no diversion left.
+check_packagekit_coexistence() (
+  local deb=$1 cache=${DISTRID_CI_CACHE:-/var/tmp/distrid-ci}
+  local activation=/usr/share/dbus-1/system-services/org.freedesktop.PackageKit.service
+  local unit=/lib/systemd/system/packagekit.service
+  local root pkdeb run m
+  root=$("$here/nspawn/root.sh") || fail "packagekit coexistence: no Debian root (packaging/nspawn/root.sh)"
+  pkdeb=$(ls "$cache"/packagekit-deb/packagekit_*_amd64.deb 2>/dev/null | head -1 || true)
+  if [ -z "$pkdeb" ]; then
+    mkdir -p "$cache/packagekit-deb"
+    (cd "$cache/packagekit-deb" && apt-get download packagekit >/dev/null 2>&1) || fail "apt-get download packagekit failed"
+    pkdeb=$(ls "$cache"/packagekit-deb/packagekit_*_amd64.deb | head -1)
+  fi
+  run=$(mktemp -d "$cache/pk-coexist.XXXXXX")
+  m=$run/merged
+  mkdir -p "$run/upper" "$run/work" "$m"
+  trap 'umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true; rm -rf "$run"' EXIT
+  mount -t overlay overlay -o "lowerdir=$root,upperdir=$run/upper,workdir=$run/work" "$m"
+  cp "$deb" "$m/var/tmp/distrid.deb"
+  cp "$pkdeb" "$m/var/tmp/packagekit.deb"
+  in_root() { chroot "$m" env DEBIAN_FRONTEND=noninteractive PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@" >>"$run/dpkg.log" 2>&1 ||
+    { tail -20 "$run/dpkg.log" >&2; fail "in the Debian root: $*"; }; }
+  diverter() { chroot "$m" dpkg-divert --listpackage "$1"; }
+  diverted() {
+    [ "$(diverter "$activation")" = distrid ] && [ "$(diverter "$unit")" = distrid ] || fail "$1: packagekit's files are not diverted by distrid"
+    grep -qx 'SystemdService=distrid.service' "$m$activation" || fail "$1: $activation is not distrid's"
+    [ ! -e "$m$unit" ] || fail "$1: packagekit.service is still visible to systemd"
+  }
+  restored() {
+    [ -z "$(diverter "$activation")$(diverter "$unit")" ] || fail "$1: a diversion is left after purging distrid"
+    grep -qx 'Exec=/usr/libexec/packagekitd' "$m$activation" || fail "$1: packagekit's activation file is not back"
+    [ -f "$m$unit" ] && [ ! -e "$m$activation.distrib" ] && [ ! -e "$m$unit.distrib" ] || fail "$1: packagekit.service is not back"
+    [ -z "$(chroot "$m" dpkg --verify packagekit)" ] || fail "$1: packagekit's files differ from its package after distrid's purge"
+  }
+
+  step "packagekit, then distrid (chroot)"
+  in_root dpkg -i --force-depends /var/tmp/packagekit.deb
+  in_root dpkg -i /var/tmp/distrid.deb
+  diverted "packagekit first"
+  grep -qx 'Exec=/usr/libexec/packagekitd' "$m$activation.distrib" || fail "packagekit's activation file was not kept aside"
+  in_root dpkg -P distrid
+  restored "packagekit first"
+
+  step "distrid, then packagekit (chroot)"
+  in_root dpkg -P packagekit
+  in_root dpkg -i /var/tmp/distrid.deb
+  diverted "distrid first, alone"
+  in_root dpkg -i --force-depends /var/tmp/packagekit.deb
+  diverted "distrid first, then packagekit"
+  [ -f "$m$unit.distrib" ] && grep -qx 'Exec=/usr/libexec/packagekitd' "$m$activation.distrib" ||
+    fail "packagekit installed after distrid did not unpack aside"
+  in_root dpkg -P distrid
+  restored "distrid first"
+)
+
+check_packagekit_coexistence "$deb"
 echo "check-deb: OK ($(basename "$deb"))"

@@ -1,7 +1,7 @@
 namespace Distrid.Protocol;
 
 /// <summary>JSON-RPC method names: the same words as the client's verbs.</summary>
-public static class MethodNames
+public static partial class MethodNames
 {
     public const string Status = "status";
     public const string List = "list";
@@ -15,6 +15,8 @@ public static class MethodNames
     public const string Gc = "gc";
     public const string Pin = "pin";
     public const string Unpin = "unpin";
+    public const string Run = "run";
+    public const string RunEnd = "runEnd";
     public const string Files = "files";
     public const string Owns = "owns";
     public const string Why = "why";

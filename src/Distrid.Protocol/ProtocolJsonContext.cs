@@ -19,5 +19,9 @@ namespace Distrid.Protocol;
 [JsonSerializable(typeof(IReadOnlyList<HistoryEntry>))]
 [JsonSerializable(typeof(GenerationDiff))]
 [JsonSerializable(typeof(IReadOnlyList<VerifyInfo>))]
+[JsonSerializable(typeof(RepositoryInfo))]
+[JsonSerializable(typeof(IReadOnlyList<RepositoryInfo>))]
 [JsonSerializable(typeof(int?))]
+[JsonSerializable(typeof(RunView))]
+[JsonSerializable(typeof(bool))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

@@ -22,10 +22,15 @@ public sealed class RepositoryKey : IDisposable
     {
         _key = key;
         HasPrivateKey = hasPrivateKey;
-        KeyId = ComputeKeyId(key.ExportSubjectPublicKeyInfo());
+        Fingerprint = Convert.ToHexStringLower(SHA256.HashData(key.ExportSubjectPublicKeyInfo()));
+        KeyId = Fingerprint[..KeyIdLength];
     }
 
     public string KeyId { get; }
+
+    /// <summary>sha256 of the SubjectPublicKeyInfo DER, 64 hex characters: what a person compares before trusting
+    /// the key (<see cref="KeyId"/> is its first 16).</summary>
+    public string Fingerprint { get; }
 
     public bool HasPrivateKey { get; }
 
@@ -83,6 +88,12 @@ public sealed class RepositoryKey : IDisposable
     public static string ComputeKeyId(ReadOnlySpan<byte> subjectPublicKeyInfo) =>
         Convert.ToHexStringLower(SHA256.HashData(subjectPublicKeyInfo))[..KeyIdLength];
 
+    /// <summary>
+    /// A PEM public key given as text (<c>repo add --key</c> sends the file's content, not its path: the daemon never
+    /// reads a file a caller names). <paramref name="source"/> names it in errors.
+    /// </summary>
+    public static RepositoryKey ParsePublic(string pem, string source) => Parse(pem, source, isPrivate: false);
+
     private static RepositoryKey Load(string path, bool isPrivate)
     {
         string pem;
@@ -105,6 +116,11 @@ public sealed class RepositoryKey : IDisposable
             throw new RepositoryException($"{path}: {e.Message}", e);
         }
 
+        return Parse(pem, path, isPrivate);
+    }
+
+    private static RepositoryKey Parse(string pem, string path, bool isPrivate)
+    {
         var key = ECDsa.Create();
         try
         {

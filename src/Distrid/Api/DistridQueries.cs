@@ -16,8 +16,11 @@ namespace Distrid.Api;
 /// <see cref="TransactionException"/> (e.g. the mirror's index could not be fetched).
 /// </summary>
 internal sealed class DistridQueries(
-    PackageStore store, GenerationStore generations, TransactionService transactions, IMountStatus mount, RoFileSystem fileSystem, AdminQueries admin)
+    PackageStore store, GenerationStore generations, TransactionService transactions, IMountStatus mount, RoFileSystem fileSystem, AdminQueries admin, Views.RunViews views)
 {
+    /// <summary>The views of <c>districtl run</c>, for every front end.</summary>
+    public Views.RunViews Views => views;
+
     /// <summary>The admin's questions (files, owns, why, history, diff, verify), for every front end.</summary>
     public AdminQueries Admin => admin;
 

@@ -15,4 +15,10 @@ internal sealed record MutationRequest(string Role, string ActionId, Transaction
     /// departure cancels the transaction like a Ctrl-C, so that nobody's forgotten install holds the daemon.
     /// </summary>
     public bool Detached { get; init; }
+
+    /// <summary>
+    /// A dry run or a download-only run goes without asking polkit (PackageKit's rule for SIMULATE and ONLY_DOWNLOAD,
+    /// so software centers can show a plan and fetch updates in the background). A commit is always authorized.
+    /// </summary>
+    public bool PreparationUnchecked { get; init; }
 }

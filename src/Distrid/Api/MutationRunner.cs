@@ -22,7 +22,11 @@ internal sealed class MutationRunner(IAuthorizer authorizer, TransactionService 
 {
     public async Task<TransactionResult> RunAsync(MutationRequest request, CallerIdentity caller, IProgress<ProgressInfo>? progress, CancellationToken cancellationToken)
     {
-        await AuthorizeAsync(caller, request.ActionId, cancellationToken);
+        if (request.Mode == TransactionMode.Commit || !request.PreparationUnchecked)
+        {
+            await AuthorizeAsync(caller, request.ActionId, cancellationToken);
+        }
+
         logger.LogInformation("{Role} for {Caller} ({Mode}{Detached})", request.Role, caller, request.Mode, request.Detached ? ", detached" : "");
         var token = request.Detached ? lifetime.ApplicationStopping : cancellationToken;
         using var departure = request.Detached

@@ -12,6 +12,9 @@ internal sealed class ExchangeNodeTable
     private ExchangeNode[] _nodes = new ExchangeNode[1024];
     private int _count = 1; // index 0 is never used
 
+    /// <summary>The views of <c>districtl run</c>: exchange trees of their own, outside this journaled table.</summary>
+    public Views.ViewTable Views { get; } = new();
+
     public void Register(ExchangeTree tree)
     {
         lock (_appendLock)
@@ -71,6 +74,11 @@ internal sealed class ExchangeNodeTable
 
     public ExchangeNode? Get(ulong node)
     {
+        if (NodeIds.IsView(node))
+        {
+            return Views.Get(node);
+        }
+
         int index = NodeIds.ExchangeIndex(node);
         var nodes = Volatile.Read(ref _nodes);
         return index > 0 && index < nodes.Length ? nodes[index] : null;

@@ -4,7 +4,8 @@ namespace Distrid.FileSystem;
 /// FUSE node ids of /ro, derived rather than stored, so the kernel's ids stay meaningful without a per-node table:
 /// <list type="bullet">
 /// <item>1 is /ro itself;</item>
-/// <item>bit 63 set: a node of the exchange trees (index into <see cref="ExchangeNodeTable"/>);</item>
+/// <item>bit 63 set: a node of the exchange trees (index into <see cref="ExchangeNodeTable"/>); with bit 62 set too, a
+/// node of a view of <c>districtl run</c> (<see cref="Views.ViewTable"/>: view number in bits 32-61, index below);</item>
 /// <item>otherwise (image slot &lt;&lt; 40) | SquashFS inode reference: slot &gt;= 1 numbers the image for the
 /// daemon's life, and the reference (inode-table block &lt;&lt; 16 | offset) must fit 40 bits, i.e. the image's
 /// inode table is below 16 MiB (hundreds of thousands of inodes).</item>
@@ -24,6 +25,18 @@ internal static class NodeIds
     public static ulong ForImageInode(int slot, ulong inodeRef) => ((ulong)slot << SlotShift) | inodeRef;
 
     public static ulong ForExchange(int index) => ExchangeFlag | (uint)index;
+
+    public const ulong ViewFlag = 1UL << 62;
+    public const int ViewShift = 32;
+    public const uint MaxView = (uint)(ViewFlag >> ViewShift) - 1;
+
+    public static ulong ForView(uint view, uint index) => ExchangeFlag | ViewFlag | ((ulong)view << ViewShift) | index;
+
+    public static bool IsView(ulong node) => (node & (ExchangeFlag | ViewFlag)) == (ExchangeFlag | ViewFlag);
+
+    public static uint ViewNumber(ulong node) => (uint)((node & ~(ExchangeFlag | ViewFlag)) >> ViewShift);
+
+    public static uint ViewIndex(ulong node) => (uint)node;
 
     public static bool IsExchange(ulong node) => (node & ExchangeFlag) != 0;
 

@@ -18,7 +18,14 @@ internal sealed partial class RoFileSystem
             var found = Current.Find(name);
             if (found is null)
             {
-                return -Errno.ENOENT;
+                // The views' directory is looked up, never listed: /ro shows packages and exchange directories only.
+                if (!name.SequenceEqual(Views.ViewTable.DirectoryName))
+                {
+                    return -Errno.ENOENT;
+                }
+
+                FillEntry(exchangeNodes.Views.Directory, ref entry);
+                return 0;
             }
 
             if (found.Exchange is { } exchangeRoot)

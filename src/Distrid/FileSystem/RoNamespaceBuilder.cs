@@ -12,7 +12,7 @@ namespace Distrid.FileSystem;
 /// directory per image, and the exchange trees merged from the active packages' manifests (cached on disk, so an
 /// image is read only the first time the daemon sees it).
 /// </summary>
-internal sealed class RoNamespaceBuilder(ImageTable images, ExchangeNodeTable exchangeNodes, ManifestCache manifests, ILogger<RoNamespaceBuilder> logger)
+internal sealed partial class RoNamespaceBuilder(ImageTable images, ExchangeNodeTable exchangeNodes, ManifestCache manifests, ILogger<RoNamespaceBuilder> logger)
 {
     public RoNamespace Build(IReadOnlyList<StoredPackage> store, IReadOnlySet<string> current, IReadOnlyDictionary<string, string> pins)
     {

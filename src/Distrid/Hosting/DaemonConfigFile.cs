@@ -11,6 +11,7 @@ internal sealed record DaemonConfigFile
     public string? Mountpoint { get; init; }
     public string? Socket { get; init; }
     public List<string>? Repos { get; init; }
+    public List<string>? DisabledRepos { get; init; }
     public string? TrustedKeys { get; init; }
     public string? DBus { get; init; }
     /// <summary>DESIGN.md spells it <c>"packagekit"</c>, not the camel-cased <c>packageKit</c>.</summary>
@@ -18,6 +19,8 @@ internal sealed record DaemonConfigFile
     public bool? PackageKit { get; init; }
     [JsonPropertyName("swcatalog")]
     public string? SoftwareCatalog { get; init; }
+    [JsonPropertyName("packagekitState")]
+    public string? PackageKitState { get; init; }
     public int? MaxOpenImages { get; init; }
     public long? BlockCacheBytesPerImage { get; init; }
     public int? FuseThreads { get; init; }
@@ -56,10 +59,12 @@ internal sealed record DaemonConfigFile
         Mountpoint = Mountpoint ?? o.Mountpoint,
         Socket = Socket ?? o.Socket,
         Repos = Repos ?? o.Repos,
+        DisabledRepos = DisabledRepos ?? o.DisabledRepos,
         TrustedKeys = TrustedKeys ?? o.TrustedKeys,
         DBus = DBus ?? o.DBus,
         PackageKit = PackageKit ?? o.PackageKit,
         SoftwareCatalog = SoftwareCatalog ?? o.SoftwareCatalog,
+        PackageKitState = PackageKitState ?? o.PackageKitState,
         MaxOpenImages = MaxOpenImages ?? o.MaxOpenImages,
         BlockCacheBytesPerImage = BlockCacheBytesPerImage ?? o.BlockCacheBytesPerImage,
         FuseThreads = FuseThreads ?? o.FuseThreads,

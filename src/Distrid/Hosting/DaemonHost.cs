@@ -6,6 +6,7 @@ using Distrid.Api.DBus;
 using Distrid.Api.JsonRpc;
 using Distrid.Api.PackageKit;
 using Distrid.AppStream;
+using Distrid.Api.Repositories;
 using Distrid.FileSystem;
 using Distrid.FileSystem.Images;
 using Distrid.FileSystem.Manifests;
@@ -76,26 +77,31 @@ internal static class DaemonHost
         return read.State == GenerationReadState.Unreadable ? store.DescribeUnreadableCurrent(read) : null;
     }
 
-    /// <summary>No mirror configured: the daemon works with the store alone.</summary>
-    private static RepositoryClient? CreateRepositoryClient(DaemonOptions options) => options.Repos.Count == 0 ? null : new RepositoryClient(new RepositoryClientOptions
+    /// <summary>
+    /// The configured repositories, enabled and disabled, each with its own client. None configured: the daemon works
+    /// with the store alone until <c>districtl repo add</c>.
+    /// </summary>
+    private static RepositorySet CreateRepositories(DaemonOptions options, ILogger<RepositorySet> logger, SoftwareCatalogSync? catalogs)
     {
-        Mirrors = [.. options.Repos.Select(r => new Uri(r.EndsWith('/') ? r : r + "/"))],
-        TrustedKeysDirectory = options.TrustedKeys,
-        CacheDirectory = Path.Combine(options.State, "repositories"),
-        DownloadParallelism = options.DownloadParallelism,
-        MinimumTransferRate = options.MinimumTransferRate,
-        TransferRateWindow = options.TransferRateWindow,
-    });
-
-    /// <summary>The repository's AppStream catalog follows its verified index into the software catalog directory.</summary>
-    private static RepositoryClient? WithCatalogSync(RepositoryClient? client, SoftwareCatalogSync? sync)
-    {
-        if (client is not null && sync is not null)
+        var set = new RepositorySet(new RepositoryClientOptions
         {
-            client.IndexVerified = sync.ObserverFor(client, CatalogOrigin.For(client.Options.Mirrors[0]));
+            Mirrors = [],
+            TrustedKeysDirectory = options.TrustedKeys,
+            CacheDirectory = Path.Combine(options.State, "repositories"),
+            DownloadParallelism = options.DownloadParallelism,
+            MinimumTransferRate = options.MinimumTransferRate,
+            TransferRateWindow = options.TransferRateWindow,
+        }, logger);
+        if (catalogs is not null)
+        {
+            // Each repository's AppStream catalog follows its verified index; one that goes or is disabled takes it along.
+            set.ClientCreated = (url, client) => client.IndexVerified = catalogs.ObserverFor(client, CatalogOrigin.For(url));
+            set.Replaced = repositories => catalogs.RemoveAllExcept([.. repositories.Where(r => r.Enabled).Select(r => CatalogOrigin.For(r.Url))]);
         }
 
-        return client;
+        set.Replace(options.Repos.Select(r => (Url: r, Enabled: true)).Concat(options.DisabledRepos.Select(r => (Url: r, Enabled: false)))
+            .Select(r => set.Create(new Uri(r.Url.EndsWith('/') ? r.Url : r.Url + "/"), r.Enabled)));
+        return set;
     }
 
     /// <summary>Catalog installation, unless <c>--swcatalog none</c>.</summary>
@@ -108,14 +114,6 @@ internal static class DaemonHost
 
         services.AddSingleton(sp => new SoftwareCatalogSync(
             new SoftwareCatalogDirectory(options.SoftwareCatalog), Path.Combine(options.State, "appstream"), sp.GetRequiredService<ILogger<SoftwareCatalogSync>>()));
-    }
-
-    /// <summary>DI cannot hold a null singleton, so the optional client travels in a box that owns it.</summary>
-    private sealed class RepositoryClientHolder(RepositoryClient? client) : IDisposable
-    {
-        public RepositoryClient? Client { get; } = client;
-
-        public void Dispose() => Client?.Dispose();
     }
 
     public static void AddServices(IServiceCollection services, DaemonOptions options)
@@ -135,12 +133,15 @@ internal static class DaemonHost
         services.AddSingleton<IGenerationPublisher>(sp => sp.GetRequiredService<MountService>());
         services.AddSingleton<IMountStatus>(sp => sp.GetRequiredService<MountService>());
         services.AddSingleton(sp => new GenerationStore(options.State, sp.GetRequiredService<ILogger<GenerationStore>>()));
-        services.AddSingleton(sp => new RepositoryClientHolder(WithCatalogSync(CreateRepositoryClient(options), sp.GetService<SoftwareCatalogSync>())));
+        services.AddSingleton(sp => CreateRepositories(options, sp.GetRequiredService<ILogger<RepositorySet>>(), sp.GetService<SoftwareCatalogSync>()));
+        services.AddSingleton(new RepositorySettings(options.ConfigPath, options.TrustedKeys, options.ReposFromCommandLine));
         AddSoftwareCatalog(services, options);
         services.AddSingleton(sp => new TransactionService(
             sp.GetRequiredService<PackageStore>(), sp.GetRequiredService<GenerationStore>(), sp.GetRequiredService<IGenerationPublisher>(),
-            sp.GetRequiredService<ILogger<TransactionService>>(), sp.GetRequiredService<RepositoryClientHolder>().Client));
+            sp.GetRequiredService<ILogger<TransactionService>>(), sp.GetRequiredService<RepositorySet>()));
         services.AddSingleton<AdminQueries>();
+        services.AddSingleton<Api.Views.RunViews>();
+        services.AddSingleton<RepositoryAdmin>();
         services.AddSingleton<DistridQueries>();
         services.AddSingleton<IAuthorizer>(sp => new PolkitAuthorizer(sp.GetRequiredService<ILogger<PolkitAuthorizer>>()));
         services.AddSingleton<MutationRunner>();
@@ -161,15 +162,11 @@ internal static class DaemonHost
         // After READY=1: catalogs of repositories no longer configured go; the index refresh installs the current ones.
         if (options.SoftwareCatalog != "none")
         {
-            string[] origins = [.. options.Repos.Take(1).Select(r => CatalogOrigin.For(new Uri(r)))];
+            string[] origins = [.. options.Repos.Select(r => CatalogOrigin.For(new Uri(r)))];
             services.AddHostedService(sp => new SoftwareCatalogCleanup(sp.GetRequiredService<SoftwareCatalogSync>(), origins));
         }
 
-        // After READY=1: refreshing the mirror index must never delay /ro or the socket.
-        if (options.Repos.Count > 0)
-        {
-            services.AddHostedService(sp => new IndexRefreshService(
-                sp.GetRequiredService<RepositoryClientHolder>().Client!, sp.GetRequiredService<ILogger<IndexRefreshService>>()));
-        }
+        // After READY=1: refreshing the repositories' indexes must never delay /ro or the socket.
+        services.AddHostedService<IndexRefreshService>();
     }
 }

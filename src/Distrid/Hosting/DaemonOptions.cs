@@ -13,6 +13,15 @@ public sealed record DaemonOptions
     public string Mountpoint { get; init; } = "/ro";
     public string Socket { get; init; } = "/run/distrid/distrid.sock";
     public IReadOnlyList<string> Repos { get; init; } = [];
+
+    /// <summary>Repositories kept in the config file but not consulted (<c>districtl repo disable</c>).</summary>
+    public IReadOnlyList<string> DisabledRepos { get; init; } = [];
+
+    /// <summary>The config file read at start, where <c>districtl repo</c> changes are written.</summary>
+    public string ConfigPath { get; init; } = DefaultConfigPath;
+
+    /// <summary><c>--repo</c> was given: it overrides the config file's repositories, which then cannot be changed at run time.</summary>
+    public bool ReposFromCommandLine { get; init; }
     public string TrustedKeys { get; init; } = "/etc/distri/trusted.d";
 
     /// <summary><c>system</c>, <c>session</c>, <c>none</c> or a D-Bus address. An unreachable system or session bus
@@ -27,6 +36,9 @@ public sealed record DaemonOptions
     public string SoftwareCatalog { get; init; } = DefaultSoftwareCatalog;
 
     public const string DefaultSoftwareCatalog = "/var/cache/swcatalog";
+
+    /// <summary>PackageKit's state directory, where its clients read the offline-update files (prepared-update, results).</summary>
+    public string PackageKitState { get; init; } = "/var/lib/PackageKit";
 
     /// <summary>How many images stay open at once; others are reopened on demand.</summary>
     public int MaxOpenImages { get; init; } = 512;

@@ -17,12 +17,15 @@ public sealed partial class RepositoryClient
     /// Range requests; failing mirrors are skipped for the next. Packages that fail leave nothing behind; the others still complete, then
     /// <see cref="DownloadFailedException"/> lists the failures. Cancellation deletes unfinished files and throws
     /// <see cref="OperationCanceledException"/>. Not meant for two concurrent calls on the same package and directory.
+    /// <paramref name="mirrorsFor"/> may name, per package, the base URLs to try instead of this client's mirrors (the
+    /// repositories that offer exactly that image, see <see cref="RepositorySet"/>).
     /// </summary>
     public async Task DownloadAsync(
         IReadOnlyList<PackageMetadata> packages,
         string targetDirectory,
         IProgress<DownloadProgress>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        Func<PackageMetadata, IReadOnlyList<Uri>?>? mirrorsFor = null)
     {
         if (!Directory.Exists(targetDirectory))
         {
@@ -64,7 +67,8 @@ public sealed partial class RepositoryClient
                 bool zstListed = entry is null || (zst is not null && PrefersTransportCopy(zst.Size, package.Size));
                 try
                 {
-                    await DownloadPackageAsync(package, zstListed ? zst : null, zstListed, targetDirectory, mirrors, tracker, ct).ConfigureAwait(false);
+                    var from = mirrorsFor?.Invoke(package) is { Count: > 0 } chosen ? [.. chosen] : mirrors;
+                    await DownloadPackageAsync(package, zstListed ? zst : null, zstListed, targetDirectory, from, tracker, ct).ConfigureAwait(false);
                 }
                 catch (RepositoryException e)
                 {

@@ -17,7 +17,7 @@ namespace Distrid.Transactions;
 /// changes; a crash or cancellation before it leaves the old generation current. Both API front ends call this.
 /// </summary>
 internal sealed class TransactionService(
-    PackageStore store, GenerationStore generations, IGenerationPublisher publisher, ILogger<TransactionService> logger, RepositoryClient? repository = null)
+    PackageStore store, GenerationStore generations, IGenerationPublisher publisher, ILogger<TransactionService> logger, RepositorySet? repository = null)
 {
     private readonly SemaphoreSlim _lock = new(1, 1);
     private RunningTransaction? _running;
@@ -56,7 +56,7 @@ internal sealed class TransactionService(
 
     /// <summary>
     /// What the repositories offered at the last verified index, for queries: never waits on a mirror, a refresh or a
-    /// download once one index was verified (see <see cref="RepositoryClient.LatestVerifiedAsync"/>).
+    /// download once one index was verified (see <see cref="RepositorySet.LatestVerifiedAsync"/>).
     /// </summary>
     public async Task<IReadOnlyList<PackageMetadata>> AvailableForQueryAsync(CancellationToken cancellationToken)
     {
@@ -68,7 +68,7 @@ internal sealed class TransactionService(
         try
         {
             var fetched = await repository.LatestVerifiedAsync(cancellationToken);
-            return [.. fetched.Index.Packages.Select(e => e.Metadata)];
+            return [.. fetched.Packages.Select(e => e.Metadata)];
         }
         catch (RepositoryException e)
         {
@@ -87,7 +87,7 @@ internal sealed class TransactionService(
         try
         {
             var fetched = await repository.FetchIndexAsync(cancellationToken);
-            return [.. fetched.Index.Packages.Select(e => e.Metadata)];
+            return [.. fetched.Packages.Select(e => e.Metadata)];
         }
         catch (RepositoryException e)
         {

@@ -25,7 +25,7 @@ internal static class CliApplication
     {
         yield return StatusCommand.Create();
         yield return ListCommand.Create();
-        foreach (var command in QueryCommands.Create().Concat(TransactionCommands.Create()).Concat(ContentCommands.Create()).Concat(HistoryCommands.Create()).Append(VerifyCommand.Create()))
+        foreach (var command in QueryCommands.Create().Concat(TransactionCommands.Create()).Concat(ContentCommands.Create()).Concat(HistoryCommands.Create()).Append(VerifyCommand.Create()).Append(RunCommand.Create()))
         {
             yield return command;
         }
@@ -35,6 +35,11 @@ internal static class CliApplication
         yield return KeygenCommand.Create();
         var repo = RepoBuildCommand.Create();
         repo.Add(RepoImportAptCommand.Create());
+        foreach (var command in RepoCommands.Create())
+        {
+            repo.Add(command);
+        }
+
         yield return repo;
         yield return ImportDebCommand.Create();
     }
@@ -50,7 +55,8 @@ internal static class CliApplication
                 // Ctrl-C (SIGINT) and SIGTERM cancel the verb's token instead of killing the process: a daemon call
                 // then sends $/cancelRequest and waits this long for the daemon's word (a transaction stops before
                 // its commit, or completes). System.CommandLine 2.0 handles no signal unless this is set.
-                ProcessTerminationTimeout = TimeSpan.FromSeconds(5),
+                // `run` waits for its command and handles signals itself (RunCommand).
+                ProcessTerminationTimeout = parseResult.CommandResult.Command.Name == RunCommand.Name ? null : TimeSpan.FromSeconds(5),
             });
         }
         catch (OperationCanceledException)

@@ -8,7 +8,7 @@ namespace Districtl.Client;
 /// named exactly as the contract's parameters (the daemon binds by name). A null optional is left out, so the
 /// daemon applies the contract's default.
 /// </summary>
-internal sealed class DaemonApi(JsonRpcClient rpc) : IDistridApi
+internal sealed partial class DaemonApi(JsonRpcClient rpc) : IDistridApi
 {
     private static ProtocolJsonContext Json => ProtocolJsonContext.Default;
 
@@ -65,6 +65,12 @@ internal sealed class DaemonApi(JsonRpcClient rpc) : IDistridApi
     public Task<IReadOnlyList<VerifyInfo>> VerifyAsync(IReadOnlyList<string>? packages = null, CancellationToken cancellationToken = default) =>
         rpc.InvokeAsync(MethodNames.Verify, packages is null ? null : w => WritePackages(w, packages), Json.IReadOnlyListVerifyInfo, null, cancellationToken);
 
+    public Task<bool> RunEndAsync(string view, CancellationToken cancellationToken = default) =>
+        rpc.InvokeAsync(MethodNames.RunEnd, w => w.WriteString("view"u8, view), Json.Boolean, null, cancellationToken);
+
+    public Task<RunView> RunAsync(IReadOnlyList<string>? with = null, CancellationToken cancellationToken = default) =>
+        rpc.InvokeAsync(MethodNames.Run, with is null ? null : w => WriteStrings(w, "with"u8, with), Json.RunView, null, cancellationToken);
+
     public Task<TransactionResult> RemoveAsync(IReadOnlyList<string> packages, bool dryRun = false, IProgress<ProgressInfo>? progress = null, CancellationToken cancellationToken = default) =>
         Mutate(MethodNames.Remove, w => WritePackages(w, packages), dryRun, progress, cancellationToken);
 
@@ -117,12 +123,14 @@ internal sealed class DaemonApi(JsonRpcClient rpc) : IDistridApi
         }
     }
 
-    private static void WritePackages(Utf8JsonWriter writer, IReadOnlyList<string> packages)
+    private static void WritePackages(Utf8JsonWriter writer, IReadOnlyList<string> packages) => WriteStrings(writer, "packages"u8, packages);
+
+    private static void WriteStrings(Utf8JsonWriter writer, ReadOnlySpan<byte> name, IReadOnlyList<string> values)
     {
-        writer.WriteStartArray("packages"u8);
-        foreach (string package in packages)
+        writer.WriteStartArray(name);
+        foreach (string value in values)
         {
-            writer.WriteStringValue(package);
+            writer.WriteStringValue(value);
         }
 
         writer.WriteEndArray();

@@ -32,6 +32,9 @@ public sealed class PackageKitFixture : IDisposable
 
     public MirroredSystem? System { get; private set; }
 
+    /// <summary>The daemon's <c>--packagekit-state</c>: PackageKit's offline-update files, never the machine's /var/lib/PackageKit.</summary>
+    public string PackageKitState => Path.Combine(System!.Paths.Root, "packagekit");
+
     private async Task StartAsync()
     {
         Bus = await PrivateSystemBus.TryStartAsync();
@@ -55,7 +58,7 @@ public sealed class PackageKitFixture : IDisposable
 
         System.Paths.DBus = Bus.Address;
         // The PackageKit service owns its name before the daemon reports ready (an explicit bus that fails fails the start).
-        await System.StartDaemonAsync(Bus.Environment, "--packagekit");
+        await System.StartDaemonAsync(Bus.Environment, "--packagekit", "--packagekit-state", PackageKitState);
     }
 
     /// <summary>True when the machine has what the fixture needs; otherwise skips the test (fails it under CI).</summary>

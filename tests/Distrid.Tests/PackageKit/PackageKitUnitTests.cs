@@ -83,4 +83,36 @@ public sealed class PackageKitUnitTests
         Assert.True(DaemonCommandLine.Resolve(command.Parse(["--config", off, "--packagekit"])).PackageKit);
         Assert.True(DaemonCommandLine.Resolve(command.Parse(["--config", on])).PackageKit);
     }
+
+    [Fact]
+    public void The_offline_files_are_the_key_files_libpackagekit_reads_and_their_directory_is_configurable()
+    {
+        using var directory = new TempDirectory();
+        string state = Path.Combine(directory.Path, "pk");
+        File.WriteAllText(Path.Combine(directory.Path, "on.json"), $$"""{ "packagekitState": "{{state}}" }""");
+        var command = DaemonCommandLine.CreateCommand();
+        Assert.Equal("/var/lib/PackageKit", new DaemonOptions().PackageKitState);
+        Assert.Equal(state, DaemonCommandLine.Resolve(command.Parse(["--config", Path.Combine(directory.Path, "on.json")])).PackageKitState);
+        Assert.Equal(directory.Path, DaemonCommandLine.Resolve(command.Parse(["--packagekit-state", directory.Path])).PackageKitState);
+
+        var files = new OfflineUpdateFiles(state);
+        Assert.False(files.Prepared);
+        Assert.Empty(files.ReadPrepared());
+        files.WritePrepared(["zsh;5.9-4;amd64;distri", "tool;1.1-8;amd64;distri"]);
+        Assert.Equal("[update]\nprepared_ids=zsh;5.9-4;amd64;distri,tool;1.1-8;amd64;distri\n", File.ReadAllText(files.PreparedPath));
+        Assert.Equal(["zsh;5.9-4;amd64;distri", "tool;1.1-8;amd64;distri"], files.ReadPrepared());
+
+        files.WriteFailure(PkError.Name(PkError.DownloadFailed), "mirror gone\nsecond line");
+        Assert.Equal(
+            "[PackageKit Offline Update Results]\nSuccess=false\nRole=update-packages\nErrorCode=package-download-failed\nErrorDetails=mirror gone second line\n",
+            File.ReadAllText(files.ResultsPath));
+        files.DeleteResults();
+        files.DeletePrepared();
+        Assert.False(File.Exists(files.ResultsPath));
+        Assert.False(files.Prepared);
+
+        // A file that is not a prepared-update key file (or is huge) prepares nothing.
+        File.WriteAllText(files.PreparedPath, new string('x', (1 << 20) + 1));
+        Assert.Empty(files.ReadPrepared());
+    }
 }

@@ -123,16 +123,29 @@ public sealed partial class UnitFileTests
     }
 
     [Fact]
-    public void PackagedConfigFile_ParsesToTheDefaultsWithTheSystemBus()
+    public void PackagedConfigFile_ParsesToTheDefaultsWithTheSystemBusAndPackageKit()
     {
         var config = DaemonConfigFile.Load(RepositoryFiles.PathOf("packaging/distrid.json"));
         var defaults = new DaemonOptions();
 
         var applied = config.ApplyTo(defaults);
 
-        Assert.Equal(defaults with { DBus = "system" }, applied with { Repos = defaults.Repos });
+        // The package serves PackageKit (its activation file for org.freedesktop.PackageKit starts distrid.service).
+        Assert.Equal(defaults with { DBus = "system", PackageKit = true }, applied with { Repos = defaults.Repos });
         Assert.Empty(applied.Repos);
         Assert.Equal(DaemonOptions.DefaultConfigPath, "/etc/distri/distrid.json");
+    }
+
+    [Fact]
+    public void PackageKitActivationFile_StartsTheDaemonsUnit()
+    {
+        var service = RepositoryFiles.UnitAssignments("units/distrid.service").ToLookup(a => a.Key, a => a.Value);
+        var activation = RepositoryFiles.UnitAssignments("dbus/org.freedesktop.PackageKit.service").ToLookup(a => a.Key, a => a.Value);
+
+        Assert.Equal(["org.freedesktop.PackageKit"], activation["Name"]);
+        Assert.Equal(service["ExecStart"], activation["Exec"]);
+        Assert.Equal(["distrid.service"], activation["SystemdService"]);
+        Assert.Equal(["root"], activation["User"]);
     }
 
     [GeneratedRegex(@"Overall exposure level for distrid\.service: ([0-9.]+)")]

@@ -1,3 +1,4 @@
+using Distrid.Api.Repositories;
 using Distrid.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -10,7 +11,7 @@ namespace Distrid.Api.DBus;
 /// org.distrid.Distrid1. When the system or session bus cannot be used at start the daemon goes on without D-Bus
 /// (a warning: /ro and the socket matter more); an explicit address that fails fails the start.
 /// </summary>
-internal sealed class DBusServer(DaemonOptions options, DistridQueries queries, MutationRunner runner, ILoggerFactory loggers) : IHostedService, IDisposable
+internal sealed class DBusServer(DaemonOptions options, DistridQueries queries, MutationRunner runner, RepositoryAdmin repositories, ILoggerFactory loggers) : IHostedService, IDisposable
 {
     private readonly ILogger _logger = loggers.CreateLogger<DBusServer>();
     private DBusConnection? _connection;
@@ -59,10 +60,11 @@ internal sealed class DBusServer(DaemonOptions options, DistridQueries queries, 
                 if (notification.HasValue && notification.Value.NewOwner.Length == 0 && notification.Value.Name.StartsWith(':'))
                 {
                     transactions.OnNameLost(notification.Value.Name);
+                    queries.Views.OnBusNameLost(notification.Value.Name);
                 }
             },
             emitOnCapturedContext: false);
-        connection.AddMethodHandler(new ManagerObject(queries, transactions, loggers.CreateLogger<ManagerObject>()));
+        connection.AddMethodHandler(new ManagerObject(queries, transactions, repositories, loggers.CreateLogger<ManagerObject>()));
         // No replacement either way: a second daemon must not steal the name from a running one.
         if (!await connection.TryRequestNameAsync(DBusNames.BusName, RequestNameOptions.None))
         {

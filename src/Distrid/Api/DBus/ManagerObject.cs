@@ -1,4 +1,5 @@
 using Distrid.Api.Authorization;
+using Distrid.Api.Repositories;
 using Distrid.Protocol;
 using Distrid.Transactions;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,7 @@ namespace Distrid.Api.DBus;
 /// everyone; changes only create a transaction object (validated, not yet authorized) and return its path: the
 /// caller subscribes to its signals and calls Start, where authorization happens (PackageKit's handshake).
 /// </summary>
-internal sealed partial class ManagerObject(DistridQueries queries, TransactionRegistry transactions, ILogger<ManagerObject> logger) : IPathMethodHandler
+internal sealed partial class ManagerObject(DistridQueries queries, TransactionRegistry transactions, RepositoryAdmin repositories, ILogger<ManagerObject> logger) : IPathMethodHandler
 {
     public string Path => DBusNames.ManagerPath;
 
@@ -42,12 +43,19 @@ internal sealed partial class ManagerObject(DistridQueries queries, TransactionR
             Pin(r.ReadString(), r.ReadString(), r.ReadUInt64()))),
         new("Unpin", [new("name", "s"), Flags], [TransactionPath], MethodNames.Unpin, static (m, c) => m.CreateTransactionAsync(c, (r, _) =>
             MutationRequests.Pin(r.ReadString(), null, TransactionFlagsExtensions.ToMode(r.ReadUInt64())))),
+        new("Run", [new("with", "as")], [new("view", "a{sv}")], MethodNames.Run, static (m, c) => m.RunAsync(c)),
+        new("RunEnd", [new("view", "s")], [new("closed", "b")], MethodNames.RunEnd, static (m, c) => m.RunEndAsync(c)),
         new("Files", [new("package", "s")], [new("files", "a{sv}")], MethodNames.Files, static (m, c) => m.FilesAsync(c)),
         new("Owns", [new("path", "s")], [new("owner", "a{sv}")], MethodNames.Owns, static (m, c) => m.OwnsAsync(c)),
         new("Why", [new("package", "s")], [new("why", "a{sv}")], MethodNames.Why, static (m, c) => m.WhyAsync(c)),
         new("History", [], [new("transactions", "aa{sv}")], MethodNames.History, static (m, c) => m.ReplyHistory(c)),
         new("Diff", [new("from", "u"), new("to", "u")], [new("diff", "a{sv}")], MethodNames.Diff, static (m, c) => m.ReplyDiff(c)),
         new("Verify", [new("packages", "as")], [new("results", "aa{sv}")], MethodNames.Verify, static (m, c) => m.VerifyAsync(c)),
+        new("RepoList", [], [new("repositories", "aa{sv}")], MethodNames.RepoList, static (m, c) => m.ReplyRepoList(c)),
+        new("RepoAdd", [new("url", "s"), new("key", "s"), new("fingerprint", "s")], [new("repository", "a{sv}")], MethodNames.RepoAdd, static (m, c) => m.RepoAddAsync(c)),
+        new("RepoRemove", [new("url", "s")], [new("repository", "a{sv}")], MethodNames.RepoRemove, static (m, c) => m.RepoRemoveAsync(c)),
+        new("RepoEnable", [new("url", "s")], [new("repository", "a{sv}")], MethodNames.RepoEnable, static (m, c) => m.RepoSetEnabledAsync(c, true)),
+        new("RepoDisable", [new("url", "s")], [new("repository", "a{sv}")], MethodNames.RepoDisable, static (m, c) => m.RepoSetEnabledAsync(c, false)),
     ];
 
     private static readonly Dictionary<string, DBusMember<ManagerObject>> ByName = Members.ToDictionary(m => m.Name, StringComparer.Ordinal);

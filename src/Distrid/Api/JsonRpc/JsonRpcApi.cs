@@ -1,4 +1,5 @@
 using Distrid.Api.Authorization;
+using Distrid.Api.Repositories;
 using Distrid.Protocol;
 using Distrid.Transactions;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,7 @@ namespace Distrid.Api.JsonRpc;
 /// contract's calls into queries or <see cref="MutationRequest"/>s, and maps results and refusals to the contract
 /// (one-line errors with stable codes). The logic lives in <see cref="DistridQueries"/> and <see cref="MutationRunner"/>.
 /// </summary>
-internal sealed class JsonRpcApi(DistridQueries queries, MutationRunner runner, CallerIdentity caller, ILogger logger) : IDistridApi
+internal sealed partial class JsonRpcApi(DistridQueries queries, MutationRunner runner, RepositoryAdmin repositories, CallerIdentity caller, Views.ViewOwner views, ILogger logger) : IDistridApi
 {
     public Task<StatusResult> StatusAsync(CancellationToken cancellationToken = default) => Task.FromResult(queries.Status());
 
@@ -65,6 +66,13 @@ internal sealed class JsonRpcApi(DistridQueries queries, MutationRunner runner, 
 
     public Task<IReadOnlyList<VerifyInfo>> VerifyAsync(IReadOnlyList<string>? packages = null, CancellationToken cancellationToken = default) =>
         Guard(MethodNames.Verify, cancellationToken, () => queries.Admin.VerifyAsync(packages, cancellationToken));
+
+    /// <summary>The view is this connection's: it closes with the connection (see JsonRpcServer).</summary>
+    public Task<RunView> RunAsync(IReadOnlyList<string>? with = null, CancellationToken cancellationToken = default) =>
+        Guard(MethodNames.Run, cancellationToken, () => Task.Run(() => queries.Views.Open(with, views, caller), cancellationToken));
+
+    public Task<bool> RunEndAsync(string view, CancellationToken cancellationToken = default) =>
+        Guard(MethodNames.RunEnd, cancellationToken, () => Task.FromResult(queries.Views.End(view, views)));
 
     /// <summary>As D-Bus's flags: a dry run wins over download-only (it plans and changes nothing).</summary>
     private static TransactionMode Mode(bool dryRun, bool downloadOnly = false) =>

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Distrid.Api.Authorization;
+using Distrid.Api.Repositories;
 using Distrid.Hosting;
 using Distrid.Protocol;
 using Distrid.Systemd;
@@ -19,7 +20,7 @@ namespace Distrid.Api.JsonRpc;
 /// anyone may query, mutations are authorized per call, and every bound of <see cref="SocketLimits"/> holds per
 /// connection, per uid and in total.
 /// </summary>
-internal sealed class JsonRpcServer(DaemonOptions options, DistridQueries queries, MutationRunner runner, ListenFds listenFds, ILogger<JsonRpcServer> logger) : BackgroundService
+internal sealed class JsonRpcServer(DaemonOptions options, DistridQueries queries, MutationRunner runner, RepositoryAdmin repositories, ListenFds listenFds, ILogger<JsonRpcServer> logger) : BackgroundService
 {
     private readonly ConnectionLimiter _limiter = new(SocketLimits.MaxConnectionsPerUid, SocketLimits.MaxRootConnections, SocketLimits.MaxConnections);
     private readonly RequestValidator _validator = new(MethodSignatures.FromContract());
@@ -91,8 +92,13 @@ internal sealed class JsonRpcServer(DaemonOptions options, DistridQueries querie
             // costs a socket, not a dispatcher (measured: about 30 KB each once StreamJsonRpc is set up).
             await client.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, stoppingToken);
             var handler = new BoundedMessageHandler(stream, CreateFormatter(), _validator, logger);
+            // Views of `run` live as long as this connection: districtl holds it open while its command runs.
+            using var views = queries.Views.NewOwner($"socket connection of pid {peer.Pid}");
             using var rpc = new DaemonJsonRpc(handler, logger);
-            rpc.AddLocalRpcTarget<IDistridApi>(new JsonRpcApi(queries, runner, CallerIdentity.ForProcess(peer), logger), null);
+            // StreamJsonRpc raises Disconnected before it closes the stream: the client sees its end of the connection
+            // close only once its views are gone.
+            rpc.Disconnected += (_, _) => views.Dispose();
+            rpc.AddLocalRpcTarget<IDistridApi>(new JsonRpcApi(queries, runner, repositories, CallerIdentity.ForProcess(peer), views, logger), null);
             rpc.StartListening();
             using var registration = stoppingToken.Register(rpc.Dispose);
             await rpc.Completion;

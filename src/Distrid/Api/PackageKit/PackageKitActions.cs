@@ -10,4 +10,7 @@ internal static class PackageKitActions
     public const string Update = Prefix + "system-update";
     public const string Refresh = Prefix + "system-sources-refresh";
     public const string SourcesConfigure = Prefix + "system-sources-configure";
+    public const string Reinstall = Prefix + "package-reinstall";
+    public const string TriggerOffline = Prefix + "trigger-offline-update";
+    public const string ClearOffline = Prefix + "clear-offline-update";
 }

@@ -11,7 +11,7 @@ namespace Distrid.Api.PackageKit;
 /// <summary>
 /// <c>/org/freedesktop/PackageKit</c>: the daemon interface (properties, CreateTransaction, GetTransactionList,
 /// GetTimeSinceAction, CanAuthorize, GetDaemonState; TransactionListChanged, UpdatesChanged, RepoListChanged) and
-/// <c>.Offline</c> (read-only properties: nothing is ever prepared). Owns the transaction objects it creates.
+/// <c>.Offline</c> (<see cref="PackageKitOffline"/>). Owns the transaction objects it creates.
 /// </summary>
 internal sealed class PackageKitDaemon(PackageKitContext context) : IPathMethodHandler
 {
@@ -21,9 +21,6 @@ internal sealed class PackageKitDaemon(PackageKitContext context) : IPathMethodH
     private static readonly string[] DaemonProperties =
         ["VersionMajor", "VersionMinor", "VersionMicro", "BackendName", "BackendDescription", "BackendAuthor", "Roles", "Groups", "Filters",
          "MimeTypes", "Locked", "NetworkState", "DistroId"];
-
-    private static readonly string[] OfflineProperties =
-        ["UpdatePrepared", "UpdateTriggered", "UpgradePrepared", "UpgradeTriggered", "PreparedUpgrade", "TriggerAction"];
 
     private static readonly string DaemonVersion =
         typeof(PackageKitDaemon).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
@@ -36,6 +33,8 @@ internal sealed class PackageKitDaemon(PackageKitContext context) : IPathMethodH
     private uint _next;
 
     public PackageKitContext Context => context;
+
+    public PackageKitOffline Offline { get; } = new(context, () => EmitUpdatesChanged(context.Connection));
 
     public string Path => PackageKitNames.DaemonPath;
 
@@ -54,7 +53,7 @@ internal sealed class PackageKitDaemon(PackageKitContext context) : IPathMethodH
         }
         else if (request.InterfaceAsString is PackageKitNames.OfflineInterface)
         {
-            call.ReplyError(PackageKitNames.ErrorNotSupported, "distrid prepares no offline updates: its updates are atomic and apply at once");
+            Offline.HandleMethod(call);
         }
         else if (request.InterfaceAsString is PackageKitNames.DaemonInterface or null)
         {
@@ -188,7 +187,7 @@ internal sealed class PackageKitDaemon(PackageKitContext context) : IPathMethodH
         string[]? names = @interface switch
         {
             PackageKitNames.DaemonInterface => DaemonProperties,
-            PackageKitNames.OfflineInterface => OfflineProperties,
+            PackageKitNames.OfflineInterface => PackageKitOffline.PropertyNames,
             _ => null,
         };
         if (names is null)
@@ -197,7 +196,7 @@ internal sealed class PackageKitDaemon(PackageKitContext context) : IPathMethodH
             return;
         }
 
-        PropertyReplies.GetOrGetAll(call, member, ref reader, names, WriteProperty);
+        PropertyReplies.GetOrGetAll(call, member, ref reader, names, @interface == PackageKitNames.OfflineInterface ? Offline.WriteProperty : WriteProperty);
     }
 
     private void WriteProperty(ref MessageWriter writer, string name)
@@ -219,13 +218,7 @@ internal sealed class PackageKitDaemon(PackageKitContext context) : IPathMethodH
                 break;
             case "Locked": writer.WriteVariantBool(context.Transactions.Current is not null); break;
             case "NetworkState": writer.WriteVariantUInt32(2); break;
-            case "DistroId": writer.WriteVariantString("distri;1;" + PackageCatalog.NativeArch); break;
-            case "PreparedUpgrade":
-                writer.WriteSignature("a{sv}");
-                writer.WriteDictionaryEnd(writer.WriteDictionaryStart());
-                break;
-            case "TriggerAction": writer.WriteVariantString("unset"); break;
-            default: writer.WriteVariantBool(false); break; // the Offline booleans: nothing prepared or triggered
+            default: writer.WriteVariantString("distri;1;" + PackageCatalog.NativeArch); break; // DistroId
         }
     }
 
@@ -243,7 +236,7 @@ internal sealed class PackageKitDaemon(PackageKitContext context) : IPathMethodH
         EmitTransactionList();
         if (changedPackages)
         {
-            Signals.Emit(context.Connection, Path, PackageKitNames.DaemonInterface, "UpdatesChanged", null, static (ref MessageWriter _) => { });
+            EmitUpdatesChanged(context.Connection);
         }
 
         Retire(transaction, FinishedLifetime, onlyIfUnused: false);
@@ -278,6 +271,13 @@ internal sealed class PackageKitDaemon(PackageKitContext context) : IPathMethodH
             }
         }
     }
+
+    private static void EmitUpdatesChanged(DBusConnection connection) =>
+        Signals.Emit(connection, PackageKitNames.DaemonPath, PackageKitNames.DaemonInterface, "UpdatesChanged", null, static (ref MessageWriter _) => { });
+
+    /// <summary>The repositories changed (RepoEnable): clients reload their lists.</summary>
+    public void EmitRepoListChanged() =>
+        Signals.Emit(context.Connection, Path, PackageKitNames.DaemonInterface, "RepoListChanged", null, static (ref MessageWriter _) => { });
 
     private void EmitTransactionList()
     {

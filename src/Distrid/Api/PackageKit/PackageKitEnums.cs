@@ -5,11 +5,13 @@ internal static class PkRole
 {
     public const uint Unknown = 0, Cancel = 1, DependsOn = 2, GetDetails = 3, GetFiles = 4, GetPackages = 5, GetRepoList = 6,
         RequiredBy = 7, GetUpdateDetail = 8, GetUpdates = 9, InstallPackages = 11, RefreshCache = 13, RemovePackages = 14,
-        Resolve = 17, SearchDetails = 18, SearchFile = 19, SearchName = 21, UpdatePackages = 22, DownloadPackages = 25;
+        RepoEnable = 15, Resolve = 17, SearchDetails = 18, SearchFile = 19, SearchName = 21, UpdatePackages = 22, WhatProvides = 23,
+        DownloadPackages = 25;
 
     /// <summary>The daemon's Roles property: the roles we implement.</summary>
     public static ulong Supported => Bits(Cancel, DependsOn, GetDetails, GetFiles, GetPackages, GetRepoList, RequiredBy, GetUpdateDetail,
-        GetUpdates, InstallPackages, RefreshCache, RemovePackages, Resolve, SearchDetails, SearchFile, SearchName, UpdatePackages, DownloadPackages);
+        GetUpdates, InstallPackages, RefreshCache, RemovePackages, RepoEnable, Resolve, SearchDetails, SearchFile, SearchName, UpdatePackages, WhatProvides,
+        DownloadPackages);
 
     public static ulong Bits(params uint[] values) => values.Aggregate(0UL, (bits, v) => bits | (1UL << (int)v));
 }
@@ -22,7 +24,7 @@ internal static class PkStatus
 
 internal static class PkInfo
 {
-    public const uint Installed = 1, Available = 2, Normal = 5, Downloading = 10, Updating = 11, Installing = 12, Removing = 13;
+    public const uint Installed = 1, Available = 2, Normal = 5, Downloading = 10, Updating = 11, Installing = 12, Removing = 13, Reinstalling = 19;
 }
 
 internal static class PkExit
@@ -33,7 +35,26 @@ internal static class PkExit
 internal static class PkError
 {
     public const uint NotSupported = 3, Internal = 4, PackageIdInvalid = 6, NotInstalled = 7, NotFound = 8, AlreadyInstalled = 9, DependencyFailed = 13,
-        DownloadFailed = 10, TransactionError = 16, Cancelled = 17, CannotGetLock = 26, NoSpace = 46, NotAuthorized = 48, CannotGetFileList = 52;
+        DownloadFailed = 10, TransactionError = 16, Cancelled = 17, RepoNotFound = 19, CannotGetLock = 26, NoSpace = 46, NotAuthorized = 48,
+        CannotGetFileList = 52;
+
+    /// <summary>PackageKit's name of an error code (pk_error_enum_to_string), as the offline results file spells it.</summary>
+    public static string Name(uint code) => code switch
+    {
+        NotSupported => "not-supported",
+        PackageIdInvalid => "package-id-invalid",
+        NotInstalled => "package-not-installed",
+        NotFound => "package-not-found",
+        AlreadyInstalled => "package-already-installed",
+        DependencyFailed => "dep-resolution-failed",
+        DownloadFailed => "package-download-failed",
+        TransactionError => "transaction-error",
+        Cancelled => "transaction-cancelled",
+        CannotGetLock => "cannot-get-lock",
+        NoSpace => "no-space-on-device",
+        NotAuthorized => "not-authorized",
+        _ => "internal-error",
+    };
 }
 
 /// <summary>Filter bits (OR of 1&lt;&lt;value).</summary>
@@ -49,7 +70,7 @@ internal static class PkFilter
 /// <summary>Transaction flag bits (OR of 1&lt;&lt;value).</summary>
 internal static class PkFlag
 {
-    public const int OnlyTrusted = 1, Simulate = 2, OnlyDownload = 3;
+    public const int OnlyTrusted = 1, Simulate = 2, OnlyDownload = 3, AllowReinstall = 4;
 
     public static bool Has(ulong flags, int bit) => (flags & (1UL << bit)) != 0;
 }

@@ -45,6 +45,11 @@ internal static class PackageKitIntrospection
             <property name="UpgradeTriggered" type="b" access="read"/>
             <property name="PreparedUpgrade" type="a{sv}" access="read"/>
             <property name="TriggerAction" type="s" access="read"/>
+            <method name="Trigger"><arg name="action" type="s" direction="in"/></method>
+            <method name="TriggerUpgrade"><arg name="action" type="s" direction="in"/></method>
+            <method name="Cancel"/>
+            <method name="ClearResults"/>
+            <method name="GetPrepared"><arg name="package_ids" type="as" direction="out"/></method>
           </interface>
 
         """);
@@ -75,12 +80,14 @@ internal static class PackageKitIntrospection
             <method name="GetUpdateDetail"><arg name="package_ids" type="as" direction="in"/></method>
             <method name="GetUpdates"><arg name="filter" type="t" direction="in"/></method>
             <method name="InstallPackages"><arg name="transaction_flags" type="t" direction="in"/><arg name="package_ids" type="as" direction="in"/></method>
+            <method name="RepoEnable"><arg name="repo_id" type="s" direction="in"/><arg name="enabled" type="b" direction="in"/></method>
             <method name="RefreshCache"><arg name="force" type="b" direction="in"/></method>
             <method name="RemovePackages"><arg name="transaction_flags" type="t" direction="in"/><arg name="package_ids" type="as" direction="in"/><arg name="allow_deps" type="b" direction="in"/><arg name="autoremove" type="b" direction="in"/></method>
             <method name="RequiredBy"><arg name="filter" type="t" direction="in"/><arg name="package_ids" type="as" direction="in"/><arg name="recursive" type="b" direction="in"/></method>
             <method name="Resolve"><arg name="filter" type="t" direction="in"/><arg name="packages" type="as" direction="in"/></method>
             <method name="SearchDetails"><arg name="filter" type="t" direction="in"/><arg name="values" type="as" direction="in"/></method>
             <method name="SearchNames"><arg name="filter" type="t" direction="in"/><arg name="values" type="as" direction="in"/></method>
+            <method name="WhatProvides"><arg name="filter" type="t" direction="in"/><arg name="values" type="as" direction="in"/></method>
             <method name="UpdatePackages"><arg name="transaction_flags" type="t" direction="in"/><arg name="package_ids" type="as" direction="in"/></method>
             <signal name="Details"><arg name="data" type="a{sv}"/></signal>
             <signal name="ErrorCode"><arg name="code" type="u"/><arg name="details" type="s"/></signal>

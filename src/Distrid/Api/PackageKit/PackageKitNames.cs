@@ -13,6 +13,8 @@ internal static class PackageKitNames
     public const string ErrorNotSupported = "org.freedesktop.PackageKit.Transaction.NotSupported";
     public const string ErrorInvalidState = "org.freedesktop.PackageKit.Transaction.InvalidState";
     public const string ErrorInputInvalid = "org.freedesktop.PackageKit.Transaction.InputInvalid";
+    public const string ErrorOfflineNoData = "org.freedesktop.PackageKit.Offline.NoData";
+    public const string ErrorOfflineFailed = "org.freedesktop.PackageKit.Offline.Failed";
 
     /// <summary>The data field of our package ids: one origin for every repository (the index is one signed set).</summary>
     public const string Origin = "distri";

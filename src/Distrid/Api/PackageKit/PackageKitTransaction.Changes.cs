@@ -1,6 +1,7 @@
 using Distrid.Api.DBus;
 using Distrid.Protocol;
 using Distrid.Transactions;
+using Tmds.DBus.Protocol;
 
 namespace Distrid.Api.PackageKit;
 
@@ -15,18 +16,64 @@ internal sealed partial class PackageKitTransaction
     {
         var rows = await RowsAsync();
         var packages = ids.Select(id => Lookup(rows, id)).ToList();
-        if (role == PkRole.InstallPackages && packages.FirstOrDefault(p => p.Installed) is { } installed)
+        bool reinstall = role == PkRole.InstallPackages && PkFlag.Has(flags, PkFlag.AllowReinstall);
+        if (role == PkRole.InstallPackages && !reinstall && packages.FirstOrDefault(p => p.Installed) is { } installed)
         {
             throw new PackageKitException(PkError.AlreadyInstalled, $"{installed.FullName} is already installed");
         }
 
-        string action = role == PkRole.UpdatePackages ? PackageKitActions.Update
-            : PkFlag.Has(flags, PkFlag.OnlyTrusted) || role == PkRole.DownloadPackages ? PackageKitActions.Install
-            : PackageKitActions.InstallUntrusted;
-        var request = MutationRequests.Install([.. packages.Select(p => p.FullName)], Caller(), ModeOf(flags)) with { ActionId = action };
+        // packagekitd's choice of action (pk_transaction_role_to_actions): without ONLY_TRUSTED only the untrusted one.
+        bool trusted = PkFlag.Has(flags, PkFlag.OnlyTrusted);
+        string action = !trusted && role != PkRole.DownloadPackages ? PackageKitActions.InstallUntrusted
+            : reinstall ? PackageKitActions.Reinstall
+            : role == PkRole.UpdatePackages ? PackageKitActions.Update
+            : PackageKitActions.Install;
+        var request = MutationRequests.Install([.. packages.Select(p => p.FullName)], Caller(), ModeOf(flags), reinstall) with
+        {
+            ActionId = action,
+            PreparationUnchecked = true,
+        };
         var outcome = await RunChangeAsync(request, role);
         Report(outcome, rows);
-        return outcome.Changed && !outcome.DryRun;
+        if (reinstall && !outcome.DownloadOnly)
+        {
+            // The generation keeps the same packages: the rows say which images were fetched again.
+            foreach (var package in packages.Where(p => p.Installed))
+            {
+                EmitOutcome(rows, package.FullName, PkInfo.Reinstalling);
+            }
+        }
+
+        if (role == PkRole.DownloadPackages && !outcome.DryRun)
+        {
+            EmitImages(ids, packages);
+        }
+
+        if (role == PkRole.UpdatePackages && outcome.DownloadOnly)
+        {
+            // What Offline.Trigger applies; GNOME Software watches this file for "updates ready to install".
+            _daemon.Offline.Prepare(ids);
+        }
+
+        return Committed(outcome);
+    }
+
+    /// <summary>DownloadPackages' answer: where each package is now, its verified image in the store (pkcon download copies it).</summary>
+    private void EmitImages(string[] ids, List<PackageInfo> packages)
+    {
+        var stored = Context.Store.Scan().ToDictionary(p => p.FullName, p => p.ImagePath, StringComparer.Ordinal);
+        for (int i = 0; i < ids.Length; i++)
+        {
+            string id = ids[i];
+            if (stored.TryGetValue(packages[i].FullName, out string? image))
+            {
+                Emit("Files", "sas", (ref MessageWriter writer) =>
+                {
+                    writer.WriteString(id);
+                    writer.WriteArray(new[] { image });
+                });
+            }
+        }
     }
 
     private async Task<bool> RemoveAsync(ulong flags, string[] ids)
@@ -38,10 +85,14 @@ internal sealed partial class PackageKitTransaction
             throw new PackageKitException(PkError.NotInstalled, $"{missing.FullName} is not installed");
         }
 
-        var request = MutationRequests.Remove([.. packages.Select(p => p.FullName)], ModeOf(flags)) with { ActionId = PackageKitActions.Remove };
+        var request = MutationRequests.Remove([.. packages.Select(p => p.FullName)], ModeOf(flags)) with
+        {
+            ActionId = PackageKitActions.Remove,
+            PreparationUnchecked = true,
+        };
         var outcome = await RunChangeAsync(request, PkRole.RemovePackages);
         Report(outcome, rows);
-        return outcome.Changed && !outcome.DryRun;
+        return Committed(outcome);
     }
 
     private async Task<bool> RefreshAsync()
@@ -51,6 +102,18 @@ internal sealed partial class PackageKitTransaction
         SetStatus(PkStatus.RefreshCache);
         await Context.Transactions.AvailableAsync(_cancel.Token);
         return true;
+    }
+
+    /// <summary>Whether a new generation is live (what clients hear as UpdatesChanged).</summary>
+    private static bool Committed(TransactionResult outcome) => outcome.Changed && !outcome.DryRun && !outcome.DownloadOnly;
+
+    /// <summary>After a refresh or a new generation: a prepared offline update that is no longer an update on offer is dropped.</summary>
+    private async Task RevalidatePreparedAsync()
+    {
+        if (_daemon.Offline.Files.Prepared)
+        {
+            _daemon.Offline.Revalidate(new PackageRows(await Context.Queries.ListAsync(available: true, CancellationToken.None)));
+        }
     }
 
     private static TransactionMode ModeOf(ulong flags) =>

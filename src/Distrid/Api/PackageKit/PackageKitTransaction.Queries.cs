@@ -39,7 +39,21 @@ internal sealed partial class PackageKitTransaction
     /// </summary>
     private async Task<bool> SearchFilesAsync(ulong filter, string[] paths)
     {
-        var rows = await RowsAsync();
+        foreach (var row in OwnersOf(await RowsAsync(), filter, paths))
+        {
+            EmitRow(row);
+        }
+
+        return false;
+    }
+
+    private IEnumerable<PackageRow> OwnersOf(PackageRows rows, ulong filter, IReadOnlyList<string> paths)
+    {
+        if (paths.Count == 0)
+        {
+            yield break;
+        }
+
         var lists = FileLists();
         string mountpoint = lists.Prefix;
         foreach (var row in PackageRows.Filter(rows.Rows, filter))
@@ -48,15 +62,32 @@ internal sealed partial class PackageKitTransaction
             var files = lists.Files(row.Package.FullName) ?? [];
             if (files.Any(file => paths.Any(path => Matches(file, file[own.Length..], path))))
             {
-                EmitRow(row);
+                yield return row;
             }
         }
-
-        return false;
 
         bool Matches(string file, string relative, string path) => path.Contains('/', StringComparison.Ordinal)
             ? path == file || path == mountpoint + relative || path == "/" + relative || path == relative
             : relative.EndsWith("/" + path, StringComparison.Ordinal) || relative == path;
+    }
+
+    /// <summary>
+    /// What provides each value, where that makes sense for us: an absolute path is a file (as in SearchFiles), any
+    /// other value a package name (a package provides itself). Codecs, fonts, MIME types and other provides that the
+    /// index does not describe find nothing, which clients take as "no package provides it".
+    /// </summary>
+    private async Task<bool> WhatProvidesAsync(ulong filter, string[] values)
+    {
+        var rows = await RowsAsync();
+        var paths = values.Where(v => v.StartsWith('/')).ToList();
+        var names = values.Where(v => !v.StartsWith('/')).ToHashSet(StringComparer.Ordinal);
+        var found = PackageRows.Filter(rows.Rows, filter).Where(r => names.Contains(r.Package.Name)).Concat(OwnersOf(rows, filter, paths));
+        foreach (var row in found.DistinctBy(r => r.Id))
+        {
+            EmitRow(row);
+        }
+
+        return false;
     }
 
     private async Task<bool> GetPackagesAsync(ulong filter)
@@ -190,11 +221,8 @@ internal sealed partial class PackageKitTransaction
     private Task<bool> GetRepoListAsync()
     {
         SetStatus(PkStatus.Query);
-        var repos = Context.Options.Repos;
-        for (int i = 0; i < repos.Count; i++)
+        foreach (var (id, url) in Repositories())
         {
-            string id = i == 0 ? PackageKitNames.Origin : PackageKitNames.Origin + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            string url = repos[i];
             Emit("RepoDetail", "ssb", (ref MessageWriter writer) =>
             {
                 writer.WriteString(id);
@@ -204,6 +232,28 @@ internal sealed partial class PackageKitTransaction
         }
 
         return Task.FromResult(false);
+    }
+
+    /// <summary>The configured mirrors as PackageKit repositories: <c>distri</c>, <c>distri2</c>, ..., each always enabled.</summary>
+    private IEnumerable<(string Id, string Url)> Repositories() => Context.Options.Repos.Select((url, i) =>
+        (i == 0 ? PackageKitNames.Origin : PackageKitNames.Origin + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), url));
+
+    /// <summary>
+    /// Every repository is enabled, so enabling one changes nothing and succeeds. Disabling one is refused
+    /// (not-supported) until the daemon can change its repositories at run time; nothing changes.
+    /// </summary>
+    private Task<bool> RepoEnableAsync(string id, bool enable)
+    {
+        SetStatus(PkStatus.Query);
+        if (!Repositories().Any(r => r.Id == id))
+        {
+            throw new PackageKitException(PkError.RepoNotFound, $"no repository {Distri.Core.Text.EchoText.Cap(id)} (see GetRepoList)");
+        }
+
+        return enable
+            ? Task.FromResult(false)
+            : throw new PackageKitException(PkError.NotSupported,
+                $"distrid cannot disable {id} while it runs: remove its URL from \"repos\" in the daemon's configuration and restart it");
     }
 
     /// <summary>The package an id names, by lookup in the lists it was built from; unknown ids are PackageNotFound.</summary>

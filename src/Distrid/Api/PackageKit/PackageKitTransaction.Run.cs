@@ -15,6 +15,11 @@ internal sealed partial class PackageKitTransaction
         try
         {
             bool changed = await run();
+            if (changed)
+            {
+                await RevalidatePreparedAsync();
+            }
+
             Finish(PkExit.Success, null, null, changed);
         }
         catch (AuthorizationException e)
@@ -40,7 +45,7 @@ internal sealed partial class PackageKitTransaction
         }
     }
 
-    private static uint ErrorOf(TransactionError error) => error switch
+    public static uint ErrorOf(TransactionError error) => error switch
     {
         TransactionError.Busy => PkError.CannotGetLock,
         TransactionError.NotFound => PkError.NotFound,

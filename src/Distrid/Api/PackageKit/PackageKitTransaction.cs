@@ -119,6 +119,11 @@ internal sealed partial class PackageKitTransaction : IPathMethodHandler
                 var paths = Bounded(reader.ReadArrayOfString());
                 Begin(context, PkRole.SearchFile, 0, () => SearchFilesAsync(filesFilter, paths));
                 return;
+            case ("WhatProvides", "tas"):
+                ulong providesFilter = reader.ReadUInt64();
+                var provides = Bounded(reader.ReadArrayOfString());
+                Begin(context, PkRole.WhatProvides, 0, () => WhatProvidesAsync(providesFilter, provides));
+                return;
             case ("GetPackages", "t"):
                 ulong packagesFilter = reader.ReadUInt64();
                 Begin(context, PkRole.GetPackages, 0, () => GetPackagesAsync(packagesFilter));
@@ -150,6 +155,11 @@ internal sealed partial class PackageKitTransaction : IPathMethodHandler
             case ("GetRepoList", "t"):
                 reader.ReadUInt64();
                 Begin(context, PkRole.GetRepoList, 0, GetRepoListAsync);
+                return;
+            case ("RepoEnable", "sb"):
+                string repoId = reader.ReadString();
+                bool enable = reader.ReadBool();
+                Begin(context, PkRole.RepoEnable, 0, () => RepoEnableAsync(repoId, enable));
                 return;
             case ("RefreshCache", "b"):
                 reader.ReadBool();

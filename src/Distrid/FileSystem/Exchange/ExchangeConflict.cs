@@ -8,6 +8,9 @@ public enum ConflictReason
 {
     /// <summary>Different packages: the name that sorts first (bytewise), then the architecture order, won.</summary>
     NameOrder,
+
+    /// <summary>In a view of <c>districtl run --with</c>: the chosen package won.</summary>
+    Chosen,
 }
 
 /// <summary>A path under an exchange directory that more than one package provides. Never silent: status shows it.</summary>

@@ -13,22 +13,26 @@ namespace Distrid.FileSystem.Exchange;
 /// directory in another) goes to the package whose name sorts first bytewise, then by architecture order
 /// (amd64, arm64, i686); every such path is reported as a conflict.</item>
 /// </list>
+/// A view (<c>districtl run --with</c>) passes chosen packages: each is its name's active revision and wins every
+/// path it provides, before the name order; such conflicts are reported with <see cref="ConflictReason.Chosen"/>.
 /// </summary>
 public static class ExchangeTreeBuilder
 {
     /// <summary>Paths deeper than this are left out; a hostile image cannot make the merge recurse without bound.</summary>
     public const int MaxDepth = 128;
 
-    public static ExchangeTree Build(IEnumerable<(PackageName Package, PackageManifest Manifest)> packages, IReadOnlyDictionary<string, string> pins)
+    public static ExchangeTree Build(
+        IEnumerable<(PackageName Package, PackageManifest Manifest)> packages, IReadOnlyDictionary<string, string> pins, IReadOnlySet<string>? chosen = null)
     {
-        var active = SelectActive(packages, pins);
+        chosen ??= NoneChosen;
+        var active = SelectActive(packages, pins, chosen);
         var conflicts = new List<ExchangeConflict>();
         var roots = new List<ExchangeNode>();
         // One trie for all exchange directories: every manifest path is inserted once.
         var trie = new TrieNode();
         foreach (var (package, manifest) in active)
         {
-            Insert(trie, package, manifest);
+            Insert(trie, package, manifest, chosen.Contains(package.FullName));
         }
 
         var path = new PathBuffer();
@@ -43,27 +47,40 @@ public static class ExchangeTreeBuilder
         return new ExchangeTree(roots, conflicts);
     }
 
-    /// <summary>One package per (name, arch): the pinned one, else the highest revision; sorted by the conflict order.</summary>
+    private static readonly IReadOnlySet<string> NoneChosen = new HashSet<string>();
+
+    /// <summary>One package per (name, arch): the chosen one, else the pinned one, else the highest revision; sorted
+    /// chosen first, then by the conflict order.</summary>
     internal static List<(PackageName Package, PackageManifest Manifest)> SelectActive(
-        IEnumerable<(PackageName Package, PackageManifest Manifest)> packages, IReadOnlyDictionary<string, string> pins)
+        IEnumerable<(PackageName Package, PackageManifest Manifest)> packages, IReadOnlyDictionary<string, string> pins, IReadOnlySet<string>? chosen = null)
     {
+        chosen ??= NoneChosen;
         var byName = new Dictionary<string, (PackageName Package, PackageManifest Manifest)>(StringComparer.Ordinal);
         foreach (var candidate in packages)
         {
             string key = candidate.Package.NameArch;
-            if (!byName.TryGetValue(key, out var current) || Prefer(candidate.Package, current.Package, pins))
+            if (!byName.TryGetValue(key, out var current) || Prefer(candidate.Package, current.Package, pins, chosen))
             {
                 byName[key] = candidate;
             }
         }
 
         var active = byName.Values.ToList();
-        active.Sort((a, b) => ConflictOrder(a.Package, b.Package));
+        active.Sort((a, b) =>
+        {
+            int byChoice = chosen.Contains(b.Package.FullName).CompareTo(chosen.Contains(a.Package.FullName));
+            return byChoice != 0 ? byChoice : ConflictOrder(a.Package, b.Package);
+        });
         return active;
     }
 
-    private static bool Prefer(PackageName candidate, PackageName current, IReadOnlyDictionary<string, string> pins)
+    private static bool Prefer(PackageName candidate, PackageName current, IReadOnlyDictionary<string, string> pins, IReadOnlySet<string> chosen)
     {
+        if (chosen.Contains(candidate.FullName) != chosen.Contains(current.FullName))
+        {
+            return chosen.Contains(candidate.FullName);
+        }
+
         if (pins.TryGetValue(candidate.Name, out string? pinned))
         {
             if (candidate.FullName == pinned)
@@ -99,11 +116,11 @@ public static class ExchangeTreeBuilder
         return int.MaxValue;
     }
 
-    private static void Insert(TrieNode root, PackageName package, PackageManifest manifest)
+    private static void Insert(TrieNode root, PackageName package, PackageManifest manifest, bool chosen)
     {
         string fullName = package.FullName;
-        var leaf = new Provider(fullName, isDirectory: false);
-        var directory = new Provider(fullName, isDirectory: true);
+        var leaf = new Provider(fullName, isDirectory: false, chosen);
+        var directory = new Provider(fullName, isDirectory: true, chosen);
         // A name is at most 255 bytes in SquashFS; longer components (a damaged cache) are skipped with their entry.
         Span<char> name = stackalloc char[256];
         foreach (var entry in manifest.Entries)
@@ -179,7 +196,7 @@ public static class ExchangeTreeBuilder
                     }
                 }
 
-                conflicts.Add(new ExchangeConflict(path.ToString(), winner!.FullName, losers, ConflictReason.NameOrder));
+                conflicts.Add(new ExchangeConflict(path.ToString(), winner!.FullName, losers, winner.Chosen ? ConflictReason.Chosen : ConflictReason.NameOrder));
             }
 
             if (winner is { IsDirectory: false })
@@ -234,8 +251,11 @@ public static class ExchangeTreeBuilder
     }
 
     /// <summary>A package providing a trie path, as a leaf or as a directory (its full name formatted once).</summary>
-    private sealed class Provider(string fullName, bool isDirectory)
+    private sealed class Provider(string fullName, bool isDirectory, bool chosen)
     {
+        /// <summary>Chosen for a view: it wins the paths it provides.</summary>
+        public bool Chosen { get; } = chosen;
+
         public string FullName { get; } = fullName;
 
         public byte[] FullNameBytes { get; } = Encoding.Latin1.GetBytes(fullName);
