@@ -44,6 +44,35 @@ public sealed class CatalogLifecycleTests
     }
 
     [Fact]
+    public async Task Repo_disable_at_run_time_removes_the_catalog_and_enable_brings_it_back()
+    {
+        await using var system = MirroredSystem.TryCreate(mirror =>
+            TestApps.Pack(Path.Combine(mirror.Repository, "pkg"), TestApps.AppFullName, TestApps.WriteApp, mirror.Root));
+        if (system is null)
+        {
+            return;
+        }
+
+        string origin = CatalogOrigin.For(system.Mirror.Url);
+        string xml = Path.Combine(system.Paths.SoftwareCatalog, "xml", origin + ".xml.gz");
+        // Repositories from the configuration (not --repo) are the ones 'districtl repo' manages at run time.
+        await File.WriteAllTextAsync(system.Paths.Config, $$"""{ "repos": ["{{system.Mirror.Url}}"] }""");
+        await using var daemon = await DaemonProcess.StartAsync(system.Paths, "--trusted-keys", system.Mirror.TrustedKeys);
+        await daemon.WaitForLogAsync($"AppStream catalog {origin} installed");
+
+        var disable = await system.CliAsync("repo", "disable", system.Mirror.Url.ToString());
+        Assert.True(disable.ExitCode == 0, disable.Stderr);
+        Assert.False(File.Exists(xml)); // removed before the change is reported
+        Assert.False(File.Exists(Path.Combine(system.Paths.SoftwareCatalog, "icons", origin)));
+
+        var enable = await system.CliAsync("repo", "enable", system.Mirror.Url.ToString());
+        Assert.True(enable.ExitCode == 0, enable.Stderr);
+        var dryRun = await system.CliAsync("install", "--dry-run", TestApps.AppPackage); // a transaction fetches every enabled index
+        Assert.True(dryRun.ExitCode == 0, dryRun.Stderr);
+        Assert.True(File.Exists(xml));
+    }
+
+    [Fact]
     public async Task A_catalog_that_does_not_match_the_signed_index_is_not_installed()
     {
         string? catalog = null;
