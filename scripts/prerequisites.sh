@@ -37,6 +37,13 @@ packages=(
   packagekit-tools # unmodified pkcon for the PackageKit tests; it depends on packagekit, whose packagekitd is only
                    # D-Bus activated: the tests' private bus has no activation files, so it never starts there
   bsdutils         # script: answers pkcon's prompt through a terminal
+  appstream        # appstreamcli: validates our AppStream catalog and reads it the way software centers do
+  gnome-software   # GNOME Software 43 itself, driven headless by the AppStream/PackageKit test
+  xvfb             # ... under Xvfb
+  xauth
+  dbus-x11
+  imagemagick      # import: the screenshot of our application page (docs/gnome-software-distrid.png)
+  xdotool          # clicks Install
 )
 
 missing=()

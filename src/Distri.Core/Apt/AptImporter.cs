@@ -141,6 +141,10 @@ public static class AptImporter
         {
             progress("indexing and signing");
             built = new RepositoryBuilder { ZstdLevel = request.ZstdLevel }.Run(repo, request.KeyPrefix);
+            foreach (string warning in built.Warnings)
+            {
+                warn(warning);
+            }
         }
 
         return new AptImportResult(outcomes, built);

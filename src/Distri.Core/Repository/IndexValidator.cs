@@ -32,6 +32,22 @@ internal static class IndexValidator
             throw Bad($"{index.Packages.Count} packages (at most {MaxPackages})");
         }
 
+        if (index.AppStream is { } appStream)
+        {
+            foreach (var (what, file) in new[] { ("catalog", appStream.Catalog), ("icons", appStream.Icons) })
+            {
+                if (file is null)
+                {
+                    throw Bad($"appstream {what}: missing");
+                }
+
+                if (!IsValidFile(file.Size, file.Sha256, out string? problem))
+                {
+                    throw Bad($"appstream {what}: {problem}");
+                }
+            }
+        }
+
         var seen = new HashSet<string>(index.Packages.Count, StringComparer.Ordinal);
         for (int i = 0; i < index.Packages.Count; i++)
         {

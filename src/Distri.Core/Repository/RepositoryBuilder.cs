@@ -2,18 +2,27 @@ using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Distri.Core.AppStream;
 using Distri.Core.Packages;
 using ZstdSharp;
 
 namespace Distri.Core.Repository;
 
 /// <summary>What <see cref="RepositoryBuilder"/> wrote.</summary>
-public sealed record RepositoryBuildResult(RepositoryIndex Index, string IndexPath, string? SignaturePath, string? KeyId);
+public sealed record RepositoryBuildResult(RepositoryIndex Index, string IndexPath, string? SignaturePath, string? KeyId)
+{
+    /// <summary>Components in the AppStream catalog (0: the mirror has none).</summary>
+    public int AppStreamComponents { get; init; }
+
+    /// <summary>Metainfo, desktop files or icons that were skipped, one line each, naming the package.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}
 
 /// <summary>
 /// Turns a directory of packed images (<c>pkg/&lt;fullname&gt;.squashfs</c> with <c>&lt;fullname&gt;.meta.json</c>
 /// beside each) into a mirror: recomputes each image's size and sha256 (rewriting its meta.json), writes the zstd
-/// transport copy, then <c>index.json</c> and, given a key, <c>index.json.sig</c>. The output is reproducible: entries
+/// transport copy, the AppStream catalog of the packages' metainfo (<see cref="CatalogBuilder"/>), then
+/// <c>index.json</c> and, given a key, <c>index.json.sig</c>. The output is reproducible: entries
 /// are sorted, the timestamp comes from SOURCE_DATE_EPOCH or the newest image, zstd runs single-threaded at a fixed
 /// level. (ECDSA signatures are randomized, so only the .sig file differs between two builds.)
 /// </summary>
@@ -66,11 +75,15 @@ public sealed class RepositoryBuilder
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
         }
 
+        var generated = Generated ?? DefaultGenerated(images);
+        var catalog = new CatalogBuilder { Timestamp = generated, Parallelism = Parallelism }
+            .Build(images.Select(i => (PackageName.Parse(FullNameOf(i)), i)));
         var index = new RepositoryIndex
         {
             FormatVersion = RepositoryIndex.CurrentFormatVersion,
-            Generated = Generated ?? DefaultGenerated(images),
+            Generated = generated,
             Packages = entries,
+            AppStream = PublishCatalog(repoDir, catalog),
         };
         IndexValidator.Validate(index);
 
@@ -82,14 +95,14 @@ public sealed class RepositoryBuilder
             // A stale signature of an older index would only make clients fail with "bad signature".
             File.Delete(signaturePath);
             AtomicFile.Write(indexPath, indexBytes);
-            return new RepositoryBuildResult(index, indexPath, null, null);
+            return new RepositoryBuildResult(index, indexPath, null, null) { AppStreamComponents = catalog.Components, Warnings = catalog.Warnings };
         }
 
         // Signature first: a client that sees the new index then finds its signature (the reverse order would let a
         // client fetch the new index with the old signature, which is a harmless but confusing failure).
         AtomicFile.Write(signaturePath, IndexSignature.Create(key, indexBytes).ToUtf8Json());
         AtomicFile.Write(indexPath, indexBytes);
-        return new RepositoryBuildResult(index, indexPath, signaturePath, key.KeyId);
+        return new RepositoryBuildResult(index, indexPath, signaturePath, key.KeyId) { AppStreamComponents = catalog.Components, Warnings = catalog.Warnings };
     }
 
     public static string PrivateKeyPath(string keyPrefixOrPath) =>
@@ -97,10 +110,49 @@ public sealed class RepositoryBuilder
             ? keyPrefixOrPath
             : keyPrefixOrPath + RepositoryKey.PrivateKeyExtension;
 
+    private static string FullNameOf(string imagePath) => Path.GetFileName(imagePath)[..^PackageMetadata.ImageExtension.Length];
+
+    /// <summary>
+    /// Writes the catalog and its icons (before the index that names them, as images are) and returns their index
+    /// entry; with no component, removes a catalog an earlier build left, so the mirror never serves a stale one.
+    /// </summary>
+    private static AppStreamFiles? PublishCatalog(string repoDir, CatalogBuildResult catalog)
+    {
+        string catalogPath = Path.Combine(repoDir, AppStreamLayout.CatalogPath);
+        string iconsPath = Path.Combine(repoDir, AppStreamLayout.IconsPath);
+        string directory = Path.Combine(repoDir, AppStreamLayout.Directory);
+        if (catalog.Components == 0)
+        {
+            if (Directory.Exists(directory))
+            {
+                File.Delete(catalogPath);
+                File.Delete(iconsPath);
+            }
+
+            return null;
+        }
+
+        Directory.CreateDirectory(directory);
+        WriteIfChanged(iconsPath, catalog.IconsTarGz);
+        WriteIfChanged(catalogPath, catalog.CatalogGz);
+        return new AppStreamFiles { Catalog = Describe(catalog.CatalogGz), Icons = Describe(catalog.IconsTarGz) };
+    }
+
+    private static void WriteIfChanged(string path, byte[] contents)
+    {
+        if (!File.Exists(path) || !File.ReadAllBytes(path).AsSpan().SequenceEqual(contents))
+        {
+            AtomicFile.Write(path, contents);
+        }
+    }
+
+    private static TransportFile Describe(byte[] contents) =>
+        new() { Size = contents.Length, Sha256 = Convert.ToHexStringLower(SHA256.HashData(contents)) };
+
     private IndexEntry BuildEntry(string imagePath)
     {
         string fileName = Path.GetFileName(imagePath);
-        string fullName = fileName[..^PackageMetadata.ImageExtension.Length];
+        string fullName = FullNameOf(imagePath);
         string where = $"{RepositoryLayout.PackageDirectory}/{fileName}";
         if (!PackageName.TryParse(fullName, out _, out string? nameError))
         {

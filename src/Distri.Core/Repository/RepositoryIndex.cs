@@ -24,6 +24,11 @@ public sealed record RepositoryIndex
     [JsonPropertyName("packages")]
     public required IReadOnlyList<IndexEntry> Packages { get; init; }
 
+    /// <summary>The AppStream catalog of the repository's software, when it has one (older clients ignore it).</summary>
+    [JsonPropertyName("appstream")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public AppStreamFiles? AppStream { get; init; }
+
     /// <summary>The entry of <paramref name="fullName"/>, or null. Linear: the daemon builds its own lookup tables.</summary>
     public IndexEntry? Find(string fullName)
     {

@@ -18,11 +18,13 @@ internal static class DaemonCommandLine
     private static readonly Option<string?> DBusOption = new("--dbus") { Description = "bus to serve org.distrid.Distrid1 on: system (default), session, none or a D-Bus address" };
 
     private static readonly Option<bool> PackageKitOption = new("--packagekit") { Description = "also serve org.freedesktop.PackageKit on that bus" };
+    private static readonly Option<string?> SoftwareCatalogOption = new("--swcatalog") { Description = "where to install the repositories' AppStream catalogs (default " + DaemonOptions.DefaultSoftwareCatalog + "), or none" };
     private static readonly Option<string?> PackageKitStateOption = new("--packagekit-state") { Description = "PackageKit's offline-update files (default /var/lib/PackageKit)" };
 
     public static RootCommand CreateCommand() =>
     [
         ConfigOption, StoreOption, StateOption, MountpointOption, SocketOption, RepoOption, TrustedKeysOption, DBusOption, PackageKitOption,
+        SoftwareCatalogOption,
         PackageKitStateOption,
     ];
 
@@ -59,9 +61,12 @@ internal static class DaemonCommandLine
             TrustedKeys = Full(parse.GetValue(TrustedKeysOption) ?? options.TrustedKeys),
             DBus = parse.GetValue(DBusOption) ?? options.DBus,
             PackageKit = parse.GetValue(PackageKitOption) || options.PackageKit,
+            SoftwareCatalog = parse.GetValue(SoftwareCatalogOption) is { } catalog ? NoneOrFull(catalog) : NoneOrFull(options.SoftwareCatalog),
             PackageKitState = Full(parse.GetValue(PackageKitStateOption) ?? options.PackageKitState),
         };
     }
 
     private static string Full(string path) => Path.GetFullPath(path);
+
+    private static string NoneOrFull(string path) => path == "none" ? path : Full(path);
 }

@@ -17,6 +17,8 @@ internal sealed record DaemonConfigFile
     /// <summary>DESIGN.md spells it <c>"packagekit"</c>, not the camel-cased <c>packageKit</c>.</summary>
     [JsonPropertyName("packagekit")]
     public bool? PackageKit { get; init; }
+    [JsonPropertyName("swcatalog")]
+    public string? SoftwareCatalog { get; init; }
     [JsonPropertyName("packagekitState")]
     public string? PackageKitState { get; init; }
     public int? MaxOpenImages { get; init; }
@@ -62,6 +64,7 @@ internal sealed record DaemonConfigFile
         TrustedKeys = TrustedKeys ?? o.TrustedKeys,
         DBus = DBus ?? o.DBus,
         PackageKit = PackageKit ?? o.PackageKit,
+        SoftwareCatalog = SoftwareCatalog ?? o.SoftwareCatalog,
         PackageKitState = PackageKitState ?? o.PackageKitState,
         MaxOpenImages = MaxOpenImages ?? o.MaxOpenImages,
         BlockCacheBytesPerImage = BlockCacheBytesPerImage ?? o.BlockCacheBytesPerImage,

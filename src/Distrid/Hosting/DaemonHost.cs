@@ -6,6 +6,7 @@ using Distrid.Api.DBus;
 using Distrid.Api.JsonRpc;
 using Distrid.Api.PackageKit;
 using Distrid.Api.Repositories;
+using Distrid.AppStream;
 using Distrid.FileSystem;
 using Distrid.FileSystem.Images;
 using Distrid.FileSystem.Manifests;
@@ -81,7 +82,7 @@ internal static class DaemonHost
     /// The configured repositories, enabled and disabled, each with its own client. None configured: the daemon works
     /// with the store alone until <c>districtl repo add</c>.
     /// </summary>
-    private static RepositorySet CreateRepositories(DaemonOptions options, ILogger<RepositorySet> logger)
+    private static RepositorySet CreateRepositories(DaemonOptions options, ILogger<RepositorySet> logger, SoftwareCatalogSync? catalogs)
     {
         var set = new RepositorySet(new RepositoryClientOptions
         {
@@ -92,9 +93,28 @@ internal static class DaemonHost
             MinimumTransferRate = options.MinimumTransferRate,
             TransferRateWindow = options.TransferRateWindow,
         }, logger);
+        if (catalogs is not null)
+        {
+            // Each repository's AppStream catalog follows its verified index; one that goes or is disabled takes it along.
+            set.ClientCreated = (url, client) => client.IndexVerified = catalogs.ObserverFor(client, CatalogOrigin.For(url));
+            set.Replaced = repositories => catalogs.RemoveAllExcept([.. repositories.Where(r => r.Enabled).Select(r => CatalogOrigin.For(r.Url))]);
+        }
+
         set.Replace(options.Repos.Select(r => (Url: r, Enabled: true)).Concat(options.DisabledRepos.Select(r => (Url: r, Enabled: false)))
             .Select(r => set.Create(new Uri(r.Url.EndsWith('/') ? r.Url : r.Url + "/"), r.Enabled)));
         return set;
+    }
+
+    /// <summary>Catalog installation, unless <c>--swcatalog none</c>.</summary>
+    private static void AddSoftwareCatalog(IServiceCollection services, DaemonOptions options)
+    {
+        if (options.SoftwareCatalog == "none")
+        {
+            return;
+        }
+
+        services.AddSingleton(sp => new SoftwareCatalogSync(
+            new SoftwareCatalogDirectory(options.SoftwareCatalog), Path.Combine(options.State, "appstream"), sp.GetRequiredService<ILogger<SoftwareCatalogSync>>()));
     }
 
     public static void AddServices(IServiceCollection services, DaemonOptions options)
@@ -114,8 +134,9 @@ internal static class DaemonHost
         services.AddSingleton<IGenerationPublisher>(sp => sp.GetRequiredService<MountService>());
         services.AddSingleton<IMountStatus>(sp => sp.GetRequiredService<MountService>());
         services.AddSingleton(sp => new GenerationStore(options.State, sp.GetRequiredService<ILogger<GenerationStore>>()));
-        services.AddSingleton(sp => CreateRepositories(options, sp.GetRequiredService<ILogger<RepositorySet>>()));
+        services.AddSingleton(sp => CreateRepositories(options, sp.GetRequiredService<ILogger<RepositorySet>>(), sp.GetService<SoftwareCatalogSync>()));
         services.AddSingleton(new RepositorySettings(options.ConfigPath, options.TrustedKeys, options.ReposFromCommandLine));
+        AddSoftwareCatalog(services, options);
         services.AddSingleton(sp => new TransactionService(
             sp.GetRequiredService<PackageStore>(), sp.GetRequiredService<GenerationStore>(), sp.GetRequiredService<IGenerationPublisher>(),
             sp.GetRequiredService<ILogger<TransactionService>>(), sp.GetRequiredService<RepositorySet>()));
@@ -140,6 +161,13 @@ internal static class DaemonHost
 
         // Last: READY=1 only once everything above serves.
         services.AddHostedService<ReadinessService>();
+
+        // After READY=1: catalogs of repositories no longer configured go; the index refresh installs the current ones.
+        if (options.SoftwareCatalog != "none")
+        {
+            string[] origins = [.. options.Repos.Select(r => CatalogOrigin.For(new Uri(r)))];
+            services.AddHostedService(sp => new SoftwareCatalogCleanup(sp.GetRequiredService<SoftwareCatalogSync>(), origins));
+        }
 
         // After READY=1: refreshing the repositories' indexes must never delay /ro or the socket.
         services.AddHostedService<IndexRefreshService>();

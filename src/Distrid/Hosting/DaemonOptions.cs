@@ -33,6 +33,12 @@ public sealed record DaemonOptions
     /// <summary>Also serve org.freedesktop.PackageKit on that bus, so PackageKit clients (pkcon, GNOME Software) drive us.</summary>
     public bool PackageKit { get; init; }
 
+    /// <summary>Where the repositories' AppStream catalogs are installed for software centers (libappstream reads
+    /// <c>/var/cache/swcatalog</c>); <c>none</c> installs none (config file: <c>swcatalog</c>).</summary>
+    public string SoftwareCatalog { get; init; } = DefaultSoftwareCatalog;
+
+    public const string DefaultSoftwareCatalog = "/var/cache/swcatalog";
+
     /// <summary>PackageKit's state directory, where its clients read the offline-update files (prepared-update, results).</summary>
     public string PackageKitState { get; init; } = "/var/lib/PackageKit";
 

@@ -88,6 +88,7 @@ public sealed partial class RepositoryClient
                     var result = await FetchIndexFromAsync(mirror, trusted, cancellationToken).ConfigureAwait(false);
                     Interlocked.Exchange(ref _currentVerifiedAt, Stopwatch.GetTimestamp());
                     _current = result;
+                    await NotifyIndexVerifiedAsync(result, cancellationToken).ConfigureAwait(false);
                     return result;
                 }
                 catch (MirrorFailure failure) when (failure.Kind == FailureKind.Transient && attempt < _options.Retries)

@@ -24,9 +24,19 @@ public sealed class RepositorySet(RepositoryClientOptions template, ILogger<Repo
     /// <summary>The options every repository's client gets, with its own URL as the only mirror.</summary>
     public RepositoryClientOptions Template => template;
 
+    /// <summary>Called with each new client (the daemon hooks its AppStream catalog to the client's verified index).</summary>
+    public Action<Uri, RepositoryClient>? ClientCreated { get; set; }
+
+    /// <summary>Called after <see cref="Replace"/> with the new set (the daemon removes catalogs of repositories that went).</summary>
+    public Action<IReadOnlyList<ConfiguredRepository>>? Replaced { get; set; }
+
     /// <summary>A repository for <paramref name="url"/> with a client of its own (not yet part of the set).</summary>
-    public ConfiguredRepository Create(Uri url, bool enabled) =>
-        new(url, enabled, new RepositoryClient(template with { Mirrors = [url] }));
+    public ConfiguredRepository Create(Uri url, bool enabled)
+    {
+        var client = new RepositoryClient(template with { Mirrors = [url] });
+        ClientCreated?.Invoke(url, client);
+        return new(url, enabled, client);
+    }
 
     /// <summary>Makes <paramref name="next"/> the set; clients no longer in it are retired (disposed with the set).</summary>
     public void Replace(IEnumerable<ConfiguredRepository> next)
@@ -41,6 +51,8 @@ public sealed class RepositorySet(RepositoryClientOptions template, ILogger<Repo
 
             _repositories = repositories;
         }
+
+        Replaced?.Invoke(repositories);
     }
 
     /// <summary>

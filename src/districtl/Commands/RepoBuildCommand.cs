@@ -1,11 +1,12 @@
 using System.CommandLine;
+using Distri.Core.AppStream;
 using Distri.Core.Repository;
 
 namespace Districtl.Commands;
 
 /// <summary>
 /// <c>districtl repo build DIR [--key KEY]</c>: turns DIR/pkg/*.squashfs (+ .meta.json) into a mirror with index.json,
-/// zstd transport copies and, with a key, index.json.sig. Returns the <c>repo</c> command with <c>build</c> under it.
+/// zstd transport copies, the AppStream catalog (appstream/) and, with a key, index.json.sig. Returns the <c>repo</c> command with <c>build</c> under it.
 /// </summary>
 internal static class RepoBuildCommand
 {
@@ -33,7 +34,17 @@ internal static class RepoBuildCommand
             {
                 var builder = new RepositoryBuilder { ZstdLevel = zstdLevel };
                 var result = builder.Run(parseResult.GetValue(dir)!, parseResult.GetValue(key));
+                foreach (string warning in result.Warnings)
+                {
+                    parseResult.InvocationConfiguration.Error.WriteLine($"districtl: warning: {warning}");
+                }
+
                 output.WriteLine($"{result.IndexPath}: {result.Index.Packages.Count} packages");
+                if (result.AppStreamComponents > 0)
+                {
+                    output.WriteLine($"{AppStreamLayout.CatalogPath}: {result.AppStreamComponents} AppStream components");
+                }
+
                 output.WriteLine(result.SignaturePath is null
                     ? "not signed (no --key): clients will refuse this index"
                     : $"{result.SignaturePath}: signed by key {result.KeyId}");

@@ -10,7 +10,7 @@ namespace Distrid.Tests.Architecture;
 /// </summary>
 public sealed class LayeringTests
 {
-    private static readonly string[] BelowApi = ["Distrid.Store", "Distrid.FileSystem", "Distrid.Generations", "Distrid.Transactions", "Distrid.Repository"];
+    private static readonly string[] BelowApi = ["Distrid.Store", "Distrid.FileSystem", "Distrid.Generations", "Distrid.Transactions", "Distrid.Repository", "Distrid.AppStream"];
 
     /// <summary>Namespace (and its children) → namespaces (and their children) it must not use, with the rule.</summary>
     private static readonly (string Namespace, string[] Forbidden, string Rule)[] Rules =

@@ -213,7 +213,10 @@ public sealed class DaemonPaths
     /// <summary>The daemon's <c>--dbus</c>: none unless a test serves D-Bus on its own bus.</summary>
     public string DBus { get; set; } = "none";
 
+    /// <summary>Where the daemon installs AppStream catalogs: never the machine's /var/cache/swcatalog in a test.</summary>
+    public string SoftwareCatalog => Path.Combine(Root, "swcatalog");
+
     public IEnumerable<string> Arguments() =>
         ["--store", Store, "--state", State, "--mountpoint", Mountpoint, "--socket", Socket, "--dbus", DBus,
-         "--config", Config];
+         "--config", Config, "--swcatalog", SoftwareCatalog];
 }
