@@ -3,7 +3,7 @@
 # round trip; the daemon answers in a few ms) against a running daemon with an empty store, N runs each (default 20),
 # interleaved so every contender sees the same load. Prints median and min wall times in ms.
 #
-#   bench/client-startup-bench.sh [RUNS]
+#   bench/client-startup-bench.sh [RUNS | --quick]   (--quick: 5 runs)
 #   BASE_REF=main bench/client-startup-bench.sh   # also a ReadyToRun publish of districtl from that git ref
 #
 # Contenders: the current sources' districtl as ReadyToRun (framework-dependent, `dotnet districtl.dll`) and as
@@ -15,6 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/distrid.sh"
 require_root
 runs=${1:-20}
+[ "$runs" = --quick ] && runs=5
 
 use_ready_to_run
 [ -n "${DISTRICTL_EXE:-}" ] || die "no Native AOT districtl was published (is clang installed?)"
@@ -63,6 +64,7 @@ for t in help status; do
   for c in "${order[@]}"; do
     med=$(tr ' ' '\n' <<<"${times[$t/$c]}" | grep . | median)
     min=$(tr ' ' '\n' <<<"${times[$t/$c]}" | grep . | sort -g | head -1)
+    bench_record "client.${t}_ms.$c" "$(awk -v v="$med" 'BEGIN { printf "%.1f", v * 1000 }')"
     rows+=("$t	$c	$(awk -v v="$med" 'BEGIN { printf "%.1f", v * 1000 }')	$(awk -v v="$min" 'BEGIN { printf "%.1f", v * 1000 }')")
   done
 done

@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 trials=${1:-100}
+[ "$trials" = --quick ] && trials=10 # bench/run-all.sh
 dotnet build tests/Distrid.Tests -c Release --verbosity quiet -nologo >/dev/null
 start=$(date +%s)
 DISTRID_CRASH_TRIALS=$trials CI=true dotnet test tests/Distrid.Tests -c Release --no-build --nologo \

@@ -23,6 +23,7 @@ while (($#)); do
   case $1 in
     --runs) runs=$2; shift ;;
     --small) small=1 ;;
+    --quick) small=1 runs=1 ;; # bench/run-all.sh: one run on the --small tree
     --tree) tree=$2; shift ;;
     --randread-seconds) rand_s=$2; shift ;;
     --mounts) mounts=$2; shift ;;
@@ -198,6 +199,7 @@ for t in cat_cold cat_warm stat_cold pcat_cold seq_cold rand_cold; do
   for k in "${kinds[@]}"; do [ "$k" = kernel ] || row+=$'\t'"$(ratio "${med[$k]}" "${med[kernel]:-}")"; done
   [[ " ${kinds[*]} " == *" squashfuse_ll "* && " ${kinds[*]} " == *" distrid "* ]] && row+=$'\t'"$(ratio "${med[distrid]}" "${med[squashfuse_ll]}")"
   rows+=("$row")
+  [ -n "${med[distrid]:-}" ] && bench_record "fuse.distrid_over_kernel.$t" "$(ratio "${med[distrid]}" "${med[kernel]:-}")"
   unset med
 done
 print_table "${rows[@]}"

@@ -39,6 +39,7 @@ while (($#)); do
     --packages) packages=$2; shift ;;
     --cache) cache=$2; shift ;;
     --no-parallel-dpkg) pdpkg=0 ;;
+    --quick) runs=1 packages=ack pdpkg=0 ;; # bench/run-all.sh: one run of the small closure
     --jit) jit=1 ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "install-bench: unknown option $1 (try --help)" ;;
@@ -246,6 +247,7 @@ for t in "${targets[@]}"; do
     rows+=("${label[$c]}"$'\t'"${med[$c]}"$'\t'"$(ratio "${med[distrid]}" "${med[$c]}")"$'\t'"$(mbps "$moved" "${med[$c]}")"$'\t'"$([ "$written" = - ] && echo - || mbps "$written" "${med[$c]}")")
   done
   print_table "${rows[@]}"
+  bench_record "install.over_copy.$t" "$(ratio "${med[distrid]}" "${med[copy]}")"
   echo "goals: install / copy = $(ratio "${med[distrid]}" "${med[copy]}") (issue 4: <= 1.5 done, <= 1.1 goal);" \
     "dpkg-deb -x / install = $(ratio "${med[dpkg]}" "${med[distrid]}") (>= 5 done, >= 20 goal)"
   daemon_med() { tr ' ' '\n' <<<"${results[$t/phase_$1]:-}" | { grep . || true; } | median; }

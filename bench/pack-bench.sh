@@ -3,11 +3,11 @@
 # zstd (mksquashfs's default level, 15) and with gzip, mksquashfs given -processors 2; and, when this build's
 # districtl has `unpack`, `districtl unpack` against `unsquashfs -d` on the same mksquashfs image.
 #
-#   bench/pack-bench.sh [--runs N] [--small] [--tree DIR]
+#   bench/pack-bench.sh [--runs N] [--small] [--tree DIR] [--quick]
 #
 # The tree is read once first, so every run starts with it in the page cache; each timing includes a final sync
 # of the written image. Prints medians of N runs (default 3) and the time and size ratios against mksquashfs /
-# unsquashfs (above 1: slower or bigger). Root is not needed.
+# unsquashfs (above 1: slower or bigger). --quick: one run on the --small tree. Root is not needed.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/common.sh"
@@ -17,6 +17,7 @@ while (($#)); do
   case $1 in
     --runs) runs=$2; shift ;;
     --small) small=1 ;;
+    --quick) small=1 runs=1 ;;
     --tree) tree=$2; shift ;;
     -h | --help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "pack-bench: unknown option $1 (try --help)" ;;
@@ -83,11 +84,16 @@ for comp in zstd gzip; do
   rows+=("$comp"$'\t'"$(med "mk/$comp")"$'\t'"$(med "ds/$comp")"$'\t'"$(ratio "$(med "ds/$comp")" "$(med "mk/$comp")")"$'\t'"$(mib "${size[mk/$comp]}")"$'\t'"$(mib "${size[ds/$comp]}")"$'\t'"$(ratio "${size[ds/$comp]}" "${size[mk/$comp]}")")
 done
 print_table "${rows[@]}"
+for comp in zstd gzip; do
+  bench_record "pack.time_ratio.$comp" "$(ratio "$(med "ds/$comp")" "$(med "mk/$comp")")"
+  bench_record "pack.size_ratio.$comp" "$(ratio "${size[ds/$comp]}" "${size[mk/$comp]}")"
+done
 echo "(ratios are districtl / mksquashfs: above 1 is slower or bigger)"
 echo
 if ((has_unpack)); then
   print_table $'unpack (mksquashfs zstd image)\tunsquashfs -d (s)\tdistrictl unpack (s)\ttime ratio' \
     "zstd"$'\t'"$(med un/unsquashfs)"$'\t'"$(med un/districtl)"$'\t'"$(ratio "$(med un/districtl)" "$(med un/unsquashfs)")"
+  bench_record "unpack.time_ratio.zstd" "$(ratio "$(med un/districtl)" "$(med un/unsquashfs)")"
 else
   echo "unpack: not available in this build"
 fi

@@ -108,3 +108,11 @@ machine_info() {
 
 # print_table HEADER_LINE ROWS...: aligns tab-separated columns.
 print_table() { printf '%s\n' "$@" | column -t -s $'\t'; }
+
+# bench_record KEY VALUE: when BENCH_RESULTS names a file (bench/run-all.sh sets it), appends "KEY<TAB>VALUE" to it:
+# the figures run-all compares with the ones recorded in docs/PERFORMANCE.md. A missing value ("-", "nan") is skipped.
+bench_record() {
+  [ -n "${BENCH_RESULTS:-}" ] || return 0
+  case ${2:-} in "" | - | nan) return 0 ;; esac
+  printf '%s\t%s\n' "$1" "$2" >>"$BENCH_RESULTS"
+}

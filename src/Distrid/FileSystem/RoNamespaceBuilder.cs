@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Distri.Core.SquashFs;
 using Distrid.FileSystem.Exchange;
 using Distrid.FileSystem.Images;
@@ -16,6 +17,7 @@ internal sealed partial class RoNamespaceBuilder(ImageTable images, ExchangeNode
 {
     public RoNamespace Build(IReadOnlyList<StoredPackage> store, IReadOnlySet<string> current, IReadOnlyDictionary<string, string> pins)
     {
+        long started = Stopwatch.GetTimestamp();
         var handles = store.Select(p => images.GetOrAdd(p.FullName, p.ImagePath, p.Identity)).ToList();
         var broken = new List<(string FullName, string Error)>();
         var contributions = new (Distri.Core.Packages.PackageName, PackageManifest)?[store.Count];
@@ -41,6 +43,12 @@ internal sealed partial class RoNamespaceBuilder(ImageTable images, ExchangeNode
             contributions[i] = (package.Name, manifest);
         });
 
+        var manifestTime = Stopwatch.GetElapsedTime(started);
+
+        // The cache file is read once per publish and not kept: compact it while it is loaded, then let it go.
+        manifests.Compact(store.Select(p => p.Identity).ToHashSet());
+        manifests.Release();
+
         // Images not in the current generation may be broken too: say so when they were opened and failed.
         broken.AddRange(handles.Where(h => h.Broken is not null && !broken.Any(b => b.FullName == h.FullName)).Select(h => (h.FullName, h.Broken!)));
         var tree = ExchangeTreeBuilder.Build(contributions.Where(c => c is not null).Select(c => c!.Value), pins);
@@ -51,7 +59,10 @@ internal sealed partial class RoNamespaceBuilder(ImageTable images, ExchangeNode
         }
 
         broken.Sort((a, b) => string.CompareOrdinal(a.FullName, b.FullName));
-        return new RoNamespace(handles, tree, broken, store.Sum(p => p.Size));
+        var result = new RoNamespace(handles, tree, broken, store.Sum(p => p.Size));
+        logger.LogDebug("namespace of {Images} images: manifests {Manifests:F0} ms, merge {Merge:F0} ms",
+            store.Count, manifestTime.TotalMilliseconds, (Stopwatch.GetElapsedTime(started) - manifestTime).TotalMilliseconds);
+        return result;
     }
 
     private PackageManifest? LoadManifest(StoredPackage package, ImageHandle handle, out string? error)

@@ -15,6 +15,7 @@ public sealed class GenerationStore
     private readonly string _current;
     private readonly Journal _journal;
     private readonly ILogger<GenerationStore> _logger;
+    private CachedRead? _lastRead;
 
     public GenerationStore(string stateDirectory, ILogger<GenerationStore> logger)
     {
@@ -70,6 +71,27 @@ public sealed class GenerationStore
     public GenerationRead Read(int number)
     {
         string path = PathOf(number);
+        // Generation files are immutable: while N.json is the same file, its parse is too (a start with 10,000
+        // packages asks for the current generation several times, and each parse makes 20,000 strings).
+        var file = new FileInfo(path);
+        if (file.Exists && Volatile.Read(ref _lastRead) is { } last && last.Number == number && last.Length == file.Length && last.Modified == file.LastWriteTimeUtc)
+        {
+            return last.Read;
+        }
+
+        var read = ReadFile(number, path);
+        if (read.State == GenerationReadState.Present && file.Exists)
+        {
+            Volatile.Write(ref _lastRead, new CachedRead(number, file.Length, file.LastWriteTimeUtc, read));
+        }
+
+        return read;
+    }
+
+    private sealed record CachedRead(int Number, long Length, DateTime Modified, GenerationRead Read);
+
+    private static GenerationRead ReadFile(int number, string path)
+    {
         Generation? generation;
         try
         {

@@ -101,7 +101,9 @@ internal sealed partial class MountService
         _handover = state;
         _connectionStored = true;
         var mount = FuseMount.Adopt(fuseFd, options.Mountpoint);
+        long allocatedBefore = GC.GetTotalAllocatedBytes();
         Publish(generation);
+        ReturnStartupGarbage(allocatedBefore);
         _session = FuseSession.Resume(mount, fileSystem, state!.Init!.Value, SessionOptions());
         fileSystem.Attach(_session);
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Distrid.FileSystem;
 using Distrid.Fuse;
 using Distrid.Fuse.Mounting;
@@ -74,7 +75,9 @@ internal sealed partial class MountService(
 
         // Under systemd the connection goes to the fd store, so node ids are journaled from the first publish on.
         _handover = notifier.IsEnabled ? HandoverState.Create() : null;
+        long allocatedBefore = GC.GetTotalAllocatedBytes();
         Publish(generation);
+        ReturnStartupGarbage(allocatedBefore);
 
         FuseMount mount;
         try
@@ -106,8 +109,13 @@ internal sealed partial class MountService(
     {
         lock (_refreshLock)
         {
+            long started = Stopwatch.GetTimestamp();
             var current = generation.Packages.ToHashSet(StringComparer.Ordinal);
-            var next = namespaces.Build(store.Scan(), current, generation.Pins);
+            var scanned = store.ScanImages();
+            var scanTime = Stopwatch.GetElapsedTime(started);
+            var next = namespaces.Build(scanned, current, generation.Pins);
+            logger.LogDebug("published generation {Number}: {Packages} packages, scan {Scan:F0} ms, namespace {Build:F0} ms",
+                generation.Number, next.PackageCount, scanTime.TotalMilliseconds, (Stopwatch.GetElapsedTime(started) - scanTime).TotalMilliseconds);
 
             // Journal the new node ids before the kernel can learn them from the published namespace.
             JournalNodeIds();
@@ -119,6 +127,22 @@ internal sealed partial class MountService(
             }
         }
     }
+
+    /// <summary>
+    /// The first publish of a big store allocates tens of MB that are garbage a moment later (the scan, the manifest
+    /// cache file, the merge's trie). The GC would keep that high-water mark committed for the daemon's whole life, so
+    /// once, before mounting, collect and give it back (about 25 MB of RSS with 10,000 images, for a few ms).
+    /// </summary>
+    private static void ReturnStartupGarbage(long allocatedBefore)
+    {
+        if (GC.GetTotalAllocatedBytes() - allocatedBefore > StartupGarbageThreshold)
+        {
+            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
+    }
+
+    /// <summary>Below this the heap's growth is not worth a full collection (a store of a few hundred images).</summary>
+    private const long StartupGarbageThreshold = 16L << 20;
 
     /// <summary>The session ending by itself means /ro is gone: fail, so systemd restarts the daemon.</summary>
     private void WatchSession(FuseSession session) => session.Completion.ContinueWith(

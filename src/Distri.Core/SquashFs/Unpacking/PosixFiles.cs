@@ -20,6 +20,9 @@ internal static unsafe partial class PosixFiles
     [LibraryImport("libc", EntryPoint = "lsetxattr", SetLastError = true)]
     private static partial int LSetXattr(byte* path, byte* name, byte* value, nuint size, int flags);
 
+    [LibraryImport("libc", EntryPoint = "fsetxattr", SetLastError = true)]
+    private static partial int FSetXattr(int fd, byte* name, byte* value, nuint size, int flags);
+
     [LibraryImport("libc", EntryPoint = "llistxattr", SetLastError = true)]
     private static partial nint LListXattr(byte* path, byte* list, nuint size);
 
@@ -44,6 +47,16 @@ internal static unsafe partial class PosixFiles
         fixed (byte* v = value)
         {
             Check(LSetXattr(p, n, v, (nuint)value.Length, 0), "lsetxattr", path);
+        }
+    }
+
+    public static void SetXattr(int fd, byte[] path, string name, ReadOnlySpan<byte> value)
+    {
+        byte[] cname = CString(name);
+        fixed (byte* n = cname)
+        fixed (byte* v = value)
+        {
+            Check(FSetXattr(fd, n, v, (nuint)value.Length, 0), "fsetxattr", path);
         }
     }
 
@@ -141,6 +154,20 @@ internal static unsafe partial class PosixFiles
         {
             Check(LibC.chmod(p, (mode_t)mode), "chmod", path);
         }
+    }
+
+    public static void ChangeOwner(int fd, byte[] path, uint uid, uint gid) => Check(LibC.fchown(fd, uid, gid), "fchown", path);
+
+    public static void ChangeMode(int fd, byte[] path, uint mode) => Check(LibC.fchmod(fd, (mode_t)mode), "fchmod", path);
+
+    /// <summary>Sets atime and mtime (whole seconds) of an open file.</summary>
+    public static void SetTimes(int fd, byte[] path, long seconds)
+    {
+        timespec* times = stackalloc timespec[2];
+        times[0].tv_sec = seconds;
+        times[0].tv_nsec = 0;
+        times[1] = times[0];
+        Check(LibC.futimens(fd, times), "futimens", path);
     }
 
     /// <summary>Sets atime and mtime (whole seconds) without following a final symlink.</summary>

@@ -29,11 +29,38 @@ internal sealed partial class TreeWriter
                 }
                 catch (IOException e)
                 {
-                    _warnings.Add($"xattr {xattr.Name} not restored: {e.Message}");
+                    Warn($"xattr {xattr.Name} not restored: {e.Message}");
                 }
             }
         }
 
         PosixFiles.SetTimes(cpath, inode.ModificationTime);
+    }
+
+    /// <summary>The same for a regular file, through its open descriptor: no path lookups (called on workers).</summary>
+    private void RestoreAttributes(int fd, byte[] cpath, in InodeAttributes inode)
+    {
+        if (_restoreOwners)
+        {
+            PosixFiles.ChangeOwner(fd, cpath, inode.Uid, inode.Gid);
+        }
+
+        PosixFiles.ChangeMode(fd, cpath, inode.Mode & 0xFFF);
+        if (options.RestoreXattrs && inode.HasXattrs)
+        {
+            foreach (SquashFsXattr xattr in image.GetXattrs(inode.InodeRef))
+            {
+                try
+                {
+                    PosixFiles.SetXattr(fd, cpath, xattr.Name, xattr.Value);
+                }
+                catch (IOException e)
+                {
+                    Warn($"xattr {xattr.Name} not restored: {e.Message}");
+                }
+            }
+        }
+
+        PosixFiles.SetTimes(fd, cpath, inode.ModificationTime);
     }
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Distri.Core.SquashFs.Format;
 using Distri.Core.SquashFs.Reading;
 using Distri.Core.SquashFs.Reading.Directories;
@@ -37,8 +36,7 @@ internal sealed partial class TreeWriter(SquashFsImage image, UnpackOptions opti
         // disturb a directory's restored mtime and a read-only directory does not block its own content.
         var directories = new List<(byte[] Path, InodeAttributes Inode)> { (root, image.Root) };
         pending.Push((root, image.RootInodeRef));
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
-        try
+        using var contents = new FileContentWriters(Environment.ProcessorCount, CopyBufferSize, WriteContents);
         {
             while (pending.TryPop(out (byte[] Path, ulong InodeRef) directory))
             {
@@ -65,14 +63,12 @@ internal sealed partial class TreeWriter(SquashFsImage image, UnpackOptions opti
                     }
                     else
                     {
-                        CreateNonDirectory(path, child, buffer);
+                        CreateNonDirectory(path, child, contents);
                     }
                 }
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+
+            contents.Complete();
         }
 
         for (int i = directories.Count - 1; i >= 0; i--)
@@ -92,7 +88,7 @@ internal sealed partial class TreeWriter(SquashFsImage image, UnpackOptions opti
         };
     }
 
-    private void CreateNonDirectory(byte[] path, InodeAttributes inode, byte[] buffer)
+    private void CreateNonDirectory(byte[] path, InodeAttributes inode, FileContentWriters contents)
     {
         byte[] cpath = PosixFiles.CString(path);
         if (inode.LinkCount > 1 && _linkTargets.TryGetValue(inode.InodeNumber, out byte[]? existing))
@@ -105,9 +101,25 @@ internal sealed partial class TreeWriter(SquashFsImage image, UnpackOptions opti
         switch (inode.Kind)
         {
             case FileKind.File:
-                WriteFile(cpath, inode, buffer);
+                // Created here (so hard links to it can follow at once), written and given its attributes by a worker.
+                int fd = CreateFile(cpath);
+                try
+                {
+                    contents.Add(new FileJob(fd, cpath, inode));
+                }
+                catch
+                {
+                    _ = LibC.close(fd);
+                    throw;
+                }
+
                 _files++;
-                break;
+                if (inode.LinkCount > 1)
+                {
+                    _linkTargets[inode.InodeNumber] = cpath;
+                }
+
+                return;
             case FileKind.Symlink:
                 PosixFiles.MakeSymlink(PosixFiles.CString(image.ReadLink(inode.InodeRef)), cpath);
                 _symlinks++;
@@ -145,12 +157,12 @@ internal sealed partial class TreeWriter(SquashFsImage image, UnpackOptions opti
         }
         catch (IOException e) when (inode.Kind is FileKind.BlockDevice or FileKind.CharDevice && LibC.geteuid() != 0)
         {
-            _warnings.Add($"device node not created (not root): {e.Message}");
+            Warn($"device node not created (not root): {e.Message}");
             return false;
         }
     }
 
-    private unsafe void WriteFile(byte[] cpath, in InodeAttributes inode, byte[] buffer)
+    private static unsafe int CreateFile(byte[] cpath)
     {
         int fd;
         fixed (byte* p = cpath)
@@ -158,29 +170,50 @@ internal sealed partial class TreeWriter(SquashFsImage image, UnpackOptions opti
             fd = LibC.open(p, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, (mode_t)0x180);
         }
 
-        if (fd < 0)
-        {
-            throw new IOException($"cannot create {System.Text.Encoding.UTF8.GetString(cpath.AsSpan(0, cpath.Length - 1))}: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
-        }
+        return fd >= 0
+            ? fd
+            : throw new IOException($"cannot create {System.Text.Encoding.UTF8.GetString(cpath.AsSpan(0, cpath.Length - 1))}: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+    }
 
-        using var handle = new SafeFileHandle(fd, ownsHandle: true);
+    /// <summary>On a worker: the file's bytes in chunks of whole blocks (all-zero stretches left as holes, as
+    /// unsquashfs does for sparse files), then its attributes through the open descriptor.</summary>
+    private void WriteContents(FileJob job, byte[] buffer)
+    {
+        using var handle = new SafeFileHandle(job.Descriptor, ownsHandle: true);
+        var inode = job.Inode;
         long size = (long)inode.Size;
+        long end = 0;
+        long written = 0;
         for (long offset = 0; offset < size;)
         {
             int read = image.Read(inode, offset, buffer);
             ReadOnlySpan<byte> chunk = buffer.AsSpan(0, read);
-
-            // Leave all-zero stretches as holes, as unsquashfs does for sparse files.
             if (chunk.ContainsAnyExcept((byte)0))
             {
                 RandomAccess.Write(handle, chunk, offset);
-                _bytes += read;
+                written += read;
+                end = offset + read;
             }
 
             offset += read;
         }
 
-        RandomAccess.SetLength(handle, size);
+        if (end != size)
+        {
+            RandomAccess.SetLength(handle, size);
+        }
+
+        Interlocked.Add(ref _bytes, written);
+        RestoreAttributes(job.Descriptor, job.CPath, inode);
+    }
+
+    /// <summary>Warnings come from the walk and from the workers.</summary>
+    private void Warn(string warning)
+    {
+        lock (_warnings)
+        {
+            _warnings.Add(warning);
+        }
     }
 
     private static ulong Makedev(uint major, uint minor) =>

@@ -29,7 +29,16 @@ internal sealed class PackageFileList(PackageStore store, ManifestCache manifest
 
         var manifest = manifests.TryLoad(stored.FullName, stored.Identity) ?? Read(stored.ImagePath);
         string root = Prefix + fullName + "/";
-        return [.. manifest.Entries.Where(e => !e.IsDirectory).Select(e => root + Encoding.UTF8.GetString(e.Path))];
+        var files = new List<string>(manifest.Count);
+        foreach (var entry in manifest.Entries)
+        {
+            if (!entry.IsDirectory)
+            {
+                files.Add(root + Encoding.UTF8.GetString(entry.Path));
+            }
+        }
+
+        return files;
     }
 
     private static PackageManifest Read(string imagePath)

@@ -38,7 +38,7 @@ public static class ExchangeTreeBuilder
         var path = new PathBuffer();
         foreach (string dir in PackageManifest.ExchangeDirectories)
         {
-            if (trie.Children.TryGetValue(dir, out var top))
+            if (trie.TryGetChild(dir, out var top))
             {
                 roots.Add(Resolve(Encoding.Latin1.GetBytes(dir), top, path, depth: 1, conflicts));
             }
@@ -119,8 +119,9 @@ public static class ExchangeTreeBuilder
     private static void Insert(TrieNode root, PackageName package, PackageManifest manifest, bool chosen)
     {
         string fullName = package.FullName;
-        var leaf = new Provider(fullName, isDirectory: false, chosen);
-        var directory = new Provider(fullName, isDirectory: true, chosen);
+        byte[] fullNameBytes = Encoding.Latin1.GetBytes(fullName);
+        var leaf = new Provider(fullName, fullNameBytes, isDirectory: false, chosen);
+        var directory = new Provider(fullName, fullNameBytes, isDirectory: true, chosen);
         // A name is at most 255 bytes in SquashFS; longer components (a damaged cache) are skipped with their entry.
         Span<char> name = stackalloc char[256];
         foreach (var entry in manifest.Entries)
@@ -131,7 +132,7 @@ public static class ExchangeTreeBuilder
             }
 
             var node = root;
-            var rest = entry.Path.AsSpan();
+            var rest = entry.Path;
             while (true)
             {
                 int slash = rest.IndexOf((byte)'/');
@@ -147,7 +148,7 @@ public static class ExchangeTreeBuilder
                 rest = rest[(slash + 1)..];
             }
 
-            node.Providers.Add(entry.IsDirectory ? directory : leaf);
+            node.AddProvider(entry.IsDirectory ? directory : leaf);
         }
     }
 
@@ -183,16 +184,17 @@ public static class ExchangeTreeBuilder
         try
         {
             // Providers arrive in conflict order because packages were inserted in that order.
-            var providers = node.Providers;
-            var winner = providers.Count > 0 ? providers[0] : null;
-            if (providers.Count > 1 && !AllDirectories(providers))
+            var winner = node.First;
+            int count = node.ProviderCount;
+            if (count > 1 && !AllDirectories(node))
             {
-                var losers = new List<string>(providers.Count - 1);
-                for (int i = 1; i < providers.Count; i++)
+                var losers = new List<string>(count - 1);
+                for (int i = 1; i < count; i++)
                 {
-                    if (!(winner!.IsDirectory && providers[i].IsDirectory))
+                    var provider = node.ProviderAt(i);
+                    if (!(winner!.IsDirectory && provider.IsDirectory))
                     {
-                        losers.Add(providers[i].FullName);
+                        losers.Add(provider.FullName);
                     }
                 }
 
@@ -205,12 +207,11 @@ public static class ExchangeTreeBuilder
             }
 
             // A child reached only through a leaf provider (no directory provider here) cannot exist on disk.
-            string[] childNames = [.. node.Children.Keys];
-            Array.Sort(childNames, StringComparer.Ordinal);
-            var children = new ExchangeNode[childNames.Length];
-            for (int i = 0; i < childNames.Length; i++)
+            var sorted = node.SortedChildren();
+            var children = new ExchangeNode[sorted.Length];
+            for (int i = 0; i < sorted.Length; i++)
             {
-                children[i] = Resolve(Encoding.Latin1.GetBytes(childNames[i]), node.Children[childNames[i]], path, depth + 1, conflicts);
+                children[i] = Resolve(Encoding.Latin1.GetBytes(sorted[i].Key), sorted[i].Value, path, depth + 1, conflicts);
             }
 
             return ExchangeNode.Directory(name, children);
@@ -237,11 +238,11 @@ public static class ExchangeTreeBuilder
         return target;
     }
 
-    private static bool AllDirectories(List<Provider> providers)
+    private static bool AllDirectories(TrieNode node)
     {
-        foreach (var provider in providers)
+        for (int i = 0; i < node.ProviderCount; i++)
         {
-            if (!provider.IsDirectory)
+            if (!node.ProviderAt(i).IsDirectory)
             {
                 return false;
             }
@@ -251,14 +252,14 @@ public static class ExchangeTreeBuilder
     }
 
     /// <summary>A package providing a trie path, as a leaf or as a directory (its full name formatted once).</summary>
-    private sealed class Provider(string fullName, bool isDirectory, bool chosen)
+    private sealed class Provider(string fullName, byte[] fullNameBytes, bool isDirectory, bool chosen)
     {
         /// <summary>Chosen for a view: it wins the paths it provides.</summary>
         public bool Chosen { get; } = chosen;
 
         public string FullName { get; } = fullName;
 
-        public byte[] FullNameBytes { get; } = Encoding.Latin1.GetBytes(fullName);
+        public byte[] FullNameBytes { get; } = fullNameBytes;
 
         public bool IsDirectory { get; } = isDirectory;
     }
@@ -298,20 +299,58 @@ public static class ExchangeTreeBuilder
 
     private sealed class TrieNode
     {
-        private static readonly Dictionary<string, TrieNode> NoChildren = new(StringComparer.Ordinal);
-
-        // Most nodes are leaves: their child table is created on first use only.
+        // Most nodes are leaves or have one child (share/doc/<name>/): a table only from the second child on.
+        private string? _onlyName;
+        private TrieNode? _only;
         private Dictionary<string, TrieNode>? _children;
 
-        public Dictionary<string, TrieNode> Children => _children ?? NoChildren;
+        public bool TryGetChild(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out TrieNode? child)
+        {
+            if (_children is not null)
+            {
+                return _children.TryGetValue(name, out child);
+            }
 
-        /// <summary>Usually one package provides a path; directories such as share/ have more.</summary>
-        public List<Provider> Providers { get; } = new(1);
+            child = _onlyName == name ? _only : null;
+            return child is not null;
+        }
+
+        /// <summary>The children, sorted bytewise (ordinal order of Latin-1 strings) by name.</summary>
+        public KeyValuePair<string, TrieNode>[] SortedChildren()
+        {
+            if (_children is null)
+            {
+                return _only is null ? [] : [new(_onlyName!, _only)];
+            }
+
+            var sorted = _children.ToArray();
+            Array.Sort(sorted, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+            return sorted;
+        }
 
         /// <summary>The child called <paramref name="name"/>, created on first use (a string only then).</summary>
         public TrieNode Child(ReadOnlySpan<char> name)
         {
-            var lookup = (_children ??= new Dictionary<string, TrieNode>(StringComparer.Ordinal)).GetAlternateLookup<ReadOnlySpan<char>>();
+            if (_children is null)
+            {
+                if (_only is null)
+                {
+                    _onlyName = new string(name);
+                    _only = new TrieNode();
+                    return _only;
+                }
+
+                if (name.SequenceEqual(_onlyName))
+                {
+                    return _only;
+                }
+
+                _children = new Dictionary<string, TrieNode>(StringComparer.Ordinal) { [_onlyName!] = _only };
+                _onlyName = null;
+                _only = null;
+            }
+
+            var lookup = _children.GetAlternateLookup<ReadOnlySpan<char>>();
             if (!lookup.TryGetValue(name, out var child))
             {
                 child = new TrieNode();
@@ -319,6 +358,28 @@ public static class ExchangeTreeBuilder
             }
 
             return child;
+        }
+
+        /// <summary>The first package that provides this path, in conflict order; null for a node only passed through.</summary>
+        public Provider? First { get; private set; }
+
+        /// <summary>Usually one package provides a path: a list only for the others (directories such as share/).</summary>
+        public List<Provider>? More { get; private set; }
+
+        public int ProviderCount => First is null ? 0 : 1 + (More?.Count ?? 0);
+
+        public Provider ProviderAt(int index) => index == 0 ? First! : More![index - 1];
+
+        public void AddProvider(Provider provider)
+        {
+            if (First is null)
+            {
+                First = provider;
+            }
+            else
+            {
+                (More ??= []).Add(provider);
+            }
         }
     }
 }

@@ -12,7 +12,7 @@ internal static class ManifestBuilder
 
     public static PackageManifest Build(SquashFsImage image)
     {
-        var entries = new List<ManifestEntry>();
+        var entries = new ManifestWriter();
         // Iterative depth-first walk, directories before their content; depth bounded like the merge.
         var pending = new Stack<(ulong InodeRef, byte[] Path, int Depth)>();
         foreach (string dir in PackageManifest.ExchangeDirectories.Reverse())
@@ -27,7 +27,7 @@ internal static class ManifestBuilder
         while (pending.Count > 0)
         {
             var (inodeRef, path, depth) = pending.Pop();
-            entries.Add(new ManifestEntry(path, IsDirectory: true));
+            entries.Add(path, isDirectory: true);
             var children = image.ListDirectory(inodeRef);
             for (int i = children.Count - 1; i >= 0; i--)
             {
@@ -42,7 +42,7 @@ internal static class ManifestBuilder
                 }
                 else
                 {
-                    entries.Add(new ManifestEntry(childPath, IsDirectory: false));
+                    entries.Add(childPath, isDirectory: false);
                 }
 
                 if (entries.Count > MaxEntries)
@@ -52,6 +52,6 @@ internal static class ManifestBuilder
             }
         }
 
-        return new PackageManifest(entries);
+        return entries.ToManifest();
     }
 }

@@ -1,101 +1,102 @@
-using System.Buffers.Binary;
 using Distrid.FileSystem.Exchange;
 using Distrid.Store;
 
 namespace Distrid.FileSystem.Manifests;
 
 /// <summary>
-/// Manifests on disk in the state directory, one file per image keyed by its full name and
-/// <see cref="ImageIdentity"/>: a daemon start reads these small files instead of every image. A file that is
-/// missing, stale or unreadable is simply rebuilt from the image.
+/// Manifests on disk in the state directory, all in one append-only file keyed by each image's
+/// <see cref="ImageIdentity"/>: a daemon start reads this one file instead of every image (and instead of one small
+/// file per image, as before: 10,000 opens and 41 MB of 4 KiB blocks for 10,000 images). A record that is missing,
+/// stale or damaged is simply rebuilt from the image; a torn tail (a crash during an append) is cut off before the
+/// next append. A cache: nothing is fsynced.
 /// </summary>
+/// <remarks>
+/// The file: <c>DMP1</c>, then records of <c>u32</c> LE payload length and the payload: <c>u64</c> device,
+/// <c>u64</c> inode, <c>i64</c> size, <c>i64</c> mtime in ns, <c>u8</c> name length, the full name (UTF-8),
+/// <c>i32</c> entry count and the entries in <see cref="PackageManifest"/>'s encoding. A later record of the same
+/// identity wins. The file is read on first use and held until <see cref="Release"/> (after each publish); it is
+/// rewritten with only the live records when dead ones take more than half of it.
+/// </remarks>
 internal sealed class ManifestCache(string directory)
 {
-    private static ReadOnlySpan<byte> Magic => "DMF1"u8;
+    public const string FileName = "manifests.pack";
+
+    /// <summary>Dead records are dropped only once they take at least this much (and more than the live ones).</summary>
+    private const long CompactionFloorBytes = 64 * 1024;
+
+    private readonly Lock _lock = new();
+    private ManifestPack? _pack;
 
     public string Directory { get; } = directory;
 
-    public string PathFor(string fullName, ImageIdentity identity) => Path.Combine(Directory, $"{fullName}.{identity}.manifest");
+    public string PackPath => Path.Combine(Directory, FileName);
 
     public PackageManifest? TryLoad(string fullName, ImageIdentity identity)
     {
-        byte[] bytes;
-        try
+        lock (_lock)
         {
-            bytes = File.ReadAllBytes(PathFor(fullName, identity));
+            return Loaded().TryGet(fullName, identity);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-
-        return TryDecode(bytes);
     }
 
     public void Save(string fullName, ImageIdentity identity, PackageManifest manifest)
     {
-        System.IO.Directory.CreateDirectory(Directory);
-        string path = PathFor(fullName, identity);
-        string temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write))
+        byte[] record = ManifestPack.EncodeRecord(fullName, identity, manifest);
+        lock (_lock)
         {
-            Encode(manifest, stream);
-        }
-
-        // A cache: no fsync needed, a torn file fails to decode and is rebuilt.
-        File.Move(temp, path, overwrite: true);
-    }
-
-    internal static void Encode(PackageManifest manifest, Stream output)
-    {
-        Span<byte> header = stackalloc byte[8];
-        Magic.CopyTo(header);
-        BinaryPrimitives.WriteInt32LittleEndian(header[4..], manifest.Entries.Count);
-        output.Write(header);
-        Span<byte> entryHeader = stackalloc byte[3];
-        foreach (var entry in manifest.Entries)
-        {
-            entryHeader[0] = entry.IsDirectory ? (byte)1 : (byte)0;
-            BinaryPrimitives.WriteUInt16LittleEndian(entryHeader[1..], checked((ushort)entry.Path.Length));
-            output.Write(entryHeader);
-            output.Write(entry.Path);
+            Loaded().Append(record, identity, fullName, manifest);
         }
     }
 
-    internal static PackageManifest? TryDecode(ReadOnlySpan<byte> bytes)
+    /// <summary>
+    /// Rewrites the file without the records of images not in <paramref name="live"/> when those take more than half
+    /// of it (removed and replaced images leave such records behind).
+    /// </summary>
+    public void Compact(IReadOnlySet<ImageIdentity> live)
     {
-        if (bytes.Length < 8 || !bytes[..4].SequenceEqual(Magic))
+        lock (_lock)
         {
-            return null;
-        }
-
-        int count = BinaryPrimitives.ReadInt32LittleEndian(bytes[4..]);
-        if (count < 0 || count > ManifestBuilder.MaxEntries || count > (bytes.Length - 8) / 3)
-        {
-            return null;
-        }
-
-        var entries = new ManifestEntry[count];
-        int position = 8;
-        for (int i = 0; i < count; i++)
-        {
-            if (position + 3 > bytes.Length)
+            var pack = Loaded();
+            long liveBytes = pack.LiveBytes(live);
+            if (pack.Length - liveBytes > Math.Max(liveBytes, CompactionFloorBytes))
             {
-                return null;
+                byte[] compacted = pack.Rewrite(live);
+                string temporary = PackPath + ".tmp";
+                File.WriteAllBytes(temporary, compacted);
+                pack.Dispose();
+                File.Move(temporary, PackPath, overwrite: true);
+                _pack = ManifestPack.Parse(PackPath, compacted);
+            }
+        }
+    }
+
+    /// <summary>Forgets the loaded file (its memory); the next lookup reads it again.</summary>
+    public void Release()
+    {
+        lock (_lock)
+        {
+            _pack?.Dispose();
+            _pack = null;
+        }
+    }
+
+    private ManifestPack Loaded()
+    {
+        if (_pack is null)
+        {
+            byte[] bytes;
+            try
+            {
+                bytes = File.ReadAllBytes(PackPath);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                bytes = [];
             }
 
-            bool isDirectory = bytes[position] == 1;
-            int length = BinaryPrimitives.ReadUInt16LittleEndian(bytes[(position + 1)..]);
-            position += 3;
-            if (position + length > bytes.Length)
-            {
-                return null;
-            }
-
-            entries[i] = new ManifestEntry(bytes.Slice(position, length).ToArray(), isDirectory);
-            position += length;
+            _pack = ManifestPack.Parse(PackPath, bytes);
         }
 
-        return position == bytes.Length ? new PackageManifest(entries) : null;
+        return _pack;
     }
 }
