@@ -184,15 +184,15 @@ internal sealed class TransactionService(
 
             committed = Stopwatch.GetElapsedTime(started);
         }
-        catch (Exception e) when (e is not TransactionException)
+        catch (Exception e)
         {
             generations.AbortTransaction(transaction, e.Message);
+            if (e is TransactionException)
+            {
+                throw;
+            }
+
             throw Translate(e);
-        }
-        catch (TransactionException e)
-        {
-            generations.AbortTransaction(transaction, e.Message);
-            throw;
         }
 
         if (plan.AppliesPrepared)
@@ -241,15 +241,15 @@ internal sealed class TransactionService(
 
             generations.EndDownloadOnly(transaction, current.Number);
         }
-        catch (Exception e) when (e is not TransactionException)
+        catch (Exception e)
         {
             generations.AbortTransaction(transaction, e.Message);
+            if (e is TransactionException)
+            {
+                throw;
+            }
+
             throw Translate(e);
-        }
-        catch (TransactionException e)
-        {
-            generations.AbortTransaction(transaction, e.Message);
-            throw;
         }
 
         logger.LogInformation("{Description} --download-only: {Count} images, {Bytes} bytes downloaded; generation {Generation} stays current",

@@ -39,6 +39,9 @@ internal static class RunCommand
             var view = await daemon.Api.RunAsync(specs, ct);
             var notes = new List<string>();
             System.Diagnostics.Process child;
+            // Registered before the command starts: a SIGTERM that arrives in between would otherwise end districtl
+            // (the runtime's default) and leave the command running without it.
+            using var signals = new SignalForwarding();
             try
             {
                 child = ViewLauncher.Start(view, argv, notes);
@@ -63,7 +66,7 @@ internal static class RunCommand
                     await Console.Error.WriteLineAsync($"districtl: note: {note}");
                 }
 
-                using var signals = ForwardSignals(child.Id);
+                signals.Deliver(child.Id);
                 await child.WaitForExitAsync(CancellationToken.None);
                 await EndViewAsync(daemon, view.Id);
                 return child.ExitCode;
@@ -89,28 +92,61 @@ internal static class RunCommand
 
     /// <summary>
     /// While the command runs, districtl only waits: Ctrl-C reaches the command from the terminal (same process group),
-    /// so districtl ignores SIGINT; SIGTERM, SIGHUP and SIGQUIT sent to districtl are passed on to the command.
+    /// so districtl ignores SIGINT; SIGTERM, SIGHUP and SIGQUIT sent to districtl are passed on to the command. One that
+    /// arrives before the command has started is held and passed on as soon as it has.
     /// </summary>
-    private static SignalForwarding ForwardSignals(int pid)
+    private sealed class SignalForwarding : IDisposable
     {
-        var registrations = new List<PosixSignalRegistration>
+        private readonly Lock _gate = new();
+        private readonly List<PosixSignalRegistration> _registrations;
+        private int _pid;
+        private int _held;
+
+        public SignalForwarding()
         {
-            PosixSignalRegistration.Create(PosixSignal.SIGINT, context => context.Cancel = true),
-        };
-        foreach (var (signal, number) in new[] { (PosixSignal.SIGTERM, 15), (PosixSignal.SIGHUP, 1), (PosixSignal.SIGQUIT, 3) })
-        {
-            registrations.Add(PosixSignalRegistration.Create(signal, context =>
+            _registrations = [PosixSignalRegistration.Create(PosixSignal.SIGINT, context => context.Cancel = true)];
+            foreach (var (signal, number) in new[] { (PosixSignal.SIGTERM, 15), (PosixSignal.SIGHUP, 1), (PosixSignal.SIGQUIT, 3) })
             {
-                context.Cancel = true;
-                MountNamespace.Signal(pid, number);
-            }));
+                _registrations.Add(PosixSignalRegistration.Create(signal, context =>
+                {
+                    context.Cancel = true;
+                    Forward(number);
+                }));
+            }
         }
 
-        return new SignalForwarding(registrations);
-    }
+        /// <summary>The command has started: from now on signals go to it, starting with one held meanwhile.</summary>
+        public void Deliver(int pid)
+        {
+            int held;
+            lock (_gate)
+            {
+                _pid = pid;
+                held = _held;
+            }
 
-    private sealed class SignalForwarding(List<PosixSignalRegistration> registrations) : IDisposable
-    {
-        public void Dispose() => registrations.ForEach(r => r.Dispose());
+            if (held != 0)
+            {
+                MountNamespace.Signal(pid, held);
+            }
+        }
+
+        public void Dispose() => _registrations.ForEach(r => r.Dispose());
+
+        private void Forward(int number)
+        {
+            int pid;
+            lock (_gate)
+            {
+                pid = _pid;
+                if (pid == 0)
+                {
+                    _held = number;
+                    return;
+                }
+            }
+
+            MountNamespace.Signal(pid, number);
+        }
     }
 }
