@@ -58,8 +58,12 @@ for project in Distrid districtl; do
   composite=false
   [ "$project" = Distrid ] && [ "$sc" = true ] && [ "$districtl_aot" = 1 ] && composite=true
   echo "build-deb: publishing $project ($publish, ReadyToRun$([ $composite = true ] && echo ", composite"))" >&2
+  # A composite build keeps its intermediate files out of src/<project>/obj: a later plain `dotnet publish` (same
+  # RID) would otherwise take the composite's component assembly as up to date, and that daemon aborts at start.
+  intermediate=()
+  [ $composite = true ] && intermediate=(-p:IntermediateOutputPath="$work/obj/$project/")
   dotnet publish "$repo/src/$project/$project.csproj" -c Release -r "$rid" --self-contained "$sc" \
-    -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=$composite -p:DebugType=portable \
+    -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=$composite -p:DebugType=portable "${intermediate[@]}" \
     -o "$work/publish/$project" -v quiet -nologo >&2
 done
 

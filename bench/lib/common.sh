@@ -39,8 +39,11 @@ use_ready_to_run() {
     rm -rf "$out"
     # The daemon as the package ships it: self-contained, one composite ReadyToRun image of the runtime and the
     # program (generic code over the runtime's types precompiled too).
+    # Its intermediate files stay out of src/Distrid/obj: a later plain `dotnet publish` (same RID) would otherwise
+    # take the composite's component assembly as up to date, and that daemon aborts at start.
     dotnet publish "$BENCH_REPO/src/Distrid" -c Release -r linux-x64 --self-contained true -p:PublishReadyToRun=true \
-      -p:PublishReadyToRunComposite=true -o "$out/Distrid" --verbosity quiet -nologo >/dev/null
+      -p:PublishReadyToRunComposite=true -p:IntermediateOutputPath="$out/obj/Distrid/" -o "$out/Distrid" \
+      --verbosity quiet -nologo >/dev/null
     dotnet publish "$BENCH_REPO/src/districtl" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
       -o "$out/districtl" --verbosity quiet -nologo >/dev/null
     dotnet publish "$BENCH_REPO/src/districtl" -c Release -r linux-x64 -p:DistrictlNativeAot=true \
