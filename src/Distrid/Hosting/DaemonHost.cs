@@ -47,11 +47,14 @@ internal static class DaemonHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
         AddServices(builder.Services, options);
 
+        StartTrace.Mark("builder");
         using var host = builder.Build();
+        StartTrace.Mark("built");
         try
         {
             // Resolved up front: RunAsync disposes the service provider when the host stops.
             var failure = host.Services.GetRequiredService<DaemonFailure>();
+            host.Services.GetRequiredService<MountService>().PrepareFirstPublish();
             var services = host.Services.GetServices<IHostedService>().ToList();
             await host.RunAsync();
             return failure.ExitCode(services);

@@ -40,6 +40,7 @@ internal sealed partial class MountService(
     private HandoverState? _handover;
     private volatile bool _stopping;
     private string _status = "starting";
+    private FirstPublish? _firstPublish;
 
     public string Mountpoint => options.Mountpoint;
 
@@ -52,6 +53,7 @@ internal sealed partial class MountService(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        StartTrace.Mark("mountservice");
         notifier.Notify($"STATUS=mounting {options.Mountpoint}");
         ResourceLimits.RaiseOpenFileLimit();
         var generation = generations.Current ?? throw new DaemonStartException("no current generation");
@@ -75,10 +77,11 @@ internal sealed partial class MountService(
 
         // Under systemd the connection goes to the fd store, so node ids are journaled from the first publish on.
         _handover = notifier.IsEnabled ? HandoverState.Create() : null;
-        long allocatedBefore = GC.GetTotalAllocatedBytes();
-        Publish(generation);
+        long allocatedBefore = _firstPublish?.AllocatedBefore ?? GC.GetTotalAllocatedBytes();
+        PublishBuilt(generation, TakeFirstNamespace(generation));
         ReturnStartupGarbage(allocatedBefore);
 
+        StartTrace.Mark("gc");
         FuseMount mount;
         try
         {
@@ -92,6 +95,7 @@ internal sealed partial class MountService(
         _session = FuseSession.Start(mount, fileSystem, SessionOptions());
         fileSystem.Attach(_session);
         var init = await _session.Initialized.WaitAsync(InitTimeout, cancellationToken);
+        StartTrace.Mark("initialized");
         logger.LogInformation("mounted {Mountpoint} (FUSE 7.{Minor}, {Packages} packages)", options.Mountpoint, init.Minor, fileSystem.Current.PackageCount);
         StoreConnection(mount, init);
     }
@@ -105,18 +109,14 @@ internal sealed partial class MountService(
 
     /// <summary>Publishes what /ro shows for <paramref name="generation"/>: every store image, and the exchange
     /// directories of the generation's packages.</summary>
-    public void Publish(Generation generation)
+    public void Publish(Generation generation) => PublishBuilt(generation, null);
+
+    private void PublishBuilt(Generation generation, RoNamespace? built)
     {
         lock (_refreshLock)
         {
-            long started = Stopwatch.GetTimestamp();
-            var current = generation.Packages.ToHashSet(StringComparer.Ordinal);
-            var scanned = store.ScanImages();
-            var scanTime = Stopwatch.GetElapsedTime(started);
-            var next = namespaces.Build(scanned, current, generation.Pins);
-            logger.LogDebug("published generation {Number}: {Packages} packages, scan {Scan:F0} ms, namespace {Build:F0} ms",
-                generation.Number, next.PackageCount, scanTime.TotalMilliseconds, (Stopwatch.GetElapsedTime(started) - scanTime).TotalMilliseconds);
-
+            var next = built ?? BuildNamespace(generation);
+            StartTrace.Mark("namespace");
             // Journal the new node ids before the kernel can learn them from the published namespace.
             JournalNodeIds();
             fileSystem.Publish(next);
@@ -127,6 +127,74 @@ internal sealed partial class MountService(
             }
         }
     }
+
+    private RoNamespace BuildNamespace(Generation generation)
+    {
+        long started = Stopwatch.GetTimestamp();
+        var current = generation.Packages.ToHashSet(StringComparer.Ordinal);
+        var scanned = store.ScanImages();
+        var scanTime = Stopwatch.GetElapsedTime(started);
+        StartTrace.Mark("scanned");
+        var next = namespaces.Build(scanned, current, generation.Pins);
+        logger.LogDebug("built the namespace of generation {Number}: {Packages} packages, scan {Scan:F0} ms, namespace {Build:F0} ms",
+            generation.Number, next.PackageCount, scanTime.TotalMilliseconds, (Stopwatch.GetElapsedTime(started) - scanTime).TotalMilliseconds);
+        return next;
+    }
+
+    /// <summary>
+    /// Starts building the first namespace (store scan, manifests, exchange merge: most of a start's CPU time with
+    /// thousands of images) on another core while the host constructs and starts the services before this one.
+    /// Not when systemd hands over a FUSE connection: its node id journal must be restored before any id is given.
+    /// </summary>
+    public void PrepareFirstPublish()
+    {
+        foreach (var (_, name) in listenFds.Remaining)
+        {
+            if (name == FdStoreNames.Fuse)
+            {
+                return;
+            }
+        }
+
+        Generation? generation;
+        try
+        {
+            generation = generations.Current;
+        }
+        catch (UnreadableGenerationException)
+        {
+            return; // StartAsync reports it.
+        }
+
+        if (generation is not null)
+        {
+            long allocatedBefore = GC.GetTotalAllocatedBytes();
+            _firstPublish = new FirstPublish(generation, allocatedBefore, Task.Run(() =>
+            {
+                lock (_refreshLock)
+                {
+                    return BuildNamespace(generation);
+                }
+            }));
+        }
+    }
+
+    /// <summary>The namespace <see cref="PrepareFirstPublish"/> built, when it is of <paramref name="generation"/>
+    /// (recovery does not change the current generation, so it is; anything else is built again).</summary>
+    private RoNamespace? TakeFirstNamespace(Generation generation)
+    {
+        var prepared = _firstPublish;
+        _firstPublish = null;
+        if (prepared is null)
+        {
+            return null;
+        }
+
+        var built = prepared.Namespace.GetAwaiter().GetResult();
+        return prepared.Generation.Number == generation.Number && prepared.Generation.Packages.SequenceEqual(generation.Packages) ? built : null;
+    }
+
+    private sealed record FirstPublish(Generation Generation, long AllocatedBefore, Task<RoNamespace> Namespace);
 
     /// <summary>
     /// The first publish of a big store allocates tens of MB that are garbage a moment later (the scan, the manifest
