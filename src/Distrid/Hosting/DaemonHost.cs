@@ -28,12 +28,16 @@ internal static class DaemonHost
 {
     public static async Task<int> RunAsync(DaemonOptions options)
     {
-        if (UnreadableCurrentGeneration(options) is { } problem)
+        var read = ReadCurrentGeneration(options);
+        if (read.Problem is { } problem)
         {
             // Before the host exists, so the operator gets this one line and the state directory is left untouched.
             await Console.Error.WriteLineAsync($"distrid: cannot start: {problem}");
             return 1;
         }
+
+        // The first namespace is built on another core while the host is built and starts (FirstNamespace).
+        var early = new EarlyServices(options, read.Generation);
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.AddSimpleConsole(o =>
@@ -45,16 +49,13 @@ internal static class DaemonHost
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         builder.Services.AddSystemd();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
-        AddServices(builder.Services, options);
+        AddServices(builder.Services, options, early);
 
-        StartTrace.Mark("builder");
-        using var host = builder.Build();
-        StartTrace.Mark("built");
+        using var host = Build(builder, early.Loggers);
         try
         {
             // Resolved up front: RunAsync disposes the service provider when the host stops.
             var failure = host.Services.GetRequiredService<DaemonFailure>();
-            host.Services.GetRequiredService<MountService>().PrepareFirstPublish();
             var services = host.Services.GetServices<IHostedService>().ToList();
             await host.RunAsync();
             return failure.ExitCode(services);
@@ -67,18 +68,71 @@ internal static class DaemonHost
         }
     }
 
-    /// <summary>Why the current generation cannot be read, or null when it reads or is absent (a first start).</summary>
-    private static string? UnreadableCurrentGeneration(DaemonOptions options)
+    /// <summary>Builds the host; from then on the early services log through it.</summary>
+    private static IHost Build(HostApplicationBuilder builder, DeferredLoggerFactory earlyLoggers)
+    {
+        IHost host;
+        try
+        {
+            host = builder.Build();
+        }
+        catch
+        {
+            earlyLoggers.Abandon();
+            throw;
+        }
+
+        earlyLoggers.Attach(host.Services.GetRequiredService<ILoggerFactory>());
+        return host;
+    }
+
+    /// <summary>The current generation (null when absent: a first start), or why it cannot be read.</summary>
+    private static (Generation? Generation, string? Problem) ReadCurrentGeneration(DaemonOptions options)
     {
         var current = new FileInfo(Path.Combine(options.State, "current"));
         if (!current.Exists && current.LinkTarget is null)
         {
-            return null;
+            return (null, null);
         }
 
         var store = new GenerationStore(options.State, NullLogger<GenerationStore>.Instance);
         var read = store.ReadCurrent();
-        return read.State == GenerationReadState.Unreadable ? store.DescribeUnreadableCurrent(read) : null;
+        return read.State == GenerationReadState.Unreadable ? (null, store.DescribeUnreadableCurrent(read)) : (read.Generation, null);
+    }
+
+    /// <summary>
+    /// What exists before the host: the store and the /ro namespace's tables, so the first namespace can be built
+    /// while the host is built (their loggers forward to the host's once it exists).
+    /// </summary>
+    private sealed class EarlyServices
+    {
+        public EarlyServices(DaemonOptions options, Generation? current)
+        {
+            ListenFds = ListenFds.FromEnvironment();
+            Store = new PackageStore(options.Store, Loggers.CreateLogger<PackageStore>());
+            Images = new ImageTable(options.MaxOpenImages, new SquashFsReadOptions { DataCacheBytes = options.BlockCacheBytesPerImage });
+            ExchangeNodes = new ExchangeNodeTable();
+            Manifests = new ManifestCache(Path.Combine(options.State, "manifests"));
+            Namespaces = new RoNamespaceBuilder(Images, ExchangeNodes, Manifests, Loggers.CreateLogger<RoNamespaceBuilder>());
+            First = FirstNamespace.Start(current, ListenFds, Store, Namespaces, Loggers.CreateLogger<MountService>());
+        }
+
+        public DeferredLoggerFactory Loggers { get; } = new();
+
+        /// <summary>Read (and unset) once, before anything could start a child that inherits them.</summary>
+        public ListenFds ListenFds { get; }
+
+        public PackageStore Store { get; }
+
+        public ImageTable Images { get; }
+
+        public ExchangeNodeTable ExchangeNodes { get; }
+
+        public ManifestCache Manifests { get; }
+
+        public RoNamespaceBuilder Namespaces { get; }
+
+        public FirstNamespace First { get; }
     }
 
     /// <summary>
@@ -120,18 +174,18 @@ internal static class DaemonHost
             new SoftwareCatalogDirectory(options.SoftwareCatalog), Path.Combine(options.State, "appstream"), sp.GetRequiredService<ILogger<SoftwareCatalogSync>>()));
     }
 
-    public static void AddServices(IServiceCollection services, DaemonOptions options)
+    private static void AddServices(IServiceCollection services, DaemonOptions options, EarlyServices early)
     {
         services.AddSingleton(options);
-        // Read (and unset) once, before anything could start a child that inherits them.
-        services.AddSingleton(_ => ListenFds.FromEnvironment());
+        services.AddSingleton(early.ListenFds);
         services.AddSingleton<DaemonFailure>();
-        services.AddSingleton(sp => new PackageStore(options.Store, sp.GetRequiredService<ILogger<PackageStore>>()));
-        services.AddSingleton(new ImageTable(options.MaxOpenImages, new SquashFsReadOptions { DataCacheBytes = options.BlockCacheBytesPerImage }));
-        services.AddSingleton<ExchangeNodeTable>();
+        services.AddSingleton(early.Store);
+        services.AddSingleton(early.Images);
+        services.AddSingleton(early.ExchangeNodes);
         services.AddSingleton<NodeIdJournal>();
-        services.AddSingleton(new ManifestCache(Path.Combine(options.State, "manifests")));
-        services.AddSingleton<RoNamespaceBuilder>();
+        services.AddSingleton(early.Manifests);
+        services.AddSingleton(early.Namespaces);
+        services.AddSingleton(early.First);
         services.AddSingleton<RoFileSystem>();
         services.AddSingleton<MountService>();
         services.AddSingleton<IGenerationPublisher>(sp => sp.GetRequiredService<MountService>());

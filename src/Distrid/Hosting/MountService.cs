@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Distrid.FileSystem;
 using Distrid.Fuse;
 using Distrid.Fuse.Mounting;
@@ -31,6 +30,7 @@ internal sealed partial class MountService(
     ListenFds listenFds,
     UnitJobProbe unitJobs,
     DaemonFailure failure,
+    FirstNamespace firstNamespace,
     ILogger<MountService> logger)
     : IHostedService, IGenerationPublisher, IMountStatus, IDisposable
 {
@@ -40,7 +40,6 @@ internal sealed partial class MountService(
     private HandoverState? _handover;
     private volatile bool _stopping;
     private string _status = "starting";
-    private FirstPublish? _firstPublish;
 
     public string Mountpoint => options.Mountpoint;
 
@@ -77,8 +76,8 @@ internal sealed partial class MountService(
 
         // Under systemd the connection goes to the fd store, so node ids are journaled from the first publish on.
         _handover = notifier.IsEnabled ? HandoverState.Create() : null;
-        long allocatedBefore = _firstPublish?.AllocatedBefore ?? GC.GetTotalAllocatedBytes();
-        PublishBuilt(generation, TakeFirstNamespace(generation));
+        long allocatedBefore = firstNamespace.Generation is null ? GC.GetTotalAllocatedBytes() : firstNamespace.AllocatedBefore;
+        PublishBuilt(generation, firstNamespace.Take(generation));
         ReturnStartupGarbage(allocatedBefore);
 
         StartTrace.Mark("gc");
@@ -115,7 +114,7 @@ internal sealed partial class MountService(
     {
         lock (_refreshLock)
         {
-            var next = built ?? BuildNamespace(generation);
+            var next = built ?? FirstNamespace.Build(generation, store, namespaces, logger);
             StartTrace.Mark("namespace");
             // Journal the new node ids before the kernel can learn them from the published namespace.
             JournalNodeIds();
@@ -127,74 +126,6 @@ internal sealed partial class MountService(
             }
         }
     }
-
-    private RoNamespace BuildNamespace(Generation generation)
-    {
-        long started = Stopwatch.GetTimestamp();
-        var current = generation.Packages.ToHashSet(StringComparer.Ordinal);
-        var scanned = store.ScanImages();
-        var scanTime = Stopwatch.GetElapsedTime(started);
-        StartTrace.Mark("scanned");
-        var next = namespaces.Build(scanned, current, generation.Pins);
-        logger.LogDebug("built the namespace of generation {Number}: {Packages} packages, scan {Scan:F0} ms, namespace {Build:F0} ms",
-            generation.Number, next.PackageCount, scanTime.TotalMilliseconds, (Stopwatch.GetElapsedTime(started) - scanTime).TotalMilliseconds);
-        return next;
-    }
-
-    /// <summary>
-    /// Starts building the first namespace (store scan, manifests, exchange merge: most of a start's CPU time with
-    /// thousands of images) on another core while the host constructs and starts the services before this one.
-    /// Not when systemd hands over a FUSE connection: its node id journal must be restored before any id is given.
-    /// </summary>
-    public void PrepareFirstPublish()
-    {
-        foreach (var (_, name) in listenFds.Remaining)
-        {
-            if (name == FdStoreNames.Fuse)
-            {
-                return;
-            }
-        }
-
-        Generation? generation;
-        try
-        {
-            generation = generations.Current;
-        }
-        catch (UnreadableGenerationException)
-        {
-            return; // StartAsync reports it.
-        }
-
-        if (generation is not null)
-        {
-            long allocatedBefore = GC.GetTotalAllocatedBytes();
-            _firstPublish = new FirstPublish(generation, allocatedBefore, Task.Run(() =>
-            {
-                lock (_refreshLock)
-                {
-                    return BuildNamespace(generation);
-                }
-            }));
-        }
-    }
-
-    /// <summary>The namespace <see cref="PrepareFirstPublish"/> built, when it is of <paramref name="generation"/>
-    /// (recovery does not change the current generation, so it is; anything else is built again).</summary>
-    private RoNamespace? TakeFirstNamespace(Generation generation)
-    {
-        var prepared = _firstPublish;
-        _firstPublish = null;
-        if (prepared is null)
-        {
-            return null;
-        }
-
-        var built = prepared.Namespace.GetAwaiter().GetResult();
-        return prepared.Generation.Number == generation.Number && prepared.Generation.Packages.SequenceEqual(generation.Packages) ? built : null;
-    }
-
-    private sealed record FirstPublish(Generation Generation, long AllocatedBefore, Task<RoNamespace> Namespace);
 
     /// <summary>
     /// The first publish of a big store allocates tens of MB that are garbage a moment later (the scan, the manifest
