@@ -2,7 +2,7 @@
 # Daemon start-up against store size: distrid on a store of 1,000 and then 10,000 small package images, each with
 # its own bin/, lib/ and share/doc/ entries (so the exchange trees hold 10,000 entries too).
 #
-#   bench/scale-bench.sh [--runs N] [--counts 1000,10000] [--jit] [--quick]
+#   bench/scale-bench.sh [--runs N] [--counts 1000,10000] [--jit | --plain] [--quick]
 #
 # For each count it times, from launching the daemon until `status` answers and until `ls` of the mount root lists
 # every package: the first start (empty state directory, no manifest cache, page cache dropped), a second start
@@ -11,21 +11,25 @@
 # listing the root, and after listing /ro/bin and stat-ing its entries. Medians of N runs (default 5); ratios
 # against the issue's goals: 10,000 images ready in at most 2 s with manifests cached, RSS at most 300 MB.
 # The daemon runs as shipped, a ReadyToRun publish of the current sources (bench/.publish); --jit runs the plain
-# Release build. --quick: one run of 10,000 images only. Needs root.
+# Release build; --plain runs what a developer's `dotnet publish -c Release` gives (framework-dependent, ReadyToRun
+# per assembly; bench/.publish-plain). Each run also counts the methods the JIT compiled until a cached start was
+# ready (one more, untimed start with DOTNET_JitStdOutFile): unlike the times, that count does not move with the
+# machine's load. --quick: one run of 10,000 images only. Needs root.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/common.sh"
 . "$here/lib/distrid.sh"
 
-runs=5 counts="1000,10000" jit=0
+runs=5 counts="1000,10000" jit=0 plain=0
 goal_ready_s=2 goal_rss_mb=300
 while (($#)); do
   case $1 in
     --runs) runs=$2; shift ;;
     --counts) counts=$2; shift ;;
     --jit) jit=1 ;;
+    --plain) plain=1 ;;
     --quick) runs=1 counts=10000 ;;
-    -h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "scale-bench: unknown option $1 (try --help)" ;;
   esac
   shift
@@ -35,7 +39,24 @@ IFS=, read -r -a sizes <<<"$counts"
 require_root
 require_cmds mksquashfs mountpoint column
 ensure_build
-[ "$jit" = 1 ] || use_ready_to_run
+# use_plain_publish: DISTRID_DLL becomes a plain `dotnet publish -c Release` of the current sources, in src/*/obj as
+# a developer's (published again when src/ changed; the composite publish keeps its intermediate files apart).
+use_plain_publish() {
+  local out="$BENCH_REPO/bench/.publish-plain" stamp
+  stamp=$( (git -C "$BENCH_REPO" rev-parse HEAD:src; git -C "$BENCH_REPO" diff HEAD -- src) | sha256sum | cut -c1-16)
+  if [ "$(cat "$out/stamp" 2>/dev/null)" != "$stamp" ]; then
+    log "publishing distrid as a developer does (dotnet publish -c Release)"
+    rm -rf "$out"
+    dotnet publish "$BENCH_REPO/src/Distrid" -c Release -o "$out/Distrid" --verbosity quiet -nologo >/dev/null
+    echo "$stamp" >"$out/stamp"
+  fi
+  DISTRID_DLL=$out/Distrid/distrid.dll
+}
+if [ "$plain" = 1 ]; then
+  [ -n "${BENCH_USER_DLLS:-}" ] || use_plain_publish
+elif [ "$jit" = 0 ]; then
+  use_ready_to_run
+fi
 make_workdir
 W=$BENCH_WORK
 
@@ -84,6 +105,13 @@ for n in "${sizes[@]}"; do
     read -r st ls <<<"$DISTRID_READY"
     res[$n/cold_status]+="$st " res[$n/cold_ls]+="$ls "
     distrid_stop
+
+    # Untimed: the methods the JIT compiled until a cached start was ready (the file grows as it compiles).
+    rm -f "$W/jitted.txt"
+    DISTRID_ENV="${DISTRID_ENV:+$DISTRID_ENV }DOTNET_JitStdOutFile=$W/jitted.txt DOTNET_JitDisasmSummary=1" \
+      distrid_start "$store" "$state" "$mnt" "$sock" "$n"
+    res[$n/jitted]+="$(grep -c 'JIT compiled' "$W/jitted.txt" 2>/dev/null || echo 0) "
+    distrid_stop
   done
   manifests=$(find "$state/manifests" -type f | wc -l)
   res[$n/manifest_files]=$manifests
@@ -107,6 +135,7 @@ for n in "${sizes[@]}"; do
   rows+=("first start, daemon CPU time until listed (s)"$'\t'"$n"$'\t'"$(med "$n/first_cpu")"$'\t-\t-')
   rows+=("cached manifests, daemon CPU time until listed (s)"$'\t'"$n"$'\t'"$(med "$n/warm_cpu")"$'\t-\t-')
   rows+=("cached manifests, cold page cache, listed (s)"$'\t'"$n"$'\t'"$(med "$n/cold_ls")"$'\t-\t-')
+  rows+=("cached manifests, methods JIT-compiled until listed"$'\t'"$n"$'\t'"$(med "$n/jitted")"$'\t-\t-')
   rows+=("VmRSS after listing the root, first start (MiB)"$'\t'"$n"$'\t'"$(med "$n/rss_root")"$'\t'"$goal_rss_mb"$'\t'"$(ratio "$(med "$n/rss_root")" "$goal_rss_mb")")
   rows+=("VmRSS after listing root and /ro/bin (MiB)"$'\t'"$n"$'\t'"$(med "$n/rss_bin")"$'\t'"$goal_rss_mb"$'\t'"$(ratio "$(med "$n/rss_bin")" "$goal_rss_mb")")
   rows+=("VmRSS after listing the root, cached start (MiB)"$'\t'"$n"$'\t'"$(med "$n/rss_cached")"$'\t'"$goal_rss_mb"$'\t'"$(ratio "$(med "$n/rss_cached")" "$goal_rss_mb")")
@@ -117,5 +146,6 @@ for n in "${sizes[@]}"; do
   bench_record "scale.cached_ready_s.$n" "$(med "$n/warm_ls")"
   bench_record "scale.cold_cache_ready_s.$n" "$(med "$n/cold_ls")"
   bench_record "scale.cached_rss_mib.$n" "$(med "$n/rss_cached")"
+  bench_record "scale.cached_jitted_methods.$n" "$(med "$n/jitted")"
 done
 echo "(value/goal above 1 misses the goal; times run from launching the daemon and include .NET start-up)"

@@ -3,7 +3,6 @@ using Distrid.Hosting;
 
 // distrid: the daemon. Parses its options, then hands over to the generic host (DaemonHost) which owns the /ro mount,
 // the store and the API front ends until SIGTERM.
-StartTrace.Mark("main");
 var command = DaemonCommandLine.CreateCommand();
 command.Description = "distrid: serves /ro and the Distrid API";
 command.SetAction(async parse =>
@@ -19,7 +18,6 @@ command.SetAction(async parse =>
         return 2;
     }
 
-    StartTrace.Mark("options");
     return await DaemonHost.RunAsync(options);
 });
 return await command.Parse(args).InvokeAsync(// The host handles SIGTERM/SIGINT itself (unmount, exit 0), so the parser must not install its own handler.

@@ -62,7 +62,6 @@ internal sealed class FirstNamespace
         var current = generation.Packages.ToHashSet(StringComparer.Ordinal);
         var scanned = store.ScanImages();
         var scanTime = Stopwatch.GetElapsedTime(started);
-        StartTrace.Mark("scanned");
         var next = namespaces.Build(scanned, current, generation.Pins);
         logger.LogDebug("built the namespace of generation {Number}: {Packages} packages, scan {Scan:F0} ms, namespace {Build:F0} ms",
             generation.Number, next.PackageCount, scanTime.TotalMilliseconds, (Stopwatch.GetElapsedTime(started) - scanTime).TotalMilliseconds);

@@ -52,7 +52,6 @@ internal sealed partial class MountService(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        StartTrace.Mark("mountservice");
         notifier.Notify($"STATUS=mounting {options.Mountpoint}");
         ResourceLimits.RaiseOpenFileLimit();
         var generation = generations.Current ?? throw new DaemonStartException("no current generation");
@@ -80,7 +79,6 @@ internal sealed partial class MountService(
         PublishBuilt(generation, firstNamespace.Take(generation));
         ReturnStartupGarbage(allocatedBefore);
 
-        StartTrace.Mark("gc");
         FuseMount mount;
         try
         {
@@ -94,7 +92,6 @@ internal sealed partial class MountService(
         _session = FuseSession.Start(mount, fileSystem, SessionOptions());
         fileSystem.Attach(_session);
         var init = await _session.Initialized.WaitAsync(InitTimeout, cancellationToken);
-        StartTrace.Mark("initialized");
         logger.LogInformation("mounted {Mountpoint} (FUSE 7.{Minor}, {Packages} packages)", options.Mountpoint, init.Minor, fileSystem.Current.PackageCount);
         StoreConnection(mount, init);
     }
@@ -115,7 +112,6 @@ internal sealed partial class MountService(
         lock (_refreshLock)
         {
             var next = built ?? FirstNamespace.Build(generation, store, namespaces, logger);
-            StartTrace.Mark("namespace");
             // Journal the new node ids before the kernel can learn them from the published namespace.
             JournalNodeIds();
             fileSystem.Publish(next);
