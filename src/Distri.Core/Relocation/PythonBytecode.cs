@@ -133,9 +133,61 @@ internal sealed partial class PythonBytecode
         return exit == 0 && words.Length == 2 ? new PythonBytecode(version, interpreter, words[1], words[0]) : null;
     }
 
-    /// <summary>The member's module sources: regular *.py files under lib/python3/dist-packages and lib/python&lt;version&gt;.</summary>
+    /// <summary>
+    /// The member's module sources: *.py under lib/python3/dist-packages and lib/python&lt;version&gt; that are regular
+    /// files or symlinks to one in the same package (Debian's sitecustomize.py links to /etc; py3compile compiles it).
+    /// </summary>
     public static IEnumerable<string> Modules(ClosureMember member, string version) =>
-        member.Nodes.Where(n => n.Value is SourceFile && IsModulePath(n.Key, version)).Select(n => n.Key).Order(StringComparer.Ordinal);
+        member.Nodes.Where(n => IsModulePath(n.Key, version) && Source(member, n.Key) is not null).Select(n => n.Key).Order(StringComparer.Ordinal);
+
+    /// <summary>The regular file a module path names in its own package, following up to 8 symlinks; null if none.</summary>
+    private static SourceFile? Source(ClosureMember member, string path)
+    {
+        for (int hops = 0; hops < 8; hops++)
+        {
+            switch (member.Nodes.GetValueOrDefault(path))
+            {
+                case SourceFile file:
+                    return file;
+                case SourceSymlink link:
+                    string target = Encoding.UTF8.GetString(link.Target);
+                    string? next = target.StartsWith('/') ? ClosureView.MapAbsolute(target) : Normalize(ClosureView.Combine(ClosureView.Directory(path), target));
+                    if (next is null)
+                    {
+                        return null;
+                    }
+
+                    path = next;
+                    break;
+                default:
+                    return null;
+            }
+        }
+
+        return null;
+    }
+
+    private static string? Normalize(string path)
+    {
+        var parts = new List<string>();
+        foreach (string part in ClosureView.Split(path))
+        {
+            if (part != "..")
+            {
+                parts.Add(part);
+            }
+            else if (parts.Count == 0)
+            {
+                return null;
+            }
+            else
+            {
+                parts.RemoveAt(parts.Count - 1);
+            }
+        }
+
+        return string.Join('/', parts);
+    }
 
     private static bool IsModulePath(string path, string version) =>
         path.EndsWith(".py", StringComparison.Ordinal)
@@ -162,7 +214,7 @@ internal sealed partial class PythonBytecode
         {
             string source = Path.Combine(scratch, module);
             Directory.CreateDirectory(Path.GetDirectoryName(source)!);
-            using (var from = ((SourceFile)map(member.Nodes[module])).OpenContent())
+            using (var from = ((SourceFile)map(Source(member, module)!)).OpenContent())
             using (var to = new FileStream(source, FileMode.CreateNew, FileAccess.Write))
             {
                 from.CopyTo(to);
