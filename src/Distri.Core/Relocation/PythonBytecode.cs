@@ -18,6 +18,7 @@ namespace Distri.Core.Relocation;
 internal sealed partial class PythonBytecode
 {
     private const int MaxOutputBytes = 4096;
+    private const long MaxBootstrapBytes = 1 << 20;
 
     // The driver, run by the compiler: one "source TAB /ro path" per line on stdin. A file that is not valid Python 3
     // is skipped, as py3compile does (some packages ship Python 2 examples or test data under their module tree).
@@ -254,6 +255,12 @@ internal sealed partial class PythonBytecode
 
     private static string? ReadMagic(SourceFile file)
     {
+        // CPython's file is about 70 KiB; a larger one is not what it claims to be.
+        if (file.Length > MaxBootstrapBytes)
+        {
+            return null;
+        }
+
         using var stream = file.OpenContent();
         using var reader = new StreamReader(stream, Encoding.UTF8);
         var match = MagicLine().Match(reader.ReadToEnd());

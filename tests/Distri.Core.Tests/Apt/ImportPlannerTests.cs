@@ -75,6 +75,15 @@ public sealed class ImportPlannerTests : IDisposable
         Assert.False(plan.Single(p => p.Deb.Package == "libc6").Rebuild);
     }
 
+    [Fact]
+    public void A_recorded_compiler_is_current_only_while_the_machine_has_the_same_one()
+    {
+        // No machine has python3.99: "none then" stays current, a compiler recorded then is gone now.
+        Assert.True(Distri.Core.Relocation.PythonBytecode.IsCurrent("python3.99:"));
+        Assert.False(Distri.Core.Relocation.PythonBytecode.IsCurrent("python3.99:00000d0a"));
+        Assert.False(Distri.Core.Relocation.PythonBytecode.IsCurrent("not a compiler"));
+    }
+
     private static ClosureResolver Curl(string nghttp2Version = "1.52.0-1") => Resolve(
         ["curl"],
         Deb("curl", "7.88.1-10+deb12u5", depends: "libcurl4 (= 7.88.1-10+deb12u5), libc6 (>= 2.34)"),
