@@ -51,6 +51,13 @@ public sealed record DaemonOptions
     /// <summary>Threads reading FUSE requests (each on its own cloned /dev/fuse fd).</summary>
     public int FuseThreads { get; init; } = Math.Max(2, Environment.ProcessorCount);
 
+    /// <summary>
+    /// FUSE over io_uring when the kernel offers it (fuse.enable_uring=Y). Null (the default): used unless the
+    /// connection is kept in systemd's fd store for a restart without unmounting, which ring entries cannot survive;
+    /// true: used, and a restart remounts /ro instead; false: never (config file: <c>fuseIoUring</c>).
+    /// </summary>
+    public bool? FuseIoUring { get; init; }
+
     /// <summary>The most packages downloaded at once; see RepositoryClientOptions.DownloadParallelism.</summary>
     public int DownloadParallelism { get; init; } = 16;
 
