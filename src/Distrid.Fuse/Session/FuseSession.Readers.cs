@@ -37,6 +37,11 @@ public sealed partial class FuseSession
     public bool Detach(TimeSpan timeout)
     {
         Mount.LeaveMountedOnDispose = true;
+        if (_usesIoUring)
+        {
+            Options.Log?.Invoke("fuse: handing over a connection that uses io_uring; requests in its ring entries are lost");
+        }
+
         Volatile.Write(ref _abandoned, true);
         Interlocked.MemoryBarrier();
         var waited = System.Diagnostics.Stopwatch.StartNew();

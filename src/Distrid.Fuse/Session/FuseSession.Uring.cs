@@ -101,9 +101,13 @@ public sealed partial class FuseSession
         }
     }
 
-    /// <summary>INIT's io_uring decision: asked for only when offered, allowed, and every ring could be created.</summary>
+    /// <summary>
+    /// INIT's io_uring decision: asked for only when offered, allowed, and every ring could be created. Never for a
+    /// connection meant to outlive this process (<see cref="FuseSessionOptions.CloneReaderDescriptors"/> off): a
+    /// successor cannot take over ring entries, and the kernel does not resend what they held.
+    /// </summary>
     internal FuseInitFlags NegotiateUring(ulong offered) =>
-        Options.UseIoUring && (offered & (ulong)FuseInitFlags.OverIoUring) != 0 && TryPrepareUring()
+        Options.UseIoUring && Options.CloneReaderDescriptors && (offered & (ulong)FuseInitFlags.OverIoUring) != 0 && TryPrepareUring()
             ? FuseInitFlags.OverIoUring
             : FuseInitFlags.None;
 }

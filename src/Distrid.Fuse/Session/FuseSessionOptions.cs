@@ -17,8 +17,9 @@ public sealed record FuseSessionOptions
     /// <summary>
     /// Ask for FUSE over io_uring when the kernel offers it (7.42+, module parameter fuse.enable_uring=Y): requests
     /// then come through per-CPU rings (one io_uring_enter per request instead of a read and a writev). Any failure
-    /// to set the rings up leaves the connection on /dev/fuse reads. Keep it off for a connection that a successor
-    /// process may inherit: ring entries die with their process and the kernel does not resend what they held.
+    /// to set the rings up leaves the connection on /dev/fuse reads. Ignored (off) when
+    /// <see cref="CloneReaderDescriptors"/> is off, i.e. for a connection a successor process may inherit: ring
+    /// entries die with their process and the kernel does not resend what they held.
     /// </summary>
     public bool UseIoUring { get; init; } = true;
 
