@@ -1,3 +1,4 @@
+using Distrid.Fuse.Interop;
 using Distrid.Fuse.Protocol;
 using Distrid.Fuse.Session;
 using Distrid.Tests.Support;
@@ -75,6 +76,55 @@ public sealed class FuseUringTests
         Assert.Equal(FuseInitFlags.OverIoUring, mounted.Session.InitResult!.Value.KernelFlags & FuseInitFlags.OverIoUring);
         await AssertServedThroughDevFuse(mounted, files);
     }
+
+    [Fact]
+    public async Task When_no_ring_can_be_created_INIT_goes_out_without_io_uring_and_dev_fuse_serves()
+    {
+        const string disabledPath = "/proc/sys/kernel/io_uring_disabled";
+        if (!Requirements.RootWith("/dev/fuse", KernelUringSwitch.ParameterPath, disabledPath))
+        {
+            return;
+        }
+
+        MemoryFileSystem fileSystem = TreeWithManySmallFiles(out List<(string Name, byte[] Content)> files);
+        var log = new List<string>();
+        MountedMemoryFileSystem mounted;
+        using (KernelUringSwitch parameter = await KernelUringSwitch.SetAsync(enabled: true))
+        {
+            // io_uring_disabled=2 makes io_uring_setup fail with EPERM for everyone, only while this mount answers INIT.
+            string before = (await File.ReadAllTextAsync(disabledPath, TestContext.Current.CancellationToken)).Trim();
+            await File.WriteAllTextAsync(disabledPath, "2", TestContext.Current.CancellationToken);
+            try
+            {
+                mounted = await MountedMemoryFileSystem.MountAsync(fileSystem, sessionOptions: new FuseSessionOptions { Log = line => { lock (log) { log.Add(line); } } });
+            }
+            finally
+            {
+                await File.WriteAllTextAsync(disabledPath, before, TestContext.Current.CancellationToken);
+            }
+        }
+
+        using (mounted)
+        {
+            Assert.Equal(FuseInitFlags.OverIoUring, mounted.Session.InitResult!.Value.KernelFlags & FuseInitFlags.OverIoUring);
+            Assert.Contains(log, line => line.Contains("a ring could not be created", StringComparison.Ordinal));
+            await AssertServedThroughDevFuse(mounted, files);
+        }
+    }
+
+    [Theory]
+    [InlineData("0-1", 2)]
+    [InlineData("0", 1)]
+    [InlineData("0,2-3", 3)]
+    [InlineData("0-63", 64)]
+    public void Possible_cpu_lists_are_counted(string list, int count) => Assert.Equal(count, PossibleCpus.Parse(list));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("1-0")]
+    [InlineData("a-b")]
+    [InlineData("0-1-2")]
+    public void Malformed_cpu_lists_give_no_count(string list) => Assert.Null(PossibleCpus.Parse(list));
 
     private static Task ReadAndCompareAsync(MountedMemoryFileSystem mounted, List<(string Name, byte[] Content)> files) =>
         Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (file, token) =>
