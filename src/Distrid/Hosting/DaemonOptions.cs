@@ -52,11 +52,11 @@ public sealed record DaemonOptions
     public int FuseThreads { get; init; } = Math.Max(2, Environment.ProcessorCount);
 
     /// <summary>
-    /// FUSE over io_uring when the kernel offers it (fuse.enable_uring=Y). Null (the default): used unless the
-    /// connection is kept in systemd's fd store for a restart without unmounting, which ring entries cannot survive;
-    /// true: used, and a restart remounts /ro instead; false: never (config file: <c>fuseIoUring</c>).
+    /// FUSE over io_uring when the kernel offers it (fuse.enable_uring=Y; config file: <c>fuseIoUring</c>). Off by
+    /// default (it did not win clearly, docs/PERFORMANCE.md). When on, the connection is not kept in systemd's fd store,
+    /// because ring entries cannot be handed to a successor: a restart remounts /ro.
     /// </summary>
-    public bool? FuseIoUring { get; init; }
+    public bool FuseIoUring { get; init; }
 
     /// <summary>The most packages downloaded at once; see RepositoryClientOptions.DownloadParallelism.</summary>
     public int DownloadParallelism { get; init; } = 16;

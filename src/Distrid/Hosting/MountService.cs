@@ -75,7 +75,7 @@ internal sealed partial class MountService(
 
         // Under systemd the connection goes to the fd store, so node ids are journaled from the first publish on.
         // Not when io_uring is asked for explicitly: a successor cannot take over ring entries (FuseSessionOptions.UseIoUring).
-        _handover = notifier.IsEnabled && options.FuseIoUring != true ? HandoverState.Create() : null;
+        _handover = notifier.IsEnabled && !options.FuseIoUring ? HandoverState.Create() : null;
         long allocatedBefore = GC.GetTotalAllocatedBytes();
         Publish(generation);
         ReturnStartupGarbage(allocatedBefore);
@@ -102,7 +102,7 @@ internal sealed partial class MountService(
     {
         ReaderThreads = options.FuseThreads,
         CloneReaderDescriptors = _handover is null,
-        UseIoUring = options.FuseIoUring != false && _handover is null,
+        UseIoUring = options.FuseIoUring && _handover is null,
         Log = message => logger.LogWarning("{Message}", message),
     };
 

@@ -20,7 +20,7 @@ public sealed class FuseUringTests
         }
 
         MemoryFileSystem fileSystem = TreeWithManySmallFiles(out List<(string Name, byte[] Content)> files);
-        using MountedMemoryFileSystem mounted = await MountWithUringAsync(enabled: true, fileSystem, new FuseSessionOptions { ReaderThreads = 2 });
+        using MountedMemoryFileSystem mounted = await MountWithUringAsync(enabled: true, fileSystem, new FuseSessionOptions { ReaderThreads = 2, UseIoUring = true });
 
         Assert.True(mounted.Session.UsesIoUring);
         Assert.Equal(FuseInitFlags.OverIoUring, mounted.Session.InitResult!.Value.Flags & FuseInitFlags.OverIoUring);
@@ -57,7 +57,7 @@ public sealed class FuseUringTests
         }
 
         MemoryFileSystem fileSystem = TreeWithManySmallFiles(out List<(string Name, byte[] Content)> files);
-        using MountedMemoryFileSystem mounted = await MountWithUringAsync(enabled: false, fileSystem);
+        using MountedMemoryFileSystem mounted = await MountWithUringAsync(enabled: false, fileSystem, new FuseSessionOptions { UseIoUring = true });
 
         await AssertServedThroughDevFuse(mounted, files);
     }
@@ -96,7 +96,7 @@ public sealed class FuseUringTests
             await File.WriteAllTextAsync(disabledPath, "2", TestContext.Current.CancellationToken);
             try
             {
-                mounted = await MountedMemoryFileSystem.MountAsync(fileSystem, sessionOptions: new FuseSessionOptions { Log = line => { lock (log) { log.Add(line); } } });
+                mounted = await MountedMemoryFileSystem.MountAsync(fileSystem, sessionOptions: new FuseSessionOptions { UseIoUring = true, Log = line => { lock (log) { log.Add(line); } } });
             }
             finally
             {
