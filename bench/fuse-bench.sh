@@ -27,14 +27,13 @@ while (($#)); do
   case $1 in
     --runs) runs=$2; shift ;;
     --small) small=1 ;;
-    --quick) small=1 runs=1 ;; # bench/run-all.sh: one run on the --small tree
+    --quick) small=1 runs=1 mounts="kernel,distrid" rand_s=2 warm=0 ;; # bench/run-all.sh: one run on the --small tree
     --tree) tree=$2; shift ;;
     --randread-seconds) rand_s=$2; shift ;;
     --mounts) mounts=$2; shift ;;
     --tests) tests_opt=$2; shift ;;
     --no-warm) warm=0 ;;
     --image) image=$2; shift ;;
-    --quick) runs=1 mounts="kernel,distrid" rand_s=2 warm=0 ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "fuse-bench: unknown option $1 (try --help)" ;;
   esac
