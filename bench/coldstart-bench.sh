@@ -7,20 +7,26 @@
 #
 # Programs (what is timed, from exec to exit):
 #   numpy        python3 -c 'import numpy'                                            (python3-numpy)
-#   numpy-nopyc  the same with PYTHONPYCACHEPREFIX=/nonexistent: no bytecode on either side (Debian compiles .pyc in
-#                postinst, which an import does not run, so /ro has none and Python compiles every module each time)
+#   numpy-nopyc  the same with PYTHONDONTWRITEBYTECODE=1 PYTHONPYCACHEPREFIX=/nonexistent: no bytecode on either side,
+#                Python compiles every module each time (without DONTWRITE, the first run wrote its .pyc under
+#                /nonexistent in the writable root and every later run read them from there, on both sides)
 #   qemu         qemu-system-x86_64 -machine pc -S -display none -monitor stdio, to its prompt ("quit" on stdin)
 #   libreoffice  libreoffice --headless --convert-to pdf of a small text document     (libreoffice-writer-nogui)
 #   firefox      firefox-esr --headless --screenshot of a local file page              (firefox-esr)
-# Default: numpy,numpy-nopyc,qemu. --quick: one run of numpy-nopyc,qemu (for bench/run-all).
+# Default: numpy,numpy-nopyc,qemu. --quick: one run of each (for bench/run-all).
 #
 # Cached, rebuilt only when the program list changes (BENCH_COLDSTART_CACHE, default /var/tmp/distrid-ci/coldstart):
 #   debs/ and repo/   import-apt's .deb cache and the signed repository it writes (a re-run with an unchanged archive
 #                     reads nothing again); key.*  the signing key
 #   /var/tmp/distrid-ci/coldstart-chroot  debootstrap --variant=minbase of the machine's suite with the programs'
 #                     packages (apt-get install in it when the list grows), on the same ext4 disk as the store
-# Per run and program, interleaved: ext4 cold (drop_caches, run), ext4 warm (run again); then /ro cold (the daemon
-# restarted and ready, as after a boot, then drop_caches: its block caches are empty like the kernel's), /ro warm.
+# Per run and program, interleaved: ext4 cold (drop_caches, run), ext4 warm (run again); then /ro cold, /ro warm. A
+# cold /ro run: the daemon restarted without --repo (so no index refresh runs after its start) and ready (status
+# answers, the mount lists every package), then warmed on packages of neither program (every file of grep's, sed's
+# and coreutils' own images read twice, /ro/bin's links read: the read path's code is paged in and its hot methods
+# tiered up, as in a daemon that has served since boot; that code stays mapped through drop_caches like the kernel's
+# own), idle (no CPU time used for 0.3 s, so the background compilation is over), then drop_caches: its
+# block caches are empty like the kernel's, and the program's images are opened for the first time by the program.
 # Both roots get /proc, /dev and an empty /tmp in a private mount namespace and `env -i` with PATH and HOME=/tmp;
 # the /ro root has nothing else but /ro, /etc/{passwd,group} and /bin/sh -> /ro/bin/sh. Prints medians, the ratio
 # /ro / ext4 against the goal (<= 1.05 cold, equal warm), and the load average. Needs root and the network (the
@@ -38,7 +44,7 @@ chroot_dir=${BENCH_COLDSTART_CHROOT:-/var/tmp/distrid-ci/coldstart-chroot}
 while (($#)); do
   case $1 in
     --runs) runs=$2; shift ;;
-    --quick) runs=1 programs="numpy-nopyc,qemu" ;;
+    --quick) runs=1 programs="numpy,numpy-nopyc,qemu" ;;
     --programs) programs=$2; shift ;;
     --jit) jit=1 ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -59,7 +65,7 @@ declare -A packages=(
 command_of() {
   case $1 in
     numpy) echo "python3 -c 'import numpy'" ;;
-    numpy-nopyc) echo "PYTHONPYCACHEPREFIX=/nonexistent python3 -c 'import numpy'" ;;
+    numpy-nopyc) echo "PYTHONDONTWRITEBYTECODE=1 PYTHONPYCACHEPREFIX=/nonexistent python3 -c 'import numpy'" ;;
     qemu) echo "qemu-system-x86_64 -machine pc -S -display none -monitor stdio </tmp/quit" ;;
     libreoffice) echo "libreoffice --headless --convert-to pdf --outdir /tmp/out /tmp/doc.txt" ;;
     firefox) echo "firefox-esr --headless --screenshot /tmp/out/shot.png file:///tmp/page.html" ;;
@@ -140,6 +146,7 @@ mkdir -p "$ro_root"/{ro,proc,dev,tmp,etc,bin}
 cp /etc/passwd /etc/group "$ro_root/etc/"
 ln -s /ro/bin/sh "$ro_root/bin/sh"
 mkdir -p "$chroot_dir/tmp"
+rm -rf "$chroot_dir/nonexistent" # .pyc an earlier version of numpy-nopyc let Python write there
 # Inputs, the same in both roots' /tmp (a tmpfs per run, so nothing of it is on either disk).
 make_inputs() {
   local t=$1
@@ -172,7 +179,14 @@ time_in_root() {
 restart_daemon() {
   distrid_stop
   umount -l "$W/ro" 2>/dev/null || true
-  distrid_start "$W/store" "$W/state" "$W/ro" "$W/run/distrid.sock" "$images" "${daemon_args[@]}"
+  distrid_start "$W/store" "$W/state" "$W/ro" "$W/run/distrid.sock" "$images" --trusted-keys "$W/trusted"
+  # Warm-up on packages of neither program, twice, so that the read path's methods pass the runtime's tiering
+  # threshold and their optimised code is compiled before the program runs (distrid_wait_idle waits for that
+  # background compilation): a daemon that has served since boot is past that point.
+  for _ in 1 2; do
+    find "$W"/ro/grep-*/ "$W"/ro/sed-*/ "$W"/ro/coreutils-*/ -type f -exec cat {} + >/dev/null
+    find "$W"/ro/bin/ -type l -exec readlink {} + >/dev/null
+  done
   distrid_wait_idle
 }
 

@@ -12,6 +12,10 @@
 # and N warm passes. --tests and --no-warm shorten a run while iterating; --image reuses a mksquashfs image of
 # --tree made by an earlier run. --quick (for bench/run-all): one run of every cold test on the kernel and distrid,
 # 2 s of random reads, no warm pass. Needs root. BENCH_KEEP=1 keeps the work directory.
+#
+# Mount kinds: kernel, squashfuse, squashfuse_ll, distrid (requests through /dev/fuse reads: fuseIoUring false) and
+# distrid-uring (FUSE over io_uring: fuse.enable_uring is set to Y while that daemon mounts, then put back, since the
+# connection keeps what INIT negotiated). The request counts then also show how many went through the rings.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/common.sh"
@@ -23,14 +27,13 @@ while (($#)); do
   case $1 in
     --runs) runs=$2; shift ;;
     --small) small=1 ;;
-    --quick) small=1 runs=1 ;; # bench/run-all.sh: one run on the --small tree
+    --quick) small=1 runs=1 mounts="kernel,distrid" rand_s=2 warm=0 ;; # bench/run-all.sh: one run on the --small tree
     --tree) tree=$2; shift ;;
     --randread-seconds) rand_s=$2; shift ;;
     --mounts) mounts=$2; shift ;;
     --tests) tests_opt=$2; shift ;;
     --no-warm) warm=0 ;;
     --image) image=$2; shift ;;
-    --quick) runs=1 mounts="kernel,distrid" rand_s=2 warm=0 ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "fuse-bench: unknown option $1 (try --help)" ;;
   esac
@@ -63,7 +66,15 @@ ln "$img" "$W/store/bench-amd64-1-1.squashfs"
 
 # --- the four mounts -------------------------------------------------------------------------------------------
 declare -A server_pid=()
-root_of() { if [ "$1" = distrid ]; then echo "$W/mnt/distrid/bench-amd64-1-1"; else echo "$W/mnt/$1"; fi; }
+root_of() { if [[ $1 == distrid* ]]; then echo "$W/mnt/$1/bench-amd64-1-1"; else echo "$W/mnt/$1"; fi; }
+uring_param=/sys/module/fuse/parameters/enable_uring
+# distrid_with_uring MOUNTPOINT: starts the daemon with io_uring asked for and the kernel allowing it, only for INIT.
+distrid_with_uring() {
+  echo Y >"$uring_param"
+  DISTRID_CONFIG_JSON='{"fuseIoUring": true}' distrid_start "$W/store" "$W/state-uring" "$1" "$W/run/distrid.sock" 1
+  echo "$uring_before" >"$uring_param"
+  grep -q "requests through io_uring" "$W/run/distrid.log" || die "fuse-bench: distrid-uring did not negotiate io_uring"
+}
 wait_mounted() {
   local i
   for i in $(seq 1000); do mountpoint -q "$1" && return 0; sleep 0.01; done
@@ -78,20 +89,26 @@ mount_up() {
       "$kind" -f "$img" "$mnt" 2>>"$W/run/$kind.log" &
       server_pid[$kind]=$!
       wait_mounted "$mnt" ;;
-    distrid) distrid_start "$W/store" "$W/state" "$mnt" "$W/run/distrid.sock" 1 ;;
+    distrid) DISTRID_CONFIG_JSON='{"fuseIoUring": false}' distrid_start "$W/store" "$W/state" "$mnt" "$W/run/distrid.sock" 1 ;;
+    distrid-uring) : >"$W/run/distrid.log"; distrid_with_uring "$mnt" ;;
     *) die "fuse-bench: unknown mount kind $kind" ;;
   esac
 }
 mount_down() {
   local kind=$1 mnt=$W/mnt/$1
   case $kind in
-    distrid) distrid_stop ;;
+    distrid | distrid-uring) distrid_stop ;;
     *) unmount_quietly "$mnt"
        if [ -n "${server_pid[$kind]:-}" ]; then wait "${server_pid[$kind]}" 2>/dev/null || true; server_pid[$kind]=""; fi ;;
   esac
   unmount_quietly "$mnt"
 }
 for k in "${kinds[@]}"; do on_exit "unmount_quietly '$W/mnt/$k'"; done
+if [[ " ${kinds[*]} " == *" distrid-uring "* ]]; then
+  [ -w "$uring_param" ] || die "fuse-bench: $uring_param is missing (this kernel has no FUSE over io_uring)"
+  uring_before=$(cat "$uring_param")
+  on_exit "echo '$uring_before' >'$uring_param'"
+fi
 on_exit "distrid_stop"
 cold_mount() { mount_down "$1"; drop_caches; mount_up "$1"; }
 
@@ -157,18 +174,22 @@ for k in "${kinds_warm[@]}"; do
   cold_mount "$k"
   root=$(root_of "$k")
   cat_all "$root"
-  if [ "$k" = distrid ]; then
-    districtl --socket "$W/run/distrid.sock" --json status >"$W/run/status-cold.json"
+  if [[ $k == distrid* ]]; then
+    districtl --socket "$W/run/distrid.sock" --json status >"$W/run/status-cold-$k.json"
   fi
   for ((r = 1; r <= runs; r++)); do record cat_warm "$k" "$(time_cmd cat_all "$root")"; done
-  if [ "$k" = distrid ]; then
-    districtl --socket "$W/run/distrid.sock" --json status >"$W/run/status-warm.json"
-    opcodes=$("$BENCH_PYTHON" - "$runs" "$W/run/status-cold.json" "$W/run/status-warm.json" <<'PY'
+  if [[ $k == distrid* ]]; then
+    districtl --socket "$W/run/distrid.sock" --json status >"$W/run/status-warm-$k.json"
+    opcodes+=$'\n'"$k:"$'\n'$("$BENCH_PYTHON" - "$runs" "$W/run/status-cold-$k.json" "$W/run/status-warm-$k.json" <<'PY'
 import json, sys
 docs = [json.load(open(p)) for p in sys.argv[2:]]
+def fuse(d):
+    return d.get("fuse") or d.get("Fuse") or {}
 def ops(d):
-    f = d.get("fuse") or d.get("Fuse") or {}
-    return f.get("byOpcode") or f.get("ByOpcode") or {}
+    f = fuse(d)
+    ops = dict(f.get("byOpcode") or f.get("ByOpcode") or {})
+    ops["(through io_uring)"] = f.get("ringRequests", 0)
+    return ops
 a, b = ops(docs[0]), ops(docs[-1])
 print("opcode\tafter 1 cold pass\tadded by %s warm passes" % sys.argv[1])
 for name in sorted(set(a) | set(b), key=lambda n: -b.get(n, 0)):
@@ -187,6 +208,8 @@ header="test"
 for k in "${kinds[@]}"; do header+=$'\t'"$k"; done
 for k in "${kinds[@]}"; do [ "$k" = kernel ] || header+=$'\t'"$k/kernel"; done
 [[ " ${kinds[*]} " == *" squashfuse_ll "* && " ${kinds[*]} " == *" distrid "* ]] && header+=$'\t'"distrid/squashfuse_ll"
+both=0
+[[ " ${kinds[*]} " == *" distrid "* && " ${kinds[*]} " == *" distrid-uring "* ]] && both=1 && header+=$'\t'"distrid-uring/distrid"
 rows=("$header")
 for t in cat_cold cat_warm stat_cold pcat_cold seq_cold rand_cold; do
   [ -n "${results[$t/${kinds[0]}]:-}" ] || continue # not run (--tests, --no-warm)
@@ -198,6 +221,7 @@ for t in cat_cold cat_warm stat_cold pcat_cold seq_cold rand_cold; do
   done
   for k in "${kinds[@]}"; do [ "$k" = kernel ] || row+=$'\t'"$(ratio "${med[$k]}" "${med[kernel]:-}")"; done
   [[ " ${kinds[*]} " == *" squashfuse_ll "* && " ${kinds[*]} " == *" distrid "* ]] && row+=$'\t'"$(ratio "${med[distrid]}" "${med[squashfuse_ll]}")"
+  ((both)) && row+=$'\t'"$(ratio "${med[distrid-uring]}" "${med[distrid]}")"
   rows+=("$row")
   [ -n "${med[distrid]:-}" ] && bench_record "fuse.distrid_over_kernel.$t" "$(ratio "${med[distrid]}" "${med[kernel]:-}")"
   unset med
@@ -206,6 +230,6 @@ print_table "${rows[@]}"
 echo "(ratios: time ratios above 1 are slower than the anchor; the IOPS ratio above 1 is faster)"
 if [ -n "$opcodes" ]; then
   echo
-  echo "distrid FUSE requests (districtl --json status, fuse.byOpcode):"
+  echo "distrid FUSE requests (districtl --json status, fuse.byOpcode and fuse.ringRequests):"
   print_table "$opcodes"
 fi

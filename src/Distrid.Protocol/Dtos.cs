@@ -44,6 +44,9 @@ public sealed record FuseStatistics
 {
     public required long Requests { get; init; }
     public IReadOnlyDictionary<string, long> ByOpcode { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>Requests served through FUSE-over-io_uring entries (0 when the connection uses /dev/fuse reads).</summary>
+    public long RingRequests { get; init; }
 }
 
 /// <summary>One package, as <c>list</c>, <c>search</c> and <c>info</c> show it.</summary>

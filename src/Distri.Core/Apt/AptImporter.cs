@@ -127,10 +127,17 @@ public static class AptImporter
 
         if (plan.Any(p => p.Rebuild))
         {
-            BuildChanged(plan, downloader, repo, pkgDir, request.Image, warn, progress);
+            var bytecode = BuildChanged(plan, downloader, repo, pkgDir, request.Image, warn, progress);
             foreach (var p in plan)
             {
-                state.Packages[p.Deb.Package] = new ImportedPackageState { FullName = p.Name.FullName, DebSha256 = p.Deb.Sha256, Dependencies = p.Dependencies };
+                string? compiler = p.Rebuild ? bytecode.GetValueOrDefault(downloader.CachePath(p.Deb)) : state.Packages.GetValueOrDefault(p.Deb.Package)?.Bytecode;
+                state.Packages[p.Deb.Package] = new ImportedPackageState
+                {
+                    FullName = p.Name.FullName,
+                    DebSha256 = p.Deb.Sha256,
+                    Dependencies = p.Dependencies,
+                    Bytecode = compiler,
+                };
             }
 
             state.Save(repo);
@@ -162,7 +169,8 @@ public static class AptImporter
         UndeclaredDependencies.Add(resolver, index, plan, unmet, found, request.Architecture);
     }
 
-    private static void BuildChanged(IReadOnlyList<PlannedPackage> plan, DebDownloader downloader, string repo, string pkgDir,
+    /// <summary>Builds the changed members' images; returns, by .deb path, the compiler of those with Python modules.</summary>
+    private static Dictionary<string, string?> BuildChanged(IReadOnlyList<PlannedPackage> plan, DebDownloader downloader, string repo, string pkgDir,
         SquashFsWriterOptions image, Action<string> warn, Action<string> progress)
     {
         // The relocator needs each changed member's whole runtime closure (its library farm names their files).
@@ -219,6 +227,8 @@ public static class AptImporter
                     File.Move(Path.Combine(staging, member.Name.FullName + extension), Path.Combine(pkgDir, member.Name.FullName + extension), overwrite: true);
                 }
             }
+
+            return results.Where(r => r.Bytecode is not null).ToDictionary(r => r.DebPath, r => r.Bytecode, StringComparer.Ordinal);
         }
         finally
         {

@@ -9,7 +9,8 @@ public sealed record PlannedPackage(AptPackage Deb, PackageName Name, IReadOnlyL
 /// <summary>
 /// Decides full names and revisions against the previous import. A package gets a new image, one revision above the
 /// highest it ever had (in the state file or as an image in REPO/pkg), when its .deb changed, when it is new, when its
-/// image is gone, or when the full name of any dependency changed. The last rule propagates up through reverse
+/// image is gone, when its Python bytecode would now be compiled differently (or at all), or when the full name of any
+/// dependency changed. The last rule propagates up through reverse
 /// dependencies to a fixed point: a relocated package's RUNPATH farm and wrappers name its dependencies'
 /// /ro/&lt;fullname&gt;/ paths, so a fixed libssl must reach curl as a new curl image. Every other package keeps its
 /// full name and its files are not touched.
@@ -24,7 +25,8 @@ public static class ImportPlanner
         foreach (var deb in members)
         {
             var recorded = state.Packages.GetValueOrDefault(deb.Package);
-            if (recorded is null || recorded.DebSha256 != deb.Sha256
+            if (recorded is null || recorded.DebSha256 != deb.Sha256 || state.FormatVersion < ImportState.CurrentFormatVersion
+                || (recorded.Bytecode is { } compiler && !Relocation.PythonBytecode.IsCurrent(compiler))
                 || !File.Exists(Path.Combine(packageDirectory, recorded.FullName + PackageMetadata.ImageExtension)))
             {
                 rebuild.Add(deb.Package);

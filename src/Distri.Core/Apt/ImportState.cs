@@ -15,19 +15,26 @@ public sealed record ImportedPackageState
 
     [JsonPropertyName("dependencies")]
     public IReadOnlyList<string> Dependencies { get; init; } = [];
+
+    /// <summary>For a package with Python modules: the compiler of its bytecode ("python3.11:&lt;magic&gt;", no magic when none was available).</summary>
+    [JsonPropertyName("bytecode")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Bytecode { get; init; }
 }
 
 /// <summary>
 /// <c>REPO/import-state.json</c>: per Debian package name, the image last built for it and what it was built from.
 /// Entries of packages that leave the closure stay, so that their revisions keep counting up if they come back.
+/// Format 1 predates bytecode at import: its packages are all rebuilt once.
 /// </summary>
 public sealed record ImportState
 {
     public const string FileName = "import-state.json";
+    public const int CurrentFormatVersion = 2;
     private const int MaxBytes = 64 << 20;
 
     [JsonPropertyName("formatVersion")]
-    public int FormatVersion { get; init; } = 1;
+    public int FormatVersion { get; init; } = CurrentFormatVersion;
 
     [JsonPropertyName("packages")]
     public Dictionary<string, ImportedPackageState> Packages { get; init; } = new(StringComparer.Ordinal);
@@ -49,7 +56,7 @@ public sealed record ImportState
         {
             var state = JsonSerializer.Deserialize(File.ReadAllBytes(path), ImportStateJsonContext.Default.ImportState)
                 ?? throw new InvalidDataException($"{path}: empty");
-            return state.FormatVersion == 1
+            return state.FormatVersion is 1 or CurrentFormatVersion
                 ? state with { Packages = new Dictionary<string, ImportedPackageState>(state.Packages ?? [], StringComparer.Ordinal) }
                 : throw new InvalidDataException($"{path}: unknown formatVersion {state.FormatVersion}");
         }
@@ -61,7 +68,7 @@ public sealed record ImportState
 
     public void Save(string repoDirectory)
     {
-        var sorted = this with { Packages = new Dictionary<string, ImportedPackageState>(Packages.OrderBy(p => p.Key, StringComparer.Ordinal)) };
+        var sorted = this with { FormatVersion = CurrentFormatVersion, Packages = new Dictionary<string, ImportedPackageState>(Packages.OrderBy(p => p.Key, StringComparer.Ordinal)) };
         AtomicFile.Write(Path.Combine(repoDirectory, FileName), JsonSerializer.SerializeToUtf8Bytes(sorted, ImportStateJsonContext.Default.ImportState));
     }
 }

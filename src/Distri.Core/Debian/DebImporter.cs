@@ -4,7 +4,11 @@ using Distri.Core.SquashFs.Writing;
 namespace Distri.Core.Debian;
 
 /// <summary>The outcome for one .deb: the package written, or why nothing was written for it.</summary>
-public sealed record DebImportResult(string DebPath, PackageMetadata? Package, string? Error);
+public sealed record DebImportResult(string DebPath, PackageMetadata? Package, string? Error)
+{
+    /// <summary>For a relocated package with Python modules: the compiler its bytecode was made with, as the import state records it.</summary>
+    public string? Bytecode { get; init; }
+}
 
 /// <summary>
 /// Turns a set of .deb files into Distrid packages. Dependencies are resolved within the set: for each Depends /

@@ -92,9 +92,16 @@ public static class ClosureRelocator
 
             // Members are independent once planned: each writes its own image from its own spool, so they are built
             // side by side (patchelf runs and file reads overlap the writer's compression), in closure order in the results.
+            var bytecode = PythonBytecode.Find(members, warn, out string? pythonVersion, out string? compiler);
             var results = new DebImportResult[members.Count];
-            Parallel.For(0, members.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-                i => results[i] = BuildMember(analysis.Plans[members[i]], spool, outputDirectory, image, warn));
+            Parallel.For(0, members.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+            {
+                results[i] = BuildMember(analysis.Plans[members[i]], spool, outputDirectory, image, bytecode, warn);
+                if (pythonVersion is not null && PythonBytecode.Modules(members[i], pythonVersion).Any())
+                {
+                    results[i] = results[i] with { Bytecode = compiler };
+                }
+            });
             return results;
         }
         finally
@@ -127,7 +134,8 @@ public static class ClosureRelocator
         return failed >= 0 ? (null, closure[failed], errors[failed]) : ([.. members.Select(m => m!)], null, null);
     }
 
-    private static DebImportResult BuildMember(ClosureAnalysis.MemberPlan plan, string spool, string outputDirectory, SquashFsWriterOptions image, Action<string> warn)
+    private static DebImportResult BuildMember(ClosureAnalysis.MemberPlan plan, string spool, string outputDirectory, SquashFsWriterOptions image,
+        PythonBytecode? bytecode, Action<string> warn)
     {
         var member = plan.Member;
         try
@@ -152,6 +160,15 @@ public static class ClosureRelocator
             foreach (var (soname, target) in plan.Farm)
             {
                 editor.Add($"{ClosureAnalysis.FarmDirectory}/{soname}", editor.Symlink(target));
+            }
+
+            // What py3compile would have written in the postinst, into this package's own image.
+            var compiled = bytecode is null ? [] : bytecode.Compile(member, editor.Map, spool);
+            foreach (var (path, pyc) in compiled)
+            {
+                var file = SourceFile.FromBytes(pyc);
+                file.ModificationTime = editor.ModificationTime;
+                editor.Add(path, file);
             }
 
             var metadata = PackageBuilder.Build(editor.Build(warn), member.Package.Name, new PackageBuildOptions

@@ -31,8 +31,10 @@ public static class Errno
     public const int EPROTO = 71;
     public const int EOVERFLOW = 75;
     public const int ENOTSUP = 95;
+    public const int ECONNABORTED = 103;
     public const int ENOTCONN = 107;
     public const int ESTALE = 116;
+    public const int ECANCELED = 125;
 
     /// <summary>Builds the exception used for failed system calls outside the request hot path.</summary>
     internal static FuseException Exception(int errno, string operation) => new(errno, operation);

@@ -18,6 +18,7 @@ public sealed class FuseRequestCounters
     private long _storesSent;
     private long _storesDropped;
     private long _storeFailures;
+    private long _ringRequests;
 
     /// <summary>Requests received with this opcode (unknown opcodes above 63 share one slot).</summary>
     public long this[FuseOpcode opcode] => Volatile.Read(ref _requests[Slot((uint)opcode)]);
@@ -57,6 +58,9 @@ public sealed class FuseRequestCounters
     /// <summary>Page-cache stores that failed (other than ENOENT: the kernel had forgotten the inode).</summary>
     public long StoreFailures => Volatile.Read(ref _storeFailures);
 
+    /// <summary>Requests that came through an io_uring entry instead of a /dev/fuse read (included in the opcode counts).</summary>
+    public long RingRequests => Volatile.Read(ref _ringRequests);
+
     /// <summary>A copy of the non-zero counters by opcode name.</summary>
     public IReadOnlyDictionary<string, long> Snapshot()
     {
@@ -74,6 +78,8 @@ public sealed class FuseRequestCounters
     }
 
     internal void CountRequest(uint opcode) => Interlocked.Increment(ref _requests[Slot(opcode)]);
+
+    internal void CountRingRequest() => Interlocked.Increment(ref _ringRequests);
 
     internal void CountHandlerFailure() => Interlocked.Increment(ref _handlerFailures);
 

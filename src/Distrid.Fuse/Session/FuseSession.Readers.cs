@@ -37,6 +37,11 @@ public sealed partial class FuseSession
     public bool Detach(TimeSpan timeout)
     {
         Mount.LeaveMountedOnDispose = true;
+        if (_usesIoUring)
+        {
+            Options.Log?.Invoke("fuse: handing over a connection that uses io_uring; requests in its ring entries are lost");
+        }
+
         Volatile.Write(ref _abandoned, true);
         Interlocked.MemoryBarrier();
         var waited = System.Diagnostics.Stopwatch.StartNew();
@@ -150,7 +155,7 @@ public sealed partial class FuseSession
                         break;
                     }
 
-                    Dispatch(reader.Fd, request.Span[..length], reply);
+                    Dispatch(request.Span[..length], reply.Span[FuseOutHeader.Size..], reader.Fd, reply, ring: null);
                 }
                 finally
                 {
@@ -166,15 +171,16 @@ public sealed partial class FuseSession
         }
         finally
         {
-            if (Interlocked.Decrement(ref _runningReaders) == 0)
-            {
-                _storeQueue?.Dispose();
-                _completion.TrySetResult();
-            }
+            OnWorkerExited();
         }
     }
 
-    private void Dispatch(int fd, ReadOnlySpan<byte> message, NativeBuffer reply)
+    /// <summary>
+    /// The one dispatch of every request, whichever transport brought it: checks, counts, calls the handler and
+    /// replies. <paramref name="replyPayload"/> is where the handler writes its reply: the reply buffer after the out
+    /// header for /dev/fuse, the ring entry's payload buffer for io_uring (<paramref name="ring"/> then commits).
+    /// </summary>
+    internal void Dispatch(ReadOnlySpan<byte> message, Span<byte> replyPayload, int fd, NativeBuffer reply, FuseUringWorker? ring)
     {
         if (message.Length < FuseInHeader.Size)
         {
@@ -190,9 +196,10 @@ public sealed partial class FuseSession
             Session = this,
             FileSystem = _fileSystem,
             Header = header,
-            Reply = reply.Span[FuseOutHeader.Size..],
+            Reply = replyPayload,
             Fd = fd,
             ReplyBuffer = reply,
+            Ring = ring,
         };
 
         int bodyLength = message.Length - FuseInHeader.Size - (header.TotalExtLength * 8);
@@ -236,6 +243,12 @@ public sealed partial class FuseSession
     {
         int payload = Math.Max(result, 0);
         int error = result >= 0 ? 0 : result > -512 ? result : -Errno.EIO;
+        if (request.Ring is { } ring)
+        {
+            // The payload is already in the ring entry's buffer; the worker commits it with its next io_uring_enter.
+            return ring.SetReply(request.Header.Unique, error, payload);
+        }
+
         Span<byte> headerSpace = request.ReplyBuffer.Span[..FuseOutHeader.Size];
         ref FuseOutHeader header = ref MemoryMarshal.AsRef<FuseOutHeader>(headerSpace);
         header.Length = (uint)(FuseOutHeader.Size + payload);

@@ -1,6 +1,7 @@
 using Distrid.Fuse.FileSystem;
 using Distrid.Fuse.Interop;
 using Distrid.Fuse.Mounting;
+using Distrid.Fuse.Protocol;
 
 namespace Distrid.Fuse.Session;
 
@@ -77,6 +78,12 @@ public sealed partial class FuseSession : IDisposable
         session._isInitialized = true;
         session._initialized.TrySetResult(negotiated);
         session.StartReadersOrDisposeMount();
+        if ((negotiated.Flags & FuseInitFlags.OverIoUring) != 0)
+        {
+            // The predecessor's rings died with it and the kernel keeps sending to the queues: new entries are a must.
+            session.ReleaseUring(session.TryPrepareUring());
+        }
+
         if (negotiated.SupportsResend)
         {
             session.NotifyResend();
@@ -149,6 +156,7 @@ public sealed partial class FuseSession : IDisposable
 
     internal void OnInitialized(FuseInitResult result, int replyStatus)
     {
+        ReleaseUring(replyStatus == 0 && (result.Flags & FuseInitFlags.OverIoUring) != 0);
         if (replyStatus != 0)
         {
             _initialized.TrySetException(new FuseException(-replyStatus, "reply to INIT"));

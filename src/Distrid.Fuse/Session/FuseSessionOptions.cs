@@ -14,6 +14,19 @@ public sealed record FuseSessionOptions
     /// </summary>
     public bool CloneReaderDescriptors { get; init; } = true;
 
+    /// <summary>
+    /// Ask for FUSE over io_uring when the kernel offers it (7.42+, module parameter fuse.enable_uring=Y). Off by
+    /// default: measured against our /dev/fuse readers it did not win clearly (docs/PERFORMANCE.md). Requests
+    /// then come through per-CPU rings (one io_uring_enter per request instead of a read and a writev). Any failure
+    /// to set the rings up leaves the connection on /dev/fuse reads. Ignored (off) when
+    /// <see cref="CloneReaderDescriptors"/> is off, i.e. for a connection a successor process may inherit: ring
+    /// entries die with their process and the kernel does not resend what they held.
+    /// </summary>
+    public bool UseIoUring { get; init; }
+
+    /// <summary>Ring entries per CPU queue, each with its own thread, so a long READ does not hold up that CPU's next request.</summary>
+    public int IoUringThreadsPerQueue { get; init; } = 2;
+
     /// <summary>Highest protocol minor this server speaks (the kernel's is used when lower).</summary>
     public uint MaxMinor { get; init; } = 45;
 

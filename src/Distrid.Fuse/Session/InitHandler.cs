@@ -12,7 +12,8 @@ internal static class InitHandler
 {
     /// <summary>
     /// What we ask for. Not REQUEST_TIMEOUT: it would abort the connection while a daemon restarts. Not
-    /// AUTO_INVAL_DATA: invalidation is explicit. Not WRITEBACK_CACHE or passthrough.
+    /// AUTO_INVAL_DATA: invalidation is explicit. Not WRITEBACK_CACHE or passthrough. OVER_IO_URING is added by
+    /// <see cref="FuseSession.NegotiateUring"/> when offered, allowed and the rings exist.
     /// </summary>
     internal const FuseInitFlags Wanted =
         FuseInitFlags.AsyncRead | FuseInitFlags.DoReadDirPlus | FuseInitFlags.ReadDirPlusAuto |
@@ -52,7 +53,7 @@ internal static class InitHandler
         }
 
         uint minor = Math.Min(kernelMinor, options.MaxMinor);
-        var flags = (FuseInitFlags)(offered & (ulong)Wanted);
+        var flags = (FuseInitFlags)(offered & (ulong)Wanted) | request.Session.NegotiateUring(offered);
         ushort maxPages = (flags & FuseInitFlags.MaxPages) != 0 ? options.MaxPages : (ushort)0;
         uint maxWrite = Math.Max(maxPages, (ushort)32) * PageSize;
         uint readahead = Math.Min(options.MaxReadahead ?? kernelReadahead, kernelReadahead);

@@ -6,7 +6,7 @@ namespace Distrid.Fuse.Session;
 
 /// <summary>
 /// One request as a handler sees it: the parsed header, the body (extensions stripped, length already checked
-/// against the opcode table), and the reply payload area (the reply buffer after the out header).
+/// against the opcode table), and the reply payload area (the reply buffer after the out header, or a ring entry's payload buffer).
 /// </summary>
 internal ref struct RequestContext
 {
@@ -17,6 +17,9 @@ internal ref struct RequestContext
     public Span<byte> Reply;
     public int Fd;
     public NativeBuffer ReplyBuffer;
+
+    /// <summary>The io_uring entry the request came through, or null for a /dev/fuse read.</summary>
+    public FuseUringWorker? Ring;
 }
 
 /// <summary>

@@ -52,7 +52,7 @@ internal sealed class DistridQueries(
                 Reason = c.Reason == ConflictReason.NameOrder ? "name-order" : c.Reason.ToString(),
             })],
             BrokenImages = [.. current.Broken.Select(b => new BrokenImageInfo { FullName = b.FullName, Error = b.Error })],
-            Fuse = statistics is null ? null : new FuseStatistics { Requests = statistics.TotalRequests, ByOpcode = statistics.Snapshot() },
+            Fuse = statistics is null ? null : new FuseStatistics { Requests = statistics.TotalRequests, ByOpcode = statistics.Snapshot(), RingRequests = statistics.RingRequests },
         };
     }
 

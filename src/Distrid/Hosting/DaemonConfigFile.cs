@@ -24,6 +24,7 @@ internal sealed record DaemonConfigFile
     public int? MaxOpenImages { get; init; }
     public long? BlockCacheBytesPerImage { get; init; }
     public int? FuseThreads { get; init; }
+    public bool? FuseIoUring { get; init; }
     public int? DownloadParallelism { get; init; }
     public long? MinimumTransferRate { get; init; }
     public double? TransferRateWindowSeconds { get; init; }
@@ -69,6 +70,7 @@ internal sealed record DaemonConfigFile
         MaxOpenImages = MaxOpenImages ?? o.MaxOpenImages,
         BlockCacheBytesPerImage = BlockCacheBytesPerImage ?? o.BlockCacheBytesPerImage,
         FuseThreads = FuseThreads ?? o.FuseThreads,
+        FuseIoUring = FuseIoUring ?? o.FuseIoUring,
         DownloadParallelism = DownloadParallelism ?? o.DownloadParallelism,
         MinimumTransferRate = MinimumTransferRate ?? o.MinimumTransferRate,
         TransferRateWindow = TransferRateWindowSeconds is double w ? TimeSpan.FromSeconds(w) : o.TransferRateWindow,

@@ -51,6 +51,13 @@ public sealed record DaemonOptions
     /// <summary>Threads reading FUSE requests (each on its own cloned /dev/fuse fd).</summary>
     public int FuseThreads { get; init; } = Math.Max(2, Environment.ProcessorCount);
 
+    /// <summary>
+    /// FUSE over io_uring when the kernel offers it (fuse.enable_uring=Y; config file: <c>fuseIoUring</c>). Off by
+    /// default (it did not win clearly, docs/PERFORMANCE.md). When on, the connection is not kept in systemd's fd store,
+    /// because ring entries cannot be handed to a successor: a restart remounts /ro.
+    /// </summary>
+    public bool FuseIoUring { get; init; }
+
     /// <summary>The most packages downloaded at once; see RepositoryClientOptions.DownloadParallelism.</summary>
     public int DownloadParallelism { get; init; } = 16;
 

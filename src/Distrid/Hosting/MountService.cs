@@ -74,7 +74,8 @@ internal sealed partial class MountService(
         Directory.CreateDirectory(options.Mountpoint);
 
         // Under systemd the connection goes to the fd store, so node ids are journaled from the first publish on.
-        _handover = notifier.IsEnabled ? HandoverState.Create() : null;
+        // Not when io_uring is asked for explicitly: a successor cannot take over ring entries (FuseSessionOptions.UseIoUring).
+        _handover = notifier.IsEnabled && !options.FuseIoUring ? HandoverState.Create() : null;
         long allocatedBefore = firstNamespace.Generation is null ? GC.GetTotalAllocatedBytes() : firstNamespace.AllocatedBefore;
         PublishBuilt(generation, firstNamespace.Take(generation));
         ReturnStartupGarbage(allocatedBefore);
@@ -92,7 +93,8 @@ internal sealed partial class MountService(
         _session = FuseSession.Start(mount, fileSystem, SessionOptions());
         fileSystem.Attach(_session);
         var init = await _session.Initialized.WaitAsync(InitTimeout, cancellationToken);
-        logger.LogInformation("mounted {Mountpoint} (FUSE 7.{Minor}, {Packages} packages)", options.Mountpoint, init.Minor, fileSystem.Current.PackageCount);
+        logger.LogInformation("mounted {Mountpoint} (FUSE 7.{Minor}, requests through {Transport}, {Packages} packages)",
+            options.Mountpoint, init.Minor, _session.UsesIoUring ? "io_uring" : "/dev/fuse reads", fileSystem.Current.PackageCount);
         StoreConnection(mount, init);
     }
 
@@ -100,6 +102,7 @@ internal sealed partial class MountService(
     {
         ReaderThreads = options.FuseThreads,
         CloneReaderDescriptors = _handover is null,
+        UseIoUring = options.FuseIoUring && _handover is null,
         Log = message => logger.LogWarning("{Message}", message),
     };
 

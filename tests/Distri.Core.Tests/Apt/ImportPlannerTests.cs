@@ -55,6 +55,35 @@ public sealed class ImportPlannerTests : IDisposable
         Assert.All(plan, p => Assert.True(p.Rebuild)); // everything depends on libc6
     }
 
+    [Fact]
+    public void A_state_from_before_bytecode_at_import_rebuilds_everything_once()
+    {
+        var state = Publish(ImportPlanner.Plan(Curl(), new ImportState(), _pkgDir)) with { FormatVersion = 1 };
+        var plan = ImportPlanner.Plan(Curl(), state, _pkgDir);
+        Assert.All(plan, p => Assert.True(p.Rebuild));
+        Assert.All(plan, p => Assert.Equal(2, p.Name.Revision));
+    }
+
+    [Fact]
+    public void A_package_whose_bytecode_compiler_is_gone_or_new_is_rebuilt_and_one_without_modules_is_not()
+    {
+        var state = Publish(ImportPlanner.Plan(Curl(), new ImportState(), _pkgDir));
+        // libcurl4 recorded a compiler this machine cannot have (python3.99); libc6 recorded none (no modules).
+        state.Packages["libcurl4"] = state.Packages["libcurl4"] with { Bytecode = "python3.99:00000d0a" };
+        var plan = ImportPlanner.Plan(Curl(), state, _pkgDir);
+        Assert.True(plan.Single(p => p.Deb.Package == "libcurl4").Rebuild);
+        Assert.False(plan.Single(p => p.Deb.Package == "libc6").Rebuild);
+    }
+
+    [Fact]
+    public void A_recorded_compiler_is_current_only_while_the_machine_has_the_same_one()
+    {
+        // No machine has python3.99: "none then" stays current, a compiler recorded then is gone now.
+        Assert.True(Distri.Core.Relocation.PythonBytecode.IsCurrent("python3.99:"));
+        Assert.False(Distri.Core.Relocation.PythonBytecode.IsCurrent("python3.99:00000d0a"));
+        Assert.False(Distri.Core.Relocation.PythonBytecode.IsCurrent("not a compiler"));
+    }
+
     private static ClosureResolver Curl(string nghttp2Version = "1.52.0-1") => Resolve(
         ["curl"],
         Deb("curl", "7.88.1-10+deb12u5", depends: "libcurl4 (= 7.88.1-10+deb12u5), libc6 (>= 2.34)"),

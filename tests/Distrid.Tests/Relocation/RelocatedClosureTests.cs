@@ -65,6 +65,29 @@ public sealed class RelocatedClosureTests(RelocatedClosureFixture closure) : ICl
     }
 
     [Fact]
+    public async Task Python_LoadsTheBytecodeCompiledAtImportAndCompilesNothing_InARootWithOnlyRo()
+    {
+        if (!closure.Available)
+        {
+            return;
+        }
+
+        // No postinst ran py3compile, so the importer compiled numpy's and the stdlib's modules into each package's
+        // own __pycache__ (unchecked-hash .pyc). Python's -v says for each module whether its code came from a .pyc
+        // or from compiling the source, and whether it tried to write a .pyc.
+        using var root = new EmptyRoot(closure.Mount);
+        var result = await root.RunAsync(["/ro/bin/python3", "-v", "-c", "import numpy, ssl, json"]);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        string[] lines = result.Stderr.Split('\n');
+        string[] fromBytecode = [.. lines.Where(l => l.StartsWith("# code object from '/ro/", StringComparison.Ordinal) && l.EndsWith(".cpython-311.pyc'", StringComparison.Ordinal))];
+        string[] compiled = [.. lines.Where(l => l.StartsWith("# code object from", StringComparison.Ordinal) && l.Contains(".py", StringComparison.Ordinal) && !l.Contains(".pyc", StringComparison.Ordinal))];
+        Assert.Contains(fromBytecode, l => l.Contains("/numpy/__pycache__/__init__.cpython-311.pyc", StringComparison.Ordinal));
+        Assert.Contains(fromBytecode, l => l.Contains("/lib/python3.11/__pycache__/ssl.cpython-311.pyc", StringComparison.Ordinal));
+        Assert.True(compiled.Length == 0, string.Join('\n', compiled));
+        Assert.DoesNotContain(lines, l => l.StartsWith("# could not create", StringComparison.Ordinal) || l.StartsWith("# wrote", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Git_InitCommitAndClone_InARootWithOnlyRo()
     {
         if (!closure.Available)

@@ -1,6 +1,6 @@
 using Distrid.Protocol;
 using Tmds.DBus.Protocol;
-using static Distrid.Api.DBus.DtoWriter;
+using static Distrid.Api.DBus.VariantDictionary;
 
 namespace Distrid.Api.DBus;
 
@@ -10,33 +10,39 @@ namespace Distrid.Api.DBus;
 /// </summary>
 internal static class AdminDtoWriter
 {
-    public static void WriteFiles(ref MessageWriter writer, PackageFiles files)
+    public static void WriteFiles(ref MessageWriter writer, PackageFiles files) => Record(ref writer, files, Files);
+
+    public static void WriteOwner(ref MessageWriter writer, OwnerInfo owner) => Record(ref writer, owner, Owner);
+
+    public static void WriteWhy(ref MessageWriter writer, WhyResult why) => Record(ref writer, why, Why);
+
+    public static void WriteHistory(ref MessageWriter writer, IReadOnlyList<HistoryEntry> entries) =>
+        Records(ref writer, entries, History);
+
+    public static void WriteDiff(ref MessageWriter writer, GenerationDiff diff) => Record(ref writer, diff, Diff);
+
+    public static void WriteVerify(ref MessageWriter writer, IReadOnlyList<VerifyInfo> results) =>
+        Records(ref writer, results, Verify);
+
+    private static void Files(ref MessageWriter writer, PackageFiles files)
     {
-        var dict = writer.WriteDictionaryStart();
         String(ref writer, "fullName", files.FullName);
         String(ref writer, "root", files.Root);
         Bool(ref writer, "installed", files.Installed);
-        Entry(ref writer, "files");
-        writer.WriteSignature("aa{sv}");
-        var array = writer.WriteArrayStart(DBusType.Array);
-        foreach (var file in files.Files)
-        {
-            var entry = writer.WriteDictionaryStart();
-            String(ref writer, "path", file.Path);
-            String(ref writer, "kind", file.Kind);
-            Int64(ref writer, "size", file.Size);
-            Optional(ref writer, "target", file.Target);
-            Optional(ref writer, "exchange", file.Exchange);
-            writer.WriteDictionaryEnd(entry);
-        }
-
-        writer.WriteArrayEnd(array);
-        writer.WriteDictionaryEnd(dict);
+        Records(ref writer, "files", files.Files, File);
     }
 
-    public static void WriteOwner(ref MessageWriter writer, OwnerInfo owner)
+    private static void File(ref MessageWriter writer, PackageFile file)
     {
-        var dict = writer.WriteDictionaryStart();
+        String(ref writer, "path", file.Path);
+        String(ref writer, "kind", file.Kind);
+        Int64(ref writer, "size", file.Size);
+        Optional(ref writer, "target", file.Target);
+        Optional(ref writer, "exchange", file.Exchange);
+    }
+
+    private static void Owner(ref MessageWriter writer, OwnerInfo owner)
+    {
         String(ref writer, "path", owner.Path);
         Optional(ref writer, "owner", owner.Owner);
         Optional(ref writer, "packagePath", owner.PackagePath);
@@ -44,12 +50,10 @@ internal static class AdminDtoWriter
         Strings(ref writer, "providers", owner.Providers);
         Strings(ref writer, "losers", owner.Losers);
         Optional(ref writer, "reason", owner.Reason);
-        writer.WriteDictionaryEnd(dict);
     }
 
-    public static void WriteWhy(ref MessageWriter writer, WhyResult why)
+    private static void Why(ref MessageWriter writer, WhyResult why)
     {
-        var dict = writer.WriteDictionaryStart();
         String(ref writer, "fullName", why.FullName);
         Bool(ref writer, "explicit", why.Explicit);
         Entry(ref writer, "chains");
@@ -61,82 +65,51 @@ internal static class AdminDtoWriter
         }
 
         writer.WriteArrayEnd(chains);
-        writer.WriteDictionaryEnd(dict);
     }
 
-    public static void WriteHistory(ref MessageWriter writer, IReadOnlyList<HistoryEntry> entries)
+    private static void History(ref MessageWriter writer, HistoryEntry e)
     {
-        var array = writer.WriteArrayStart(DBusType.Array);
-        foreach (var e in entries)
+        String(ref writer, "transaction", e.Transaction);
+        Milliseconds(ref writer, "started", e.Started);
+        Milliseconds(ref writer, "finished", e.Finished);
+        if (e.DurationSeconds is double seconds)
         {
-            var dict = writer.WriteDictionaryStart();
-            String(ref writer, "transaction", e.Transaction);
-            Int64(ref writer, "started", e.Started.ToUnixTimeMilliseconds());
-            if (e.Finished is { } finished)
-            {
-                Int64(ref writer, "finished", finished.ToUnixTimeMilliseconds());
-            }
-
-            if (e.DurationSeconds is double seconds)
-            {
-                Entry(ref writer, "durationSeconds");
-                writer.WriteVariantDouble(seconds);
-            }
-
-            String(ref writer, "description", e.Description);
-            Optional(ref writer, "caller", e.Caller);
-            if (e.Uid is uint uid)
-            {
-                Entry(ref writer, "uid");
-                writer.WriteVariantUInt32(uid);
-            }
-
-            Optional(ref writer, "via", e.Via);
-            String(ref writer, "result", e.Result);
-            Optional(ref writer, "error", e.Error);
-            if (e.PreviousGeneration is int previous)
-            {
-                Int32(ref writer, "previousGeneration", previous);
-            }
-
-            if (e.Generation is int generation)
-            {
-                Int32(ref writer, "generation", generation);
-            }
-
-            writer.WriteDictionaryEnd(dict);
+            Entry(ref writer, "durationSeconds");
+            writer.WriteVariantDouble(seconds);
         }
 
-        writer.WriteArrayEnd(array);
+        String(ref writer, "description", e.Description);
+        Optional(ref writer, "caller", e.Caller);
+        if (e.Uid is uint uid)
+        {
+            Entry(ref writer, "uid");
+            writer.WriteVariantUInt32(uid);
+        }
+
+        Optional(ref writer, "via", e.Via);
+        String(ref writer, "result", e.Result);
+        Optional(ref writer, "error", e.Error);
+        Optional(ref writer, "previousGeneration", e.PreviousGeneration);
+        Optional(ref writer, "generation", e.Generation);
     }
 
-    public static void WriteDiff(ref MessageWriter writer, GenerationDiff diff)
+    private static void Diff(ref MessageWriter writer, GenerationDiff diff)
     {
-        var dict = writer.WriteDictionaryStart();
         Int32(ref writer, "from", diff.From);
         Int32(ref writer, "to", diff.To);
         Strings(ref writer, "added", diff.Added);
         Strings(ref writer, "removed", diff.Removed);
         Changes(ref writer, "upgraded", diff.Upgraded);
         Changes(ref writer, "downgraded", diff.Downgraded);
-        writer.WriteDictionaryEnd(dict);
     }
 
-    public static void WriteVerify(ref MessageWriter writer, IReadOnlyList<VerifyInfo> results)
+    private static void Verify(ref MessageWriter writer, VerifyInfo r)
     {
-        var array = writer.WriteArrayStart(DBusType.Array);
-        foreach (var r in results)
-        {
-            var dict = writer.WriteDictionaryStart();
-            String(ref writer, "fullName", r.FullName);
-            Bool(ref writer, "ok", r.Ok);
-            Bool(ref writer, "installed", r.Installed);
-            Optional(ref writer, "problem", r.Problem);
-            Optional(ref writer, "fix", r.Fix);
-            writer.WriteDictionaryEnd(dict);
-        }
-
-        writer.WriteArrayEnd(array);
+        String(ref writer, "fullName", r.FullName);
+        Bool(ref writer, "ok", r.Ok);
+        Bool(ref writer, "installed", r.Installed);
+        Optional(ref writer, "problem", r.Problem);
+        Optional(ref writer, "fix", r.Fix);
     }
 
     /// <summary>name-arch, from and to of each change, as aa{ss}.</summary>
@@ -159,13 +132,5 @@ internal static class AdminDtoWriter
         }
 
         writer.WriteArrayEnd(array);
-    }
-
-    private static void Optional(ref MessageWriter writer, string key, string? value)
-    {
-        if (value is not null)
-        {
-            String(ref writer, key, value);
-        }
     }
 }

@@ -1,5 +1,6 @@
 using Distrid.Protocol;
 using Tmds.DBus.Protocol;
+using static Distrid.Api.DBus.VariantDictionary;
 
 namespace Distrid.Api.DBus;
 
@@ -9,9 +10,18 @@ namespace Distrid.Api.DBus;
 /// </summary>
 internal static class DtoWriter
 {
-    public static void WriteStatus(ref MessageWriter writer, StatusResult status)
+    public static void WriteStatus(ref MessageWriter writer, StatusResult status) => Record(ref writer, status, Status);
+
+    public static void WritePackages(ref MessageWriter writer, IReadOnlyList<PackageInfo> packages) =>
+        Records(ref writer, packages, Package);
+
+    public static void WritePackage(ref MessageWriter writer, PackageInfo package) => Record(ref writer, package, Package);
+
+    public static void WriteGenerations(ref MessageWriter writer, IReadOnlyList<GenerationInfo> generations) =>
+        Records(ref writer, generations, Generation);
+
+    private static void Status(ref MessageWriter writer, StatusResult status)
     {
-        var dict = writer.WriteDictionaryStart();
         String(ref writer, "version", status.Version);
         String(ref writer, "mountpoint", status.Mountpoint);
         Bool(ref writer, "mounted", status.Mounted);
@@ -28,23 +38,10 @@ internal static class DtoWriter
 
         Strings(ref writer, "conflicts", status.Conflicts.Select(c => $"{c.Path}: {c.Winner} over {string.Join(", ", c.Losers)}"));
         Strings(ref writer, "brokenImages", status.BrokenImages.Select(b => $"{b.FullName}: {b.Error}"));
-        writer.WriteDictionaryEnd(dict);
     }
 
-    public static void WritePackages(ref MessageWriter writer, IReadOnlyList<PackageInfo> packages)
+    private static void Package(ref MessageWriter writer, PackageInfo p)
     {
-        var array = writer.WriteArrayStart(DBusType.Array);
-        foreach (var p in packages)
-        {
-            WritePackage(ref writer, p);
-        }
-
-        writer.WriteArrayEnd(array);
-    }
-
-    public static void WritePackage(ref MessageWriter writer, PackageInfo p)
-    {
-        var dict = writer.WriteDictionaryStart();
         String(ref writer, "fullName", p.FullName);
         String(ref writer, "name", p.Name);
         String(ref writer, "arch", p.Arch);
@@ -55,73 +52,25 @@ internal static class DtoWriter
         Strings(ref writer, "dependencies", p.Dependencies);
         Bool(ref writer, "installed", p.Installed);
         Bool(ref writer, "inStore", p.InStore);
-        writer.WriteDictionaryEnd(dict);
     }
 
-    public static void WriteGenerations(ref MessageWriter writer, IReadOnlyList<GenerationInfo> generations)
+    private static void Generation(ref MessageWriter writer, GenerationInfo g)
     {
-        var array = writer.WriteArrayStart(DBusType.Array);
-        foreach (var g in generations)
+        Int32(ref writer, "number", g.Number);
+        Bool(ref writer, "current", g.Current);
+        Int64(ref writer, "created", g.Created.ToUnixTimeSeconds());
+        String(ref writer, "description", g.Description);
+        Strings(ref writer, "packages", g.Packages);
+        Entry(ref writer, "pins");
+        writer.WriteSignature("a{ss}");
+        var pins = writer.WriteDictionaryStart();
+        foreach (var (name, fullName) in g.Pins)
         {
-            var dict = writer.WriteDictionaryStart();
-            Int32(ref writer, "number", g.Number);
-            Bool(ref writer, "current", g.Current);
-            Int64(ref writer, "created", g.Created.ToUnixTimeSeconds());
-            String(ref writer, "description", g.Description);
-            Strings(ref writer, "packages", g.Packages);
-            Entry(ref writer, "pins");
-            writer.WriteSignature("a{ss}");
-            var pins = writer.WriteDictionaryStart();
-            foreach (var (name, fullName) in g.Pins)
-            {
-                writer.WriteDictionaryEntryStart();
-                writer.WriteString(name);
-                writer.WriteString(fullName);
-            }
-
-            writer.WriteDictionaryEnd(pins);
-            writer.WriteDictionaryEnd(dict);
+            writer.WriteDictionaryEntryStart();
+            writer.WriteString(name);
+            writer.WriteString(fullName);
         }
 
-        writer.WriteArrayEnd(array);
-    }
-
-    /// <summary>Starts a dictionary entry of an a{sv}; the caller writes the variant value next.</summary>
-    public static void Entry(ref MessageWriter writer, string key)
-    {
-        writer.WriteDictionaryEntryStart();
-        writer.WriteString(key);
-    }
-
-    internal static void String(ref MessageWriter writer, string key, string value)
-    {
-        Entry(ref writer, key);
-        writer.WriteVariantString(value);
-    }
-
-    internal static void Bool(ref MessageWriter writer, string key, bool value)
-    {
-        Entry(ref writer, key);
-        writer.WriteVariantBool(value);
-    }
-
-    internal static void Int32(ref MessageWriter writer, string key, int value)
-    {
-        Entry(ref writer, key);
-        writer.WriteVariantInt32(value);
-    }
-
-    internal static void Int64(ref MessageWriter writer, string key, long value)
-    {
-        Entry(ref writer, key);
-        writer.WriteVariantInt64(value);
-    }
-
-    /// <summary>An entry whose value is a variant holding a string array (as).</summary>
-    internal static void Strings(ref MessageWriter writer, string key, IEnumerable<string> values)
-    {
-        Entry(ref writer, key);
-        writer.WriteSignature("as");
-        writer.WriteArray(values);
+        writer.WriteDictionaryEnd(pins);
     }
 }

@@ -21,7 +21,7 @@ internal static class PropertyReplies
                 var dict = writer.WriteDictionaryStart();
                 foreach (string name in names)
                 {
-                    DtoWriter.Entry(ref writer, name);
+                    VariantDictionary.Entry(ref writer, name);
                     write(ref writer, name);
                 }
 

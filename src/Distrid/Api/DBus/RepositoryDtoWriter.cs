@@ -1,6 +1,6 @@
 using Distrid.Protocol;
 using Tmds.DBus.Protocol;
-using static Distrid.Api.DBus.DtoWriter;
+using static Distrid.Api.DBus.VariantDictionary;
 
 namespace Distrid.Api.DBus;
 
@@ -10,47 +10,20 @@ namespace Distrid.Api.DBus;
 /// </summary>
 internal static class RepositoryDtoWriter
 {
-    public static void WriteRepositories(ref MessageWriter writer, IReadOnlyList<RepositoryInfo> repositories)
-    {
-        var array = writer.WriteArrayStart(DBusType.Array);
-        foreach (var repository in repositories)
-        {
-            WriteRepository(ref writer, repository);
-        }
+    public static void WriteRepositories(ref MessageWriter writer, IReadOnlyList<RepositoryInfo> repositories) =>
+        Records(ref writer, repositories, Repository);
 
-        writer.WriteArrayEnd(array);
-    }
+    public static void WriteRepository(ref MessageWriter writer, RepositoryInfo repository) =>
+        Record(ref writer, repository, Repository);
 
-    public static void WriteRepository(ref MessageWriter writer, RepositoryInfo repository)
+    private static void Repository(ref MessageWriter writer, RepositoryInfo repository)
     {
-        var dict = writer.WriteDictionaryStart();
         String(ref writer, "url", repository.Url);
         Bool(ref writer, "enabled", repository.Enabled);
-        if (repository.Key is { } key)
-        {
-            String(ref writer, "key", key);
-        }
-
-        if (repository.Fingerprint is { } fingerprint)
-        {
-            String(ref writer, "fingerprint", fingerprint);
-        }
-
-        if (repository.Packages is int packages)
-        {
-            Int32(ref writer, "packages", packages);
-        }
-
-        if (repository.LastRefresh is { } refreshed)
-        {
-            Int64(ref writer, "lastRefresh", refreshed.ToUnixTimeMilliseconds());
-        }
-
-        if (repository.Error is { } error)
-        {
-            String(ref writer, "error", error);
-        }
-
-        writer.WriteDictionaryEnd(dict);
+        Optional(ref writer, "key", repository.Key);
+        Optional(ref writer, "fingerprint", repository.Fingerprint);
+        Optional(ref writer, "packages", repository.Packages);
+        Milliseconds(ref writer, "lastRefresh", repository.LastRefresh);
+        Optional(ref writer, "error", repository.Error);
     }
 }

@@ -52,7 +52,7 @@ internal sealed partial class TransactionObject
         var dict = writer.WriteDictionaryStart();
         foreach (string name in names)
         {
-            DtoWriter.Entry(ref writer, name);
+            VariantDictionary.Entry(ref writer, name);
             WriteProperty(ref writer, name);
         }
 

@@ -114,9 +114,9 @@ internal sealed partial class PackageKitTransaction
                 Entry(ref writer, "description", package.Summary);
                 Entry(ref writer, "url", "");
                 Entry(ref writer, "license", "unknown");
-                Api.DBus.DtoWriter.Entry(ref writer, "group");
+                Api.DBus.VariantDictionary.Entry(ref writer, "group");
                 writer.WriteVariantUInt32(0);
-                Api.DBus.DtoWriter.Entry(ref writer, "size");
+                Api.DBus.VariantDictionary.Entry(ref writer, "size");
                 writer.WriteVariantUInt64((ulong)Math.Max(0, package.Size));
                 writer.WriteDictionaryEnd(dict);
             });
@@ -127,7 +127,7 @@ internal sealed partial class PackageKitTransaction
 
     private static void Entry(ref MessageWriter writer, string key, string value)
     {
-        Api.DBus.DtoWriter.Entry(ref writer, key);
+        Api.DBus.VariantDictionary.Entry(ref writer, key);
         writer.WriteVariantString(value);
     }
 

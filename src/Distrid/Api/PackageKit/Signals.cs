@@ -29,7 +29,7 @@ internal static class Signals
             var dict = writer.WriteDictionaryStart();
             foreach (string name in names)
             {
-                DtoWriter.Entry(ref writer, name);
+                VariantDictionary.Entry(ref writer, name);
                 value(ref writer, name);
             }
 
