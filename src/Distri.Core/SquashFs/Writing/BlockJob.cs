@@ -40,13 +40,15 @@ internal sealed class BlockJob(int blockSize) : IDisposable
     }
 
     /// <summary>Runs on a worker thread (or inline); never throws, the writer rethrows <see cref="Error"/>.</summary>
-    public void Process(IBlockCompressor compressor)
+    /// <param name="compressor">The image's compressor, one per thread.</param>
+    /// <param name="probe">Spares <paramref name="compressor"/> blocks that will not shrink; null when nothing compresses.</param>
+    public void Process(IBlockCompressor compressor, IncompressibleProbe? probe)
     {
         try
         {
             var data = Input.AsSpan(0, Length);
             IsHole = MayBeHole && !data.ContainsAnyExcept((byte)0);
-            CompressedLength = IsHole ? 0 : compressor.Compress(data, Output);
+            CompressedLength = IsHole || (probe is not null && probe.WillNotShrink(data)) ? 0 : compressor.Compress(data, Output);
         }
         catch (Exception e)
         {

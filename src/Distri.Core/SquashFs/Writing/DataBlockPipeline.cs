@@ -18,6 +18,7 @@ internal sealed class DataBlockPipeline : IDisposable
     private readonly BlockingCollection<BlockJob>? _queue;
     private readonly Thread[] _workers;
     private readonly IBlockCompressor? _inlineCompressor;
+    private readonly IncompressibleProbe? _inlineProbe;
     private const int InFlightBytes = 64 << 20;
     private readonly int _blockSize;
     private long _submitted;
@@ -35,6 +36,7 @@ internal sealed class DataBlockPipeline : IDisposable
         if (!threaded)
         {
             _inlineCompressor = options.Codec.CreateCompressor(options.CompressionLevel);
+            _inlineProbe = CreateProbe(options);
             _workers = [];
             return;
         }
@@ -44,7 +46,8 @@ internal sealed class DataBlockPipeline : IDisposable
         for (int i = 0; i < parallelism; i++)
         {
             var compressor = options.Codec.CreateCompressor(options.CompressionLevel);
-            _workers[i] = new Thread(() => Work(compressor)) { IsBackground = true, Name = $"squashfs-compress-{i}" };
+            var probe = CreateProbe(options);
+            _workers[i] = new Thread(() => Work(compressor, probe)) { IsBackground = true, Name = $"squashfs-compress-{i}" };
             _workers[i].Start();
         }
     }
@@ -75,7 +78,7 @@ internal sealed class DataBlockPipeline : IDisposable
         _submitted++;
         if (_queue is null)
         {
-            job.Process(_inlineCompressor!);
+            job.Process(_inlineCompressor!, _inlineProbe);
             WriteNext();
         }
         else
@@ -103,19 +106,24 @@ internal sealed class DataBlockPipeline : IDisposable
 
         _queue?.Dispose();
         _inlineCompressor?.Dispose();
+        _inlineProbe?.Dispose();
         foreach (var job in _ring)
         {
             job?.Dispose();
         }
     }
 
-    private void Work(IBlockCompressor compressor)
+    private static IncompressibleProbe? CreateProbe(SquashFsWriterOptions options) =>
+        options.Compression == CompressionId.None ? null : new IncompressibleProbe(options.BlockSize);
+
+    private void Work(IBlockCompressor compressor, IncompressibleProbe? probe)
     {
         using (compressor)
+        using (probe)
         {
             foreach (var job in _queue!.GetConsumingEnumerable())
             {
-                job.Process(compressor);
+                job.Process(compressor, probe);
             }
         }
     }

@@ -7,7 +7,7 @@ namespace Distri.Core.SquashFs.Writing;
 /// Streams every file's content into the image: full blocks through the compression pipeline, and files smaller
 /// than a block into fragments (unless fragments are off). Small files with identical content are stored once:
 /// a duplicate's tail is recognised by its SHA-256 before it is committed to a fragment. Larger files whose length
-/// equals another file's are hashed in a first pass, and later copies point at the first copy's blocks.
+/// and first block equal another file's are hashed in a first pass, and later copies point at the first copy's blocks.
 /// </summary>
 internal sealed class FileDataWriter
 {
@@ -59,32 +59,50 @@ internal sealed class FileDataWriter
         }
     }
 
-    /// <summary>SHA-256 of every file that has at least one block and shares its length with another such file.</summary>
+    /// <summary>
+    /// SHA-256 of every file that has at least one block and shares its length and its first block with another such
+    /// file. Hashing whole files is a pass over their content before any block is compressed, so files of equal
+    /// length are told apart by their first block first: files that merely have the same size (common for large
+    /// files) cost one block's read and hash, not their whole content.
+    /// </summary>
     private Dictionary<PreparedNode, (long Length, UInt128 Hash)> HashSameSizedFiles(IReadOnlyList<PreparedNode> files)
     {
         var result = new Dictionary<PreparedNode, (long, UInt128)>();
-        var candidates = files
+        byte[] buffer = new byte[_blockSize];
+        var sameLength = files
             .Where(n => ((SourceFile)n.Source).Length >= _blockSize)
             .GroupBy(n => ((SourceFile)n.Source).Length)
-            .Where(g => g.Skip(1).Any())
-            .SelectMany(g => g);
-        byte[] buffer = new byte[_blockSize];
-        foreach (var node in candidates)
+            .Where(g => g.Skip(1).Any());
+        foreach (var group in sameLength)
         {
-            var file = (SourceFile)node.Source;
-            using var reader = new SourceContentReader(file, file.ContentPath ?? $"file of inode {node.InodeNumber}");
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            for (long left = file.Length; left > 0; left -= _blockSize)
+            var candidates = group
+                .GroupBy(n => HashContent(n, buffer, _blockSize))
+                .Where(g => g.Skip(1).Any())
+                .SelectMany(g => g);
+            foreach (var node in candidates)
             {
-                var chunk = buffer.AsSpan(0, (int)Math.Min(_blockSize, left));
-                reader.ReadExactly(chunk);
-                hash.AppendData(chunk);
+                long length = ((SourceFile)node.Source).Length;
+                result.Add(node, (length, HashContent(node, buffer, length)));
             }
-
-            result.Add(node, (file.Length, ToKey(hash.GetHashAndReset())));
         }
 
         return result;
+    }
+
+    /// <summary>SHA-256 of a file's first <paramref name="length"/> bytes.</summary>
+    private UInt128 HashContent(PreparedNode node, byte[] buffer, long length)
+    {
+        var file = (SourceFile)node.Source;
+        using var reader = new SourceContentReader(file, file.ContentPath ?? $"file of inode {node.InodeNumber}");
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        for (long left = length; left > 0; left -= _blockSize)
+        {
+            var chunk = buffer.AsSpan(0, (int)Math.Min(_blockSize, left));
+            reader.ReadExactly(chunk);
+            hash.AppendData(chunk);
+        }
+
+        return ToKey(hash.GetHashAndReset());
     }
 
     private static UInt128 ToKey(ReadOnlySpan<byte> digest) => new(BitConverter.ToUInt64(digest), BitConverter.ToUInt64(digest[8..]));

@@ -110,15 +110,18 @@ public sealed class SourceTreeOracleTests : IDisposable
         new Random(4).NextBytes(large);
         byte[] sameSizeOther = (byte[])large.Clone();
         sameSizeOther[^1] ^= 1;
+        byte[] sameSizeFirstBlockDiffers = (byte[])large.Clone();
+        sameSizeFirstBlockDiffers[0] ^= 1;
         root.Add("large-1", SourceFile.FromBytes(large));
         root.Add("large-2", SourceFile.FromBytes(large));
         root.Add("large-other", SourceFile.FromBytes(sameSizeOther));
+        root.Add("large-start-differs", SourceFile.FromBytes(sameSizeFirstBlockDiffers));
 
         string image = Path.Combine(_work, "dedup.sqfs");
         SquashFsWriter.WriteFile(root, image, new SquashFsWriterOptions { Compression = CompressionId.None });
         string stat = ProcessRunner.Output("unsquashfs", "-stat", image);
         Assert.Contains("Number of xattr ids 1", stat);
-        long expectedMaximum = content.Length + (2 * large.Length) + 8192;
+        long expectedMaximum = content.Length + (3 * large.Length) + 8192;
         Assert.True(new FileInfo(image).Length < expectedMaximum, "copies must share one stored tail and one set of blocks");
         WithMount(image, mount =>
         {
@@ -131,6 +134,7 @@ public sealed class SourceTreeOracleTests : IDisposable
             Assert.Equal(large, File.ReadAllBytes(Path.Combine(mount, "large-1")));
             Assert.Equal(large, File.ReadAllBytes(Path.Combine(mount, "large-2")));
             Assert.Equal(sameSizeOther, File.ReadAllBytes(Path.Combine(mount, "large-other")));
+            Assert.Equal(sameSizeFirstBlockDiffers, File.ReadAllBytes(Path.Combine(mount, "large-start-differs")));
         });
     }
 
