@@ -128,6 +128,16 @@ internal sealed partial class MountService(
         }
     }
 
+    /// <summary>Reads the manifest of an image a download just added, so that the publish after the commit finds it cached.</summary>
+    public void Prepare(string fullName)
+    {
+        string path = store.ImagePath(fullName);
+        if (Distri.Core.Packages.PackageName.TryParse(fullName, out var name, out _) && PackageStore.TryIdentify(path, out var identity))
+        {
+            namespaces.Prepare(new StoredPackage(name, path, identity.Size, identity, null));
+        }
+    }
+
     /// <summary>
     /// The first publish of a big store allocates tens of MB that are garbage a moment later (the scan, the manifest
     /// cache file, the merge's trie). The GC would keep that high-water mark committed for the daemon's whole life, so

@@ -9,4 +9,12 @@ namespace Distrid.Transactions;
 public interface IGenerationPublisher
 {
     void Publish(Generation generation);
+
+    /// <summary>
+    /// Reads ahead what a later <see cref="Publish"/> needs of an image that just arrived in the store (its manifest),
+    /// while the rest of the download still runs. Changes nothing anyone sees; the default does nothing.
+    /// </summary>
+    void Prepare(string fullName)
+    {
+    }
 }
