@@ -219,8 +219,11 @@ for link in "${link_list[@]}"; do
       fresh_daemon "$SHAPED"
       distrid_wait_idle
       reset_access_log
+      cpu0=$(distrid_cpu_s)
       wall=$(time_cmd install_distrid "$t")
       record "$link/$t/distrid" "$wall"
+      # The daemon's CPU time for the install: unlike wall time, it hardly moves with the machine's load.
+      record "$link/$t/cpu" "$(awk -v a="$cpu0" -v b="$(distrid_cpu_s)" 'BEGIN { printf "%.2f", b - a }')"
       # The daemon's own account of the install: resolve (to the plan on the fresh index), download (from its first
       # request, which may start beside the index's conditional GET, to the last verified image), commit, publish, total.
       line=$(grep -h "install $t: generation" "$W/run/distrid.log" | tail -1)
@@ -272,7 +275,7 @@ mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1e6 }'; }
 limit_s() { awk -v b="$1" -v r="$(rate_bps "$2")" -v t="$(rtt_s "$3")" 'BEGIN { printf "%.3f", b * 8 / r + 2 * t }'; }
 rate_bps() { awk -v s="$1" 'BEGIN { n = s + 0; u = tolower(s); m = u ~ /gbit/ ? 1e9 : u ~ /mbit/ ? 1e6 : u ~ /kbit/ ? 1e3 : 1; print n * m }'; }
 rtt_s() { awk -v s="$1" 'BEGIN { n = s + 0; print (s ~ /ms$/) ? n / 1000 : (s ~ /s$/) ? n : n / 1000 }'; }
-med() { tr ' ' '\n' <<<"${results[$1]:-}" | { grep -vx -e - -e '' || true; } | median; }
+med() { tr ' ' '\n' <<<"${results[$1]:-}" | { grep -vx -e - -e '' || true; } | median | sed "s/^nan$/-/"; }
 
 echo
 echo "wan-bench: medians of $runs runs, $(date -u +%Y-%m-%dT%H:%MZ), measuring took $(elapsed "$t_start") s, load average $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -306,7 +309,7 @@ for link in "${link_list[@]}"; do
   print_table "${rows[@]}"
   for t in "${targets[@]}"; do
     echo "  $t inside the daemon (s): resolve with the index's conditional GET $(med "$link/$t/resolve"), download $(med "$link/$t/fetch") from $(med "$link/$t/start")," \
-      "commit $(med "$link/$t/commit"), publish to /ro $(med "$link/$t/publish"); outside it (client start, RPC) $(med "$link/$t/outside")"
+      "commit $(med "$link/$t/commit"), publish to /ro $(med "$link/$t/publish"); outside it (client start, RPC) $(med "$link/$t/outside"); daemon CPU $(med "$link/$t/cpu")"
     echo "  $t on the wire: $(med "$link/$t/requests") requests ($(med "$link/$t/index_requests") for the index) on $(med "$link/$t/connections") connections;" \
       "images requested beside the index's check $(med "$link/$t/early"); index request to first image request at nginx $(med "$link/$t/index_to_image") ms (RTT $rtt);" \
       "districtl status (client start, connect, one call) $(med "$link/$t/status") s"

@@ -113,7 +113,7 @@ internal sealed partial class MountService(
             var current = generation.Packages.ToHashSet(StringComparer.Ordinal);
             var scanned = store.ScanImages();
             var scanTime = Stopwatch.GetElapsedTime(started);
-            var next = namespaces.Build(scanned, current, generation.Pins);
+            var next = TakeStaged(generation, scanned) ?? namespaces.Build(scanned, current, generation.Pins);
             logger.LogDebug("published generation {Number}: {Packages} packages, scan {Scan:F0} ms, namespace {Build:F0} ms",
                 generation.Number, next.PackageCount, scanTime.TotalMilliseconds, (Stopwatch.GetElapsedTime(started) - scanTime).TotalMilliseconds);
 
@@ -125,16 +125,6 @@ internal sealed partial class MountService(
             {
                 notifier.Notify("STATUS=" + Status);
             }
-        }
-    }
-
-    /// <summary>Reads the manifest of an image a download just added, so that the publish after the commit finds it cached.</summary>
-    public void Prepare(string fullName)
-    {
-        string path = store.ImagePath(fullName);
-        if (Distri.Core.Packages.PackageName.TryParse(fullName, out var name, out _) && PackageStore.TryIdentify(path, out var identity))
-        {
-            namespaces.Prepare(new StoredPackage(name, path, identity.Size, identity, null));
         }
     }
 

@@ -17,4 +17,13 @@ public interface IGenerationPublisher
     void Prepare(string fullName)
     {
     }
+
+    /// <summary>
+    /// Builds what <see cref="Publish"/> will show for <paramref name="generation"/> before it is committed, so that the
+    /// building runs while the commit waits for its fsyncs; the publish uses it only if nothing changed in between.
+    /// Changes nothing anyone sees; the default does nothing.
+    /// </summary>
+    void Stage(Generation generation)
+    {
+    }
 }

@@ -259,7 +259,7 @@ internal sealed class TransactionService(
         var resolved = Stopwatch.GetElapsedTime(started);
         var downloadsStarted = early is not null ? Stopwatch.GetElapsedTime(started, early.StartedAt) : resolved;
         TimeSpan fetched, committed;
-        Task prepared = Task.CompletedTask;
+        Task prepared = Task.CompletedTask, staged = Task.CompletedTask;
         generations.BeginTransaction(transaction, operation.Description, current.Number, origin);
         try
         {
@@ -270,6 +270,7 @@ internal sealed class TransactionService(
             // The point of no return: from here on the commit completes even if the caller goes away.
             cancellationToken.ThrowIfCancellationRequested();
             progress?.Report(new ProgressInfo("commit", null, 0, 0, outcome.DownloadBytes, outcome.DownloadBytes));
+            staged = StageAsync(plan, target, number, prepared);
             if (plan.Next is not null)
             {
                 generations.Commit(transaction, plan.Next with { Number = number });
@@ -302,7 +303,7 @@ internal sealed class TransactionService(
         }
 
         DeleteUnused(plan);
-        await prepared;
+        await staged;
         publisher.Publish(generations.Current!);
         var published = Stopwatch.GetElapsedTime(started);
 
@@ -322,6 +323,34 @@ internal sealed class TransactionService(
             (published - committed).TotalSeconds,
             published.TotalSeconds);
         return outcome;
+    }
+
+    /// <summary>
+    /// Has the publisher build what /ro will show for <paramref name="target"/> on another thread while the commit's
+    /// fsyncs run, after the manifests the download prepared (<paramref name="prepared"/>). Nothing to stage when the
+    /// plan deletes images after the commit (the store changes before the publish). Never fails: a publish that finds
+    /// no usable staged namespace builds its own.
+    /// </summary>
+    private Task StageAsync(OperationPlan plan, Generation? target, int number, Task prepared)
+    {
+        if (target is null || plan.DeleteImages.Count > 0)
+        {
+            return prepared;
+        }
+
+        var generation = target with { Number = number };
+        return Task.Run(async () =>
+        {
+            await prepared;
+            try
+            {
+                publisher.Stage(generation);
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                logger.LogDebug("staging generation {Number} for /ro failed ({Error}); the publish builds it", number, e.Message);
+            }
+        });
     }
 
     /// <summary>
