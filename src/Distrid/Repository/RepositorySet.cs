@@ -112,6 +112,9 @@ public sealed class RepositorySet(RepositoryClientOptions template, ILogger<Repo
         return Merge(enabled, fetched);
     }
 
+    /// <summary>The longest round trip an enabled repository's last index request took (zero before any).</summary>
+    internal TimeSpan LongestRoundTrip => All.Where(r => r.Enabled).Select(r => r.Client.LinkRoundTrip).DefaultIfEmpty(TimeSpan.Zero).Max();
+
     /// <summary>
     /// The enabled repositories' last verified indexes as one, without any request; null unless every enabled repository
     /// has one. What a transaction may start fetching for while its fresh index is on the way (never what it commits on).
