@@ -20,10 +20,14 @@
 #   curl         one curl, one connection, the daemon's files one after the other (keep-alive), then fsync
 #   apt-get      `apt-get install PKG` in a fresh copy of the Debian root whose sources name only the local archive
 #                (its `apt-get update` untimed): apt downloads what the root lacks and dpkg unpacks and configures it
-# Prints medians and ratios against the limit; issue 14's goal is distrid <= 1.1x the limit on both links.
+# Prints medians and ratios against the limit; issue 14's goal is distrid <= 1.1x the limit on both links. Per package
+# it also prints the daemon's phases (resolve, download and when it started, commit, publish), the time outside them
+# (client start, connection, JSON-RPC), the daemon's CPU time, `districtl status` alone, and from nginx's timing log
+# the requests and connections of the install and the time from the index request to the first image request.
 # DISTRID_CONFIG_JSON sets the daemon's configuration (e.g. {"downloadParallelism": 8}) for comparing settings.
-# Needs root; the network once (apt-get download, debootstrap). Daemon and client run as shipped (see install-bench);
-# --jit runs the Release builds. BENCH_KEEP=1 keeps the work directory.
+# Needs root; the network once (apt-get download, debootstrap). Daemon and client run as the .deb ships them (composite
+# ReadyToRun daemon, Native AOT districtl; see install-bench); --jit runs the Release builds; DISTRID_DLL and
+# DISTRICTL_EXE name other builds (e.g. to alternate two builds run by run). BENCH_KEEP=1 keeps the work directory.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/common.sh"
