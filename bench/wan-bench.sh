@@ -20,10 +20,14 @@
 #   curl         one curl, one connection, the daemon's files one after the other (keep-alive), then fsync
 #   apt-get      `apt-get install PKG` in a fresh copy of the Debian root whose sources name only the local archive
 #                (its `apt-get update` untimed): apt downloads what the root lacks and dpkg unpacks and configures it
-# Prints medians and ratios against the limit; issue 14's goal is distrid <= 1.1x the limit on both links.
+# Prints medians and ratios against the limit; issue 14's goal is distrid <= 1.1x the limit on both links. Per package
+# it also prints the daemon's phases (resolve, download and when it started, commit, publish), the time outside them
+# (client start, connection, JSON-RPC), the daemon's CPU time, `districtl status` alone, and from nginx's timing log
+# the requests and connections of the install and the time from the index request to the first image request.
 # DISTRID_CONFIG_JSON sets the daemon's configuration (e.g. {"downloadParallelism": 8}) for comparing settings.
-# Needs root; the network once (apt-get download, debootstrap). Daemon and client run as shipped (see install-bench);
-# --jit runs the Release builds. BENCH_KEEP=1 keeps the work directory.
+# Needs root; the network once (apt-get download, debootstrap). Daemon and client run as the .deb ships them (composite
+# ReadyToRun daemon, Native AOT districtl; see install-bench); --jit runs the Release builds; DISTRID_DLL and
+# DISTRICTL_EXE name other builds (e.g. to alternate two builds run by run). BENCH_KEEP=1 keeps the work directory.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/common.sh"
@@ -146,7 +150,7 @@ fresh_daemon() {
   mkdir -p "$W/store" "$W/state" "$W/mnt"
   distrid_start "$W/store" "$W/state" "$W/mnt" "$sock" 0 --repo "$1/repo/" --trusted-keys "$mirror/trusted"
 }
-reset_access_log() { : >"$W/nginx/access.log"; kill -USR1 "$NGINX_PID"; sleep 0.2; }
+reset_access_log() { : >"$W/nginx/access.log"; : >"$W/nginx/timing.log"; kill -USR1 "$NGINX_PID"; sleep 0.2; }
 # logged_bytes PREFIX: bytes nginx sent for successful requests under PREFIX since the last reset.
 logged_bytes() { sleep 0.2; awk -v p="$1" '$2 ~ /^20[06]$/ && index($1, p) == 1 { s += $3 } END { print s + 0 }' "$W/nginx/access.log"; }
 
@@ -218,15 +222,34 @@ for link in "${link_list[@]}"; do
       drop_caches
       fresh_daemon "$SHAPED"
       distrid_wait_idle
-      record "$link/$t/distrid" "$(time_cmd install_distrid "$t")"
-      # The daemon's own account of the install: resolve (with the index's conditional GET), download, commit, publish.
-      phases=$(grep -h "install $t: generation" "$W/run/distrid.log" | tail -1 \
-        | sed -n 's/.*resolve \([0-9.]*\) s;.* in \([0-9.]*\) s; commit \([0-9.]*\) s; publish \([0-9.]*\) s.*/\1 \2 \3 \4/p')
+      reset_access_log
+      cpu0=$(distrid_cpu_s)
+      wall=$(time_cmd install_distrid "$t")
+      record "$link/$t/distrid" "$wall"
+      # The daemon's CPU time for the install: unlike wall time, it hardly moves with the machine's load.
+      record "$link/$t/cpu" "$(awk -v a="$cpu0" -v b="$(distrid_cpu_s)" 'BEGIN { printf "%.2f", b - a }')"
+      # The daemon's own account of the install: resolve (to the plan on the fresh index), download (from its first
+      # request, which may start beside the index's conditional GET, to the last verified image), commit, publish, total.
+      line=$(grep -h "install $t: generation" "$W/run/distrid.log" | tail -1)
+      phases=$(sed -n 's/.*resolve \([0-9.]*\) s;.* in \([0-9.]*\) s; commit \([0-9.]*\) s; publish \([0-9.]*\) s.*/\1 \2 \3 \4/p' <<<"$line")
       if [ -n "$phases" ]; then
         read -r p_resolve p_fetch p_commit p_publish <<<"$phases"
+        p_total=$(sed -n 's/.*; total \([0-9.]*\) s.*/\1/p' <<<"$line")
+        # Builds before the early download logged no total: their phases ran one after the other.
+        [ -n "$p_total" ] || p_total=$(awk -v a="$p_resolve" -v b="$p_fetch" -v c="$p_commit" -v d="$p_publish" 'BEGIN { printf "%.3f", a + b + c + d }')
         record "$link/$t/resolve" "$p_resolve"; record "$link/$t/fetch" "$p_fetch"
         record "$link/$t/commit" "$p_commit"; record "$link/$t/publish" "$p_publish"
+        record "$link/$t/start" "$(sed -n 's/.*bytes, from \([0-9.]*\) s.*/\1/p' <<<"$line")"
+        # What the daemon's account leaves out: the client's start, its connection and JSON-RPC, the answer's way back.
+        record "$link/$t/outside" "$(awk -v w="$wall" -v t="$p_total" 'BEGIN { printf "%.3f", w - t }')"
       fi
+      # The client alone (warm): start, connect, one JSON-RPC round trip.
+      record "$link/$t/status" "$(time_cmd districtl --socket "$sock" status)"
+      sleep 0.2 # nginx writes a request's log line after its response
+      read -r q_requests q_connections q_index q_to_image < <("$BENCH_PYTHON" "$here/lib/wan_requests.py" "$W/nginx/timing.log" /repo/)
+      record "$link/$t/requests" "$q_requests"; record "$link/$t/connections" "$q_connections"
+      record "$link/$t/index_requests" "$q_index"; record "$link/$t/index_to_image" "$q_to_image"
+      record "$link/$t/early" "$(sed -n "s/.*(\([0-9]*\) beside the index's check).*/\1/p" <<<"$line")"
       [ "$(find "$W/mnt" -mindepth 1 -maxdepth 1 -name '*-amd64-*' | wc -l)" = "${xfer_files[$t]}" ] \
         || die "wan-bench: /ro does not show the ${xfer_files[$t]} packages of $t"
       distrid_stop
@@ -256,12 +279,19 @@ mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1e6 }'; }
 limit_s() { awk -v b="$1" -v r="$(rate_bps "$2")" -v t="$(rtt_s "$3")" 'BEGIN { printf "%.3f", b * 8 / r + 2 * t }'; }
 rate_bps() { awk -v s="$1" 'BEGIN { n = s + 0; u = tolower(s); m = u ~ /gbit/ ? 1e9 : u ~ /mbit/ ? 1e6 : u ~ /kbit/ ? 1e3 : 1; print n * m }'; }
 rtt_s() { awk -v s="$1" 'BEGIN { n = s + 0; print (s ~ /ms$/) ? n / 1000 : (s ~ /s$/) ? n : n / 1000 }'; }
-med() { tr ' ' '\n' <<<"${results[$1]:-}" | { grep . || true; } | median; }
+med() { tr ' ' '\n' <<<"${results[$1]:-}" | { grep -vx -e - -e '' || true; } | median | sed "s/^nan$/-/"; }
 
 echo
 echo "wan-bench: medians of $runs runs, $(date -u +%Y-%m-%dT%H:%MZ), measuring took $(elapsed "$t_start") s, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 machine_info
 echo "mirror: nginx on 127.0.0.1 behind bench/LinkShaper; daemon configuration: ${DISTRID_CONFIG_JSON:-{\}}"
+if [ -n "${BENCH_USER_DLLS:-}" ]; then
+  echo "builds: DISTRID_DLL=$DISTRID_DLL, districtl ${DISTRICTL_EXE:-$DISTRICTL_DLL}"
+elif [ "$jit" = 1 ]; then
+  echo "builds: Release (JIT) daemon and client (--jit)"
+else
+  echo "builds: as the .deb ships them: composite ReadyToRun daemon, ${DISTRICTL_EXE:+Native AOT districtl}${DISTRICTL_EXE:-ReadyToRun districtl}"
+fi
 quick_line=""
 for link in "${link_list[@]}"; do
   rate=${link%/*} rtt=${link#*/}
@@ -282,8 +312,11 @@ for link in "${link_list[@]}"; do
   done
   print_table "${rows[@]}"
   for t in "${targets[@]}"; do
-    echo "  $t inside the daemon (s): resolve with the index's conditional GET $(med "$link/$t/resolve"), download $(med "$link/$t/fetch")," \
-      "commit $(med "$link/$t/commit"), publish to /ro $(med "$link/$t/publish")"
+    echo "  $t inside the daemon (s): resolve with the index's conditional GET $(med "$link/$t/resolve"), download $(med "$link/$t/fetch") from $(med "$link/$t/start")," \
+      "commit $(med "$link/$t/commit"), publish to /ro $(med "$link/$t/publish"); outside it (client start, RPC) $(med "$link/$t/outside"); daemon CPU $(med "$link/$t/cpu")"
+    echo "  $t on the wire: $(med "$link/$t/requests") requests ($(med "$link/$t/index_requests") for the index) on $(med "$link/$t/connections") connections;" \
+      "images requested beside the index's check $(med "$link/$t/early"); index request to first image request at nginx $(med "$link/$t/index_to_image") ms (RTT $rtt);" \
+      "districtl status (client start, connect, one call) $(med "$link/$t/status") s"
   done
 done
 echo

@@ -1,6 +1,8 @@
 # Serving a directory with nginx on 127.0.0.1 for a benchmark (a static mirror). Sourced after common.sh.
 # nginx_start ROOT RUNDIR: serves ROOT on a free high port with one worker, access log in RUNDIR/access.log
-# (URL, status and body bytes per request); sets NGINX_PORT and NGINX_PID and registers the stop with on_exit.
+# (URL, status and body bytes per request) and RUNDIR/timing.log (per request: end time, duration, connection serial
+# number and request number on it, status, bytes, URL: how many connections and which requests waited on which);
+# sets NGINX_PORT and NGINX_PID and registers the stop with on_exit.
 
 NGINX_PID=""
 NGINX_PORT=""
@@ -22,7 +24,9 @@ http {
     tcp_nopush on;
     keepalive_requests 10000;
     log_format bench '\$request_uri \$status \$body_bytes_sent';
+    log_format timing '\$msec \$request_time \$connection \$connection_requests \$status \$body_bytes_sent \$request_uri';
     access_log $run/access.log bench;
+    access_log $run/timing.log timing;
     client_body_temp_path $run/tmp/body;
     proxy_temp_path $run/tmp/proxy;
     fastcgi_temp_path $run/tmp/fastcgi;

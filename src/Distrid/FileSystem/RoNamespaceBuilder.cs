@@ -65,6 +65,12 @@ internal sealed partial class RoNamespaceBuilder(ImageTable images, ExchangeNode
         return result;
     }
 
+    /// <summary>
+    /// Puts the manifest of <paramref name="package"/>, an image new in the store, into the manifest cache ahead of the
+    /// <see cref="Build"/> that will want it (a download prepares each image as it arrives).
+    /// </summary>
+    public void Prepare(StoredPackage package) => LoadManifest(package, images.GetOrAdd(package.FullName, package.ImagePath, package.Identity), out _);
+
     private PackageManifest? LoadManifest(StoredPackage package, ImageHandle handle, out string? error)
     {
         error = null;

@@ -55,14 +55,19 @@ internal sealed class FirstNamespace
     }
 
     /// <summary>What /ro shows for <paramref name="generation"/>: every store image, and the exchange directories of the
-    /// generation's packages.</summary>
-    public static RoNamespace Build(Generation generation, PackageStore store, RoNamespaceBuilder namespaces, ILogger logger)
+    /// generation's packages; <paramref name="staged"/> may answer with a namespace already built for the scanned images.</summary>
+    public static RoNamespace Build(
+        Generation generation,
+        PackageStore store,
+        RoNamespaceBuilder namespaces,
+        ILogger logger,
+        Func<IReadOnlyList<StoredPackage>, RoNamespace?>? staged = null)
     {
         long started = Stopwatch.GetTimestamp();
         var current = generation.Packages.ToHashSet(StringComparer.Ordinal);
         var scanned = store.ScanImages();
         var scanTime = Stopwatch.GetElapsedTime(started);
-        var next = namespaces.Build(scanned, current, generation.Pins);
+        var next = staged?.Invoke(scanned) ?? namespaces.Build(scanned, current, generation.Pins);
         logger.LogDebug("built the namespace of generation {Number}: {Packages} packages, scan {Scan:F0} ms, namespace {Build:F0} ms",
             generation.Number, next.PackageCount, scanTime.TotalMilliseconds, (Stopwatch.GetElapsedTime(started) - scanTime).TotalMilliseconds);
         return next;

@@ -114,7 +114,8 @@ internal sealed partial class MountService(
     {
         lock (_refreshLock)
         {
-            var next = built ?? FirstNamespace.Build(generation, store, namespaces, logger);
+            // A namespace staged while the commit's fsyncs ran is taken when the scan shows the same store images.
+            var next = built ?? FirstNamespace.Build(generation, store, namespaces, logger, scanned => TakeStaged(generation, scanned));
             // Journal the new node ids before the kernel can learn them from the published namespace.
             JournalNodeIds();
             fileSystem.Publish(next);

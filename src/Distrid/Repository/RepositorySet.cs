@@ -112,6 +112,20 @@ public sealed class RepositorySet(RepositoryClientOptions template, ILogger<Repo
         return Merge(enabled, fetched);
     }
 
+    /// <summary>The longest round trip an enabled repository's last index request took (zero before any).</summary>
+    internal TimeSpan LongestRoundTrip => All.Where(r => r.Enabled).Select(r => r.Client.LinkRoundTrip).DefaultIfEmpty(TimeSpan.Zero).Max();
+
+    /// <summary>
+    /// The enabled repositories' last verified indexes as one, without any request; null unless every enabled repository
+    /// has one. What a transaction may start fetching for while its fresh index is on the way (never what it commits on).
+    /// </summary>
+    public RepositoryIndex? LastVerified()
+    {
+        var enabled = All.Where(r => r.Enabled).ToList();
+        IndexFetchResult?[] verified = [.. enabled.Select(r => r.Client.Current)];
+        return enabled.Count == 0 || verified.Any(v => v is null) ? null : Merge(enabled, verified);
+    }
+
     /// <summary>
     /// Downloads <paramref name="packages"/> as <see cref="RepositoryClient.DownloadAsync"/> does, each from the enabled
     /// repositories whose index offers exactly that image, in configuration order.

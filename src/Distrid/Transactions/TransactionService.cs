@@ -21,6 +21,9 @@ namespace Distrid.Transactions;
 internal sealed class TransactionService(
     PackageStore store, GenerationStore generations, IGenerationPublisher publisher, ILogger<TransactionService> logger, RepositorySet? repository = null)
 {
+    /// <summary>A mirror this far away (a WAN) leaves the CPUs idle between bytes: new images' manifests are read as they arrive.</summary>
+    private static readonly TimeSpan PrefetchRoundTrip = TimeSpan.FromMilliseconds(2);
+
     private readonly SemaphoreSlim _lock = new(1, 1);
     private RunningTransaction? _running;
 
@@ -103,16 +106,115 @@ internal sealed class TransactionService(
         long started = Stopwatch.GetTimestamp();
         progress?.Report(new ProgressInfo("resolve", null, 0, 0, 0, 0));
         var current = generations.Current ?? throw new TransactionException(TransactionError.Storage, "no current generation");
-        var available = operation.NeedsIndex ? await AvailableAsync(cancellationToken) : [];
-        var catalog = new PackageCatalog(store.Scan(), available.Concat(operation.LocalImages.Select(l => l.Metadata)));
-        var plan = operation.Plan(current, catalog, generations);
+        var stored = store.Scan();
+        IReadOnlyList<PackageMetadata> available = [];
+        EarlyDownload? early = null;
+        try
+        {
+            if (operation.NeedsIndex)
+            {
+                // The conditional GET goes out first (it takes the pooled connection); the images the last verified
+                // index plans for start beside it, on connections of their own, instead of a round trip later.
+                var fetching = AvailableAsync(cancellationToken);
+                early = mode == TransactionMode.DryRun ? null : StartEarlyDownload(operation, current, stored, cancellationToken);
+                available = await fetching;
+            }
 
-        var target = plan.Next ?? (plan.MakeCurrent is int n ? generations.Get(n) : null);
+            var resolution = Resolve(operation, current, stored, available);
+            if (early is not null && !early.Covers(resolution.Downloads))
+            {
+                logger.LogInformation("{Description}: the index changed since it was last verified; fetching for the fresh plan instead", operation.Description);
+                // The fresh index plans other images: stop fetching for the old plan, forget what it fetched that the
+                // fresh index does not offer exactly, and plan again on the store as it is now.
+                await early.DisposeAsync();
+                ForgetStale(early.Downloads, stored, available);
+                early = null;
+                stored = store.Scan();
+                resolution = Resolve(operation, current, stored, available);
+            }
+
+            // From here on RunResolvedAsync owns the early download (and disposes it).
+            var handed = early;
+            early = null;
+            return await RunResolvedAsync(operation, mode, progress, cancellationToken, origin, started, current, resolution, handed);
+        }
+        finally
+        {
+            if (early is not null)
+            {
+                await early.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>A plan and what it needs imported and downloaded.</summary>
+    private sealed record Resolution(PackageCatalog Catalog, OperationPlan Plan, List<LocalImage> Local, List<PackageMetadata> Downloads);
+
+    /// <summary>Plans <paramref name="operation"/> on the store's images <paramref name="stored"/> and the repositories' <paramref name="available"/> packages.</summary>
+    private Resolution Resolve(TransactionOperation operation, Generation current, IReadOnlyList<StoredPackage> stored, IReadOnlyList<PackageMetadata> available)
+    {
+        var catalog = new PackageCatalog(stored, available.Concat(operation.LocalImages.Select(l => l.Metadata)));
+        var plan = operation.Plan(current, catalog, generations);
         var local = operation.LocalImages.Where(l => !catalog.InStore(l.Metadata.FullName)).ToList();
         var downloads = (plan.Next?.Packages ?? [])
             .Where(p => (!catalog.InStore(p) || plan.Refetch.Contains(p)) && !local.Any(l => l.Metadata.FullName == p))
             .Select(p => plan.Refetch.Contains(p) ? Offered(p, available) : catalog.Find(p)!)
             .ToList();
+        return new Resolution(catalog, plan, local, downloads);
+    }
+
+    /// <summary>
+    /// Starts fetching what <paramref name="operation"/> would download on the repositories' last verified index, or
+    /// returns null (no verified index yet, nothing to fetch, or a plan that fails there: the fresh index decides).
+    /// </summary>
+    private EarlyDownload? StartEarlyDownload(TransactionOperation operation, Generation current, IReadOnlyList<StoredPackage> stored, CancellationToken cancellationToken)
+    {
+        if (repository?.LastVerified() is not { } cached)
+        {
+            return null;
+        }
+
+        Resolution planned;
+        try
+        {
+            planned = Resolve(operation, current, stored, [.. cached.Packages.Select(e => e.Metadata)]);
+        }
+        catch (TransactionException)
+        {
+            return null;
+        }
+
+        return planned.Downloads.Count == 0 ? null : EarlyDownload.Start(repository, store.Directory, planned.Downloads, cancellationToken);
+    }
+
+    /// <summary>
+    /// Removes the images an abandoned early download added to the store unless the fresh index offers exactly that image
+    /// (same full name, size and sha256): a plan on the store must not find an image only the old index named (a
+    /// withdrawn or republished one) as present. Images that were in the store before (a reinstall's) stay: the current
+    /// generation may name them, and the fresh plan fetches them again anyway.
+    /// </summary>
+    private void ForgetStale(IReadOnlyList<PackageMetadata> fetched, IReadOnlyList<StoredPackage> before, IReadOnlyList<PackageMetadata> available)
+    {
+        var present = before.Select(p => p.FullName).ToHashSet(StringComparer.Ordinal);
+        var offered = available.GroupBy(a => a.FullName, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        foreach (var image in fetched.Where(f => !present.Contains(f.FullName)))
+        {
+            bool same = offered.TryGetValue(image.FullName, out var fresh) && fresh.Size == image.Size
+                && string.Equals(fresh.Sha256, image.Sha256, StringComparison.OrdinalIgnoreCase);
+            if (!same)
+            {
+                store.Delete(image.FullName);
+            }
+        }
+    }
+
+    private async Task<TransactionResult> RunResolvedAsync(
+        TransactionOperation operation, TransactionMode mode, IProgress<ProgressInfo>? progress, CancellationToken cancellationToken, TransactionOrigin origin,
+        long started, Generation current, Resolution resolution, EarlyDownload? early)
+    {
+        await using var owned = early;
+        var (catalog, plan, local, downloads) = resolution;
+        var target = plan.Next ?? (plan.MakeCurrent is int n ? generations.Get(n) : null);
         bool changed = target is not null || plan.DeleteImages.Count > 0 || plan.DeleteGenerations.Count > 0;
         int number = plan.Next is not null ? generations.NextNumber : target?.Number ?? current.Number;
         var outcome = new TransactionResult
@@ -153,22 +255,25 @@ internal sealed class TransactionService(
 
         if (mode == TransactionMode.DownloadOnly)
         {
-            return await DownloadOnlyAsync(operation, plan, current, catalog, local, downloads, outcome, origin, progress, cancellationToken);
+            return await DownloadOnlyAsync(operation, plan, current, catalog, local, downloads, early, outcome, origin, progress, cancellationToken);
         }
 
         string transaction = Guid.NewGuid().ToString("N")[..12];
         var resolved = Stopwatch.GetElapsedTime(started);
+        var downloadsStarted = early is not null ? Stopwatch.GetElapsedTime(started, early.StartedAt) : resolved;
         TimeSpan fetched, committed;
+        Task prepared = Task.CompletedTask, staged = Task.CompletedTask;
         generations.BeginTransaction(transaction, operation.Description, current.Number, origin);
         try
         {
-            await FetchAsync(local, downloads, progress, cancellationToken);
+            prepared = await FetchAsync(local, downloads, early, progress, prepareForPublish: true, cancellationToken);
             await VerifyPresentAsync(plan.Present, cancellationToken);
             fetched = Stopwatch.GetElapsedTime(started);
 
             // The point of no return: from here on the commit completes even if the caller goes away.
             cancellationToken.ThrowIfCancellationRequested();
             progress?.Report(new ProgressInfo("commit", null, 0, 0, outcome.DownloadBytes, outcome.DownloadBytes));
+            staged = StageAsync(plan, target, number, prepared);
             if (plan.Next is not null)
             {
                 generations.Commit(transaction, plan.Next with { Number = number });
@@ -201,22 +306,54 @@ internal sealed class TransactionService(
         }
 
         DeleteUnused(plan);
+        await staged;
         publisher.Publish(generations.Current!);
         var published = Stopwatch.GetElapsedTime(started);
 
         // Where an install's time goes, for bench/install-bench.sh and for anyone asking why an install was slow.
         logger.LogInformation(
-            "{Description}: generation {Previous} -> {Generation} (resolve {Resolve:0.000} s; {Count} downloaded, {Bytes} bytes, in {Fetch:0.000} s; commit {Commit:0.000} s; publish {Publish:0.000} s)",
+            "{Description}: generation {Previous} -> {Generation} (resolve {Resolve:0.000} s; {Count} downloaded, {Bytes} bytes, from {Start:0.000} s ({Early} beside the index's check) in {Fetch:0.000} s; commit {Commit:0.000} s; publish {Publish:0.000} s; total {Total:0.000} s)",
             operation.Description,
             current.Number,
             number,
             resolved.TotalSeconds,
             downloads.Count,
             outcome.DownloadBytes,
-            (fetched - resolved).TotalSeconds,
+            downloadsStarted.TotalSeconds,
+            early?.Downloads.Count ?? 0,
+            (fetched - downloadsStarted).TotalSeconds,
             (committed - fetched).TotalSeconds,
-            (published - committed).TotalSeconds);
+            (published - committed).TotalSeconds,
+            published.TotalSeconds);
         return outcome;
+    }
+
+    /// <summary>
+    /// Has the publisher build what /ro will show for <paramref name="target"/> on another thread while the commit's
+    /// fsyncs run, after the manifests the download prepared (<paramref name="prepared"/>). Nothing to stage when the
+    /// plan deletes images after the commit (the store changes before the publish). Never fails: a publish that finds
+    /// no usable staged namespace builds its own.
+    /// </summary>
+    private Task StageAsync(OperationPlan plan, Generation? target, int number, Task prepared)
+    {
+        if (target is null || plan.DeleteImages.Count > 0)
+        {
+            return prepared;
+        }
+
+        var generation = target with { Number = number };
+        return Task.Run(async () =>
+        {
+            await prepared;
+            try
+            {
+                publisher.Stage(generation);
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                logger.LogDebug("staging generation {Number} for /ro failed ({Error}); the publish builds it", number, e.Message);
+            }
+        });
     }
 
     /// <summary>
@@ -227,13 +364,14 @@ internal sealed class TransactionService(
     /// </summary>
     private async Task<TransactionResult> DownloadOnlyAsync(
         TransactionOperation operation, OperationPlan plan, Generation current, PackageCatalog catalog, IReadOnlyList<LocalImage> local,
-        IReadOnlyList<PackageMetadata> downloads, TransactionResult outcome, TransactionOrigin origin, IProgress<ProgressInfo>? progress, CancellationToken cancellationToken)
+        IReadOnlyList<PackageMetadata> downloads, EarlyDownload? early, TransactionResult outcome, TransactionOrigin origin, IProgress<ProgressInfo>? progress,
+        CancellationToken cancellationToken)
     {
         string transaction = Guid.NewGuid().ToString("N")[..12];
         generations.BeginTransaction(transaction, operation.Description + " --download-only", current.Number, origin);
         try
         {
-            await FetchAsync(local, downloads, progress, cancellationToken);
+            await FetchAsync(local, downloads, early, progress, prepareForPublish: false, cancellationToken);
             if (operation.Preparable && plan.Next is not null)
             {
                 generations.Prepared.Save(Prepare(current, plan.Next, catalog));
@@ -320,7 +458,15 @@ internal sealed class TransactionService(
         available.FirstOrDefault(a => a.FullName == fullName)
         ?? throw new TransactionException(TransactionError.NotFound, $"{fullName} is not offered by any configured repository, so its image cannot be fetched again");
 
-    private async Task FetchAsync(IReadOnlyList<LocalImage> local, IReadOnlyList<PackageMetadata> downloads, IProgress<ProgressInfo>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Imports the local images and downloads the rest: by waiting for <paramref name="early"/> when it fetches exactly
+    /// <paramref name="downloads"/> (the caller checked), else by downloading them now. With
+    /// <paramref name="prepareForPublish"/>, each downloaded image is handed to <see cref="IGenerationPublisher.Prepare"/>
+    /// as it arrives; the task returned completes when the last one was prepared (await it before publishing).
+    /// </summary>
+    private async Task<Task> FetchAsync(
+        IReadOnlyList<LocalImage> local, IReadOnlyList<PackageMetadata> downloads, EarlyDownload? early, IProgress<ProgressInfo>? progress, bool prepareForPublish,
+        CancellationToken cancellationToken)
     {
         foreach (var image in local)
         {
@@ -329,7 +475,7 @@ internal sealed class TransactionService(
 
         if (downloads.Count == 0)
         {
-            return;
+            return Task.CompletedTask;
         }
 
         if (repository is null)
@@ -337,11 +483,31 @@ internal sealed class TransactionService(
             throw new TransactionException(TransactionError.NotFound, $"{downloads[0].FullName} is not in the store and no repository is configured");
         }
 
-        var relay = progress is null ? null : new Progress<DownloadProgress>(p =>
+        IProgress<DownloadProgress>? relay = progress is null ? null : new Progress<DownloadProgress>(p =>
             progress.Report(new ProgressInfo("download", p.FullName, p.PackageBytesDone, p.PackageBytesTotal, p.TotalBytesDone, p.TotalBytes)));
+        // Only where the link, not the CPU, bounds the download: on loopback or a LAN the downloads keep the CPUs busy
+        // and reading manifests beside them slowed them by more than it saved (measured), so the publish reads them.
+        bool prefetching = prepareForPublish && repository.LongestRoundTrip >= PrefetchRoundTrip;
+        var prefetch = prefetching ? new ManifestPrefetch(publisher, relay) : null;
+        try
+        {
+            if (early is not null)
+            {
+                early.Confirm(prefetch ?? relay);
+                await early.Completion;
+            }
+            else
+            {
+                // Writes each image's .meta.json beside it (store.MetadataPath), in the parallel download workers.
+                await repository.DownloadAsync(downloads, store.Directory, prefetch ?? relay, cancellationToken);
+            }
+        }
+        finally
+        {
+            _ = prefetch?.CompleteAsync();
+        }
 
-        // Writes each image's .meta.json beside it (store.MetadataPath), in the parallel download workers.
-        await repository.DownloadAsync(downloads, store.Directory, relay, cancellationToken);
+        return prefetch?.CompleteAsync() ?? Task.CompletedTask;
     }
 
     private void DeleteUnused(OperationPlan plan)
