@@ -37,7 +37,21 @@ internal sealed class MutationRunner(
         try
         {
             var origin = new TransactionOrigin(caller.ToString(), caller.Uid, caller.BusName is null ? TransactionOrigin.Socket : TransactionOrigin.DBus);
-            return await transactions.RunAsync(request.CreateOperation(), request.Mode, progress, token, caller.ToString(), request.Detached, origin);
+            var result = await transactions.RunAsync(request.CreateOperation(), request.Mode, progress, token, caller.ToString(), request.Detached, origin);
+            if (request.Detached && cancellationToken.IsCancellationRequested)
+            {
+                // Nobody is left to read the result of a detached run whose caller went away; the journal has it, and
+                // only once the daemon is free for the next transaction.
+                logger.LogInformation("{Role} for {Caller} (detached) finished: generation {Previous} -> {Generation}",
+                    request.Role, caller, result.PreviousGeneration, result.Generation);
+            }
+
+            return result;
+        }
+        catch (TransactionException e) when (request.Detached && cancellationToken.IsCancellationRequested)
+        {
+            logger.LogInformation("{Role} for {Caller} (detached) failed: {Error}", request.Role, caller, e.Message);
+            throw;
         }
         catch (TransactionException e) when (!request.Detached && e.InnerException is OperationCanceledException && cancellationToken.IsCancellationRequested)
         {

@@ -147,7 +147,8 @@ public sealed partial class SlowMirrorTests(ITestOutputHelper output)
         Assert.Contains("detached", shown.Stdout, StringComparison.Ordinal);
 
         release.SetResult();
-        await scene.Daemon.WaitForLogAsync($"generation {generation} -> {generation + 1}");
+        // Its outcome goes to the journal once the daemon is free again (the caller that would have read it is gone).
+        await scene.Daemon.WaitForLogAsync($"(detached) finished: generation {generation} -> {generation + 1}");
         var after = await client.Api.StatusAsync();
         Assert.Null(after.Transaction);
         Assert.Equal(generation + 1, after.Generation);
