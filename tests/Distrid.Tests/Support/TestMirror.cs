@@ -9,6 +9,7 @@ namespace Distrid.Tests.Support;
 public sealed class TestMirror : IDisposable
 {
     private readonly NginxFixture _nginx;
+    private DateTime? _lastPublished;
 
     private TestMirror(string root, NginxFixture nginx)
     {
@@ -45,8 +46,26 @@ public sealed class TestMirror : IDisposable
     public void Add(string fullName, IReadOnlyDictionary<string, string> files, params string[] dependencies) =>
         PackageFactory.Pack(Path.Combine(Repository, "pkg"), fullName, files, Root, dependencies);
 
-    /// <summary>Writes index.json, its signature and the .zst copies.</summary>
-    public void Publish() => RepositoryBuilder.Build(Repository, KeyPrefix);
+    /// <summary>
+    /// Writes index.json, its signature and the .zst copies. Each publish moves the index's mtime on by at least a
+    /// second: nginx's validators (Last-Modified, and an ETag of mtime and length) have one-second resolution, so an
+    /// index republished within the second at the same length (one package swapped for another of equal name
+    /// lengths) would answer a conditional GET with 304, as any nginx mirror would, and the daemon keep the old one.
+    /// </summary>
+    public void Publish()
+    {
+        RepositoryBuilder.Build(Repository, KeyPrefix);
+        string index = Path.Combine(Repository, RepositoryLayout.IndexFile);
+        var now = DateTime.UtcNow;
+        var published = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
+        if (_lastPublished is { } last && published <= last)
+        {
+            published = last.AddSeconds(1);
+        }
+
+        File.SetLastWriteTimeUtc(index, published);
+        _lastPublished = published;
+    }
 
     /// <summary>The daemon arguments that use this mirror.</summary>
     public string[] DaemonArguments() => ["--repo", Url.ToString(), "--trusted-keys", TrustedKeys];
