@@ -502,9 +502,11 @@ internal sealed class TransactionService(
                 await repository.DownloadAsync(downloads, store.Directory, prefetch ?? relay, cancellationToken);
             }
         }
-        finally
+        catch
         {
+            // Ends the prefetch worker; the failed transaction publishes nothing, so nobody awaits it.
             _ = prefetch?.CompleteAsync();
+            throw;
         }
 
         return prefetch?.CompleteAsync() ?? Task.CompletedTask;
