@@ -126,6 +126,17 @@ curl -fsS -o /dev/null "$direct/repo/index.json" || die "wan-bench: the mirror d
 
 # --- the link -----------------------------------------------------------------------------------------------------------
 SHAPER_PID=""
+# shaper_usage: the link's account since the last call (SIGUSR1 makes the shaper print one "usage ..." line).
+shaper_usage() {
+  local before i
+  before=$(grep -c '^usage ' "$W/run/shaper.log" || true)
+  kill -USR1 "$SHAPER_PID"
+  for ((i = 0; i < 200; i++)); do
+    [ "$(grep -c '^usage ' "$W/run/shaper.log" || true)" -gt "$before" ] && break
+    sleep 0.01
+  done
+  grep '^usage ' "$W/run/shaper.log" | tail -1
+}
 shaper_stop() { [ -z "$SHAPER_PID" ] || { kill -TERM "$SHAPER_PID" 2>/dev/null; wait "$SHAPER_PID" 2>/dev/null || true; SHAPER_PID=""; }; }
 on_exit shaper_stop
 # shaper_start RATE RTT: a shaped link in front of nginx; sets SHAPED to its base URL.
@@ -224,8 +235,20 @@ for link in "${link_list[@]}"; do
       distrid_wait_idle
       reset_access_log
       cpu0=$(distrid_cpu_s)
-      wall=$(time_cmd install_distrid "$t")
+      shaper_usage >/dev/null
+      t0=$(now)
+      install_distrid "$t"
+      t1=$(now)
+      wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
       record "$link/$t/distrid" "$wall"
+      # The link's own account (bench/LinkShaper): when its first and last response bytes went, and how long it stood
+      # idle between them. lead + span + tail = the install; span - idle = its bytes at the rate.
+      read -r u_first u_last u_idle < <(shaper_usage | sed -n 's/.*down: [0-9]* bytes span [0-9.]* ms from \([0-9.]*\) to \([0-9.]*\) idle \([0-9.]*\) ms.*/\1 \2 \3/p')
+      if [ -n "${u_idle:-}" ]; then
+        record "$link/$t/lead" "$(awk -v a="$t0" -v b="$u_first" 'BEGIN { printf "%.3f", b - a }')"
+        record "$link/$t/idle" "$(awk -v i="$u_idle" 'BEGIN { printf "%.3f", i / 1000 }')"
+        record "$link/$t/tail" "$(awk -v a="$u_last" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')"
+      fi
       # The daemon's CPU time for the install: unlike wall time, it hardly moves with the machine's load.
       record "$link/$t/cpu" "$(awk -v a="$cpu0" -v b="$(distrid_cpu_s)" 'BEGIN { printf "%.2f", b - a }')"
       # The daemon's own account of the install: resolve (to the plan on the fresh index), download (from its first
@@ -317,6 +340,8 @@ for link in "${link_list[@]}"; do
     echo "  $t on the wire: $(med "$link/$t/requests") requests ($(med "$link/$t/index_requests") for the index) on $(med "$link/$t/connections") connections;" \
       "images requested beside the index's check $(med "$link/$t/early"); index request to first image request at nginx $(med "$link/$t/index_to_image") ms (RTT $rtt);" \
       "districtl status (client start, connect, one call) $(med "$link/$t/status") s"
+    echo "  $t on the link (s): first response byte $(med "$link/$t/lead") after the command started, the link idle $(med "$link/$t/idle")" \
+      "between its first and last byte, the command ended $(med "$link/$t/tail") after the last byte"
   done
 done
 echo

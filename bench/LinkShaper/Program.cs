@@ -42,8 +42,16 @@ catch (FormatException e)
 using CancellationTokenSource stop = new();
 using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+ShapedLink? shaped = null;
+// SIGUSR1 prints how busy the link was since the last SIGUSR1 (the bench takes one reading per install).
+using PosixSignalRegistration usage = PosixSignalRegistration.Create((PosixSignal)10, context =>
+{
+    context.Cancel = true;
+    Console.WriteLine($"usage {shaped?.TakeUsage()}");
+});
 await using ShapedLink link = ShapedLink.Start(
     lookahead is null ? new LinkProfile(rate, rtt) : new LinkProfile(rate, rtt) { Lookahead = lookahead.Value }, target.Value, listen);
+shaped = link;
 if (readyFile is not null)
 {
     string temporary = readyFile + ".tmp";

@@ -53,6 +53,9 @@ public sealed class ShapedLink : IAsyncDisposable
 
     public int Connections => Volatile.Read(ref _connectionCount);
 
+    /// <summary>How busy each direction was since the last call: one line each (see <see cref="LinkUsage"/>).</summary>
+    public string TakeUsage() => _down.TakeUsage().Describe("down") + "; " + _up.TakeUsage().Describe("up");
+
     private async Task AcceptLoopAsync()
     {
         int id = 0;

@@ -19,7 +19,7 @@ namespace Distrid.Repository;
 internal sealed class PartialImage : IDisposable
 {
     /// <summary>Written bytes are handed to the disk's write-back every this many bytes while the download runs.</summary>
-    private const long WriteBackInterval = 4 << 20;
+    private const long WriteBackInterval = 1 << 20;
 
     private readonly SafeFileHandle _file;
     private readonly PackageMetadata _package;

@@ -12,12 +12,14 @@ namespace Distrid.Repository;
 internal sealed class ProgressTracker
 {
     private readonly IProgress<DownloadProgress>? _progress;
+    private Action? _firstRequestIssued;
     private long _totalDone;
 
-    public ProgressTracker(long totalBytes, IProgress<DownloadProgress>? progress)
+    public ProgressTracker(long totalBytes, IProgress<DownloadProgress>? progress, Action? firstRequestIssued = null)
     {
         TotalBytes = totalBytes;
         _progress = progress;
+        _firstRequestIssued = firstRequestIssued;
     }
 
     public long TotalBytes { get; }
@@ -31,6 +33,9 @@ internal sealed class ProgressTracker
     internal long Add(long delta) => Interlocked.Add(ref _totalDone, delta);
 
     internal void Report(in DownloadProgress report) => _progress?.Report(report);
+
+    /// <summary>A request of this download went to the connection pool: the first one calls the owner's callback, once.</summary>
+    internal void RequestIssued() => Interlocked.Exchange(ref _firstRequestIssued, null)?.Invoke();
 }
 
 /// <summary>Progress of one package; used by one download task at a time.</summary>
@@ -49,6 +54,9 @@ internal sealed class PackageReporter
         _fullName = fullName;
         _size = size;
     }
+
+    /// <summary>This package's request went to the connection pool (it holds a connection now, or waits for one).</summary>
+    public void RequestIssued() => _tracker.RequestIssued();
 
     public void Add(int bytes)
     {

@@ -20,14 +20,17 @@ public sealed partial class RepositoryClient
     /// <see cref="DownloadFailedException"/> lists the failures. Cancellation deletes unfinished files and throws
     /// <see cref="OperationCanceledException"/>. Not meant for two concurrent calls on the same package and directory.
     /// <paramref name="mirrorsFor"/> may name, per package, the base URLs to try instead of this client's mirrors (the
-    /// repositories that offer exactly that image, see <see cref="RepositorySet"/>).
+    /// repositories that offer exactly that image, see <see cref="RepositorySet"/>). <paramref name="firstRequestIssued"/>
+    /// is called once, as soon as the first image request holds a connection from the pool (or waits for one): a
+    /// caller that has a request of its own to make gives the download the pool's warm connection this way.
     /// </summary>
     public async Task DownloadAsync(
         IReadOnlyList<PackageMetadata> packages,
         string targetDirectory,
         IProgress<DownloadProgress>? progress = null,
         CancellationToken cancellationToken = default,
-        Func<PackageMetadata, IReadOnlyList<Uri>?>? mirrorsFor = null)
+        Func<PackageMetadata, IReadOnlyList<Uri>?>? mirrorsFor = null,
+        Action? firstRequestIssued = null)
     {
         if (!Directory.Exists(targetDirectory))
         {
@@ -55,7 +58,7 @@ public sealed partial class RepositoryClient
             }
         }
 
-        var tracker = new ProgressTracker(unique.Sum(p => p.Size), progress);
+        var tracker = new ProgressTracker(unique.Sum(p => p.Size), progress, firstRequestIssued);
         var failures = new ConcurrentBag<string>();
         var mirrors = MirrorOrder();
         var index = _current?.Index;

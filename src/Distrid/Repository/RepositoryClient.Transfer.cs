@@ -14,7 +14,7 @@ public sealed partial class RepositoryClient
         string what = RepositoryLayout.ZstPath(partial.FullName);
         using var request = new HttpRequestMessage(HttpMethod.Get, MirrorUrls.Resolve(mirror, what));
         using var guard = new StallGuard(_options, cancellationToken);
-        using var response = await SendAsync(request, guard, what).ConfigureAwait(false);
+        using var response = await SendIssuedAsync(request, guard, what, reporter).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
             throw StatusFailure(response, what);
@@ -68,7 +68,7 @@ public sealed partial class RepositoryClient
         }
 
         using var guard = new StallGuard(_options, cancellationToken);
-        using var response = await SendAsync(request, guard, what).ConfigureAwait(false);
+        using var response = await SendIssuedAsync(request, guard, what, reporter).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
         {
             throw new MirrorFailure(FailureKind.Permanent, $"{what}: the mirror's file is shorter than the {partial.ExpectedSize} bytes the index says");
@@ -120,6 +120,18 @@ public sealed partial class RepositoryClient
         {
             throw new MirrorFailure(FailureKind.Permanent, $"{what}: truncated, the mirror sent {partial.Length} of {partial.ExpectedSize} bytes");
         }
+    }
+
+    /// <summary>
+    /// Sends an image request and tells <paramref name="reporter"/> once it was issued. The pool hands out an idle
+    /// connection synchronously inside the send, so by the time the reporter hears of it this request holds the
+    /// warm connection if there was one.
+    /// </summary>
+    private Task<HttpResponseMessage> SendIssuedAsync(HttpRequestMessage request, StallGuard guard, string what, PackageReporter reporter)
+    {
+        var sending = SendAsync(request, guard, what);
+        reporter.RequestIssued();
+        return sending;
     }
 
     /// <summary>

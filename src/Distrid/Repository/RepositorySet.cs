@@ -128,10 +128,12 @@ public sealed class RepositorySet(RepositoryClientOptions template, ILogger<Repo
 
     /// <summary>
     /// Downloads <paramref name="packages"/> as <see cref="RepositoryClient.DownloadAsync"/> does, each from the enabled
-    /// repositories whose index offers exactly that image, in configuration order.
+    /// repositories whose index offers exactly that image, in configuration order. <paramref name="firstRequestIssued"/>
+    /// is called once the first image request holds a connection (see <see cref="RepositoryClient.DownloadAsync"/>).
     /// </summary>
     public async Task DownloadAsync(
-        IReadOnlyList<PackageMetadata> packages, string targetDirectory, IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default)
+        IReadOnlyList<PackageMetadata> packages, string targetDirectory, IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default,
+        Action? firstRequestIssued = null)
     {
         var enabled = All.Where(r => r.Enabled).ToList();
         if (enabled.Count == 0)
@@ -165,7 +167,7 @@ public sealed class RepositorySet(RepositoryClientOptions template, ILogger<Repo
             long offset = before;
             var relay = progress is null || groups.Count == 1 ? progress : new SynchronousRelay(p =>
                 progress.Report(p with { TotalBytesDone = offset + p.TotalBytesDone, TotalBytes = total }));
-            await repository.Client.DownloadAsync(group, targetDirectory, relay, cancellationToken, p => sources.GetValueOrDefault(p.FullName));
+            await repository.Client.DownloadAsync(group, targetDirectory, relay, cancellationToken, p => sources.GetValueOrDefault(p.FullName), firstRequestIssued);
             before += group.DistinctBy(p => p.FullName).Sum(p => p.Size);
         }
     }

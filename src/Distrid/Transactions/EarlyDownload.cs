@@ -18,15 +18,18 @@ internal sealed class EarlyDownload : IAsyncDisposable
 {
     private readonly CancellationTokenSource _cancel;
     private readonly HeldProgress _progress = new();
+    private readonly TaskCompletionSource _requestIssued = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private EarlyDownload(IReadOnlyList<PackageMetadata> downloads, CancellationTokenSource cancel, Func<IProgress<DownloadProgress>, CancellationToken, Task> start)
+    private EarlyDownload(
+        IReadOnlyList<PackageMetadata> downloads, CancellationTokenSource cancel, Func<IProgress<DownloadProgress>, Action, CancellationToken, Task> start)
     {
         Downloads = downloads;
         _cancel = cancel;
         StartedAt = Stopwatch.GetTimestamp();
 
-        // Started on the thread pool: the caller goes on to wait for the index at once.
-        Completion = Task.Run(() => start(_progress, cancel.Token), cancel.Token);
+        // Started on the thread pool: the caller goes on to the index at once.
+        Completion = Task.Run(() => start(_progress, () => _requestIssued.TrySetResult(), cancel.Token), cancel.Token);
+        _ = Completion.ContinueWith(_ => _requestIssued.TrySetResult(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>What is being fetched, with the digests it is verified against.</summary>
@@ -38,9 +41,18 @@ internal sealed class EarlyDownload : IAsyncDisposable
     /// <summary>Completes when every image is in the store (verified), or fails as the download does.</summary>
     public Task Completion { get; }
 
+    /// <summary>
+    /// Completes once the first image request holds a connection (or the download ended without one). The index's
+    /// check waits for it: the connection pool's warm connection (the last refresh's) then carries image bytes, which
+    /// the install waits for from the first to the last, while the check's small answer is needed only at the commit
+    /// and can afford a new connection's handshake.
+    /// </summary>
+    public Task RequestIssued => _requestIssued.Task;
+
     /// <summary>Starts downloading <paramref name="downloads"/> into <paramref name="directory"/> from <paramref name="repository"/>.</summary>
     public static EarlyDownload Start(RepositorySet repository, string directory, IReadOnlyList<PackageMetadata> downloads, CancellationToken cancellationToken) =>
-        new(downloads, CancellationTokenSource.CreateLinkedTokenSource(cancellationToken), (progress, ct) => repository.DownloadAsync(downloads, directory, progress, ct));
+        new(downloads, CancellationTokenSource.CreateLinkedTokenSource(cancellationToken),
+            (progress, issued, ct) => repository.DownloadAsync(downloads, directory, progress, ct, issued));
 
     /// <summary>
     /// Whether this download fetches exactly <paramref name="downloads"/>: the same full names with the same size and

@@ -100,6 +100,13 @@ internal sealed class TransactionService(
         }
     }
 
+    /// <summary>What the repositories offer now, asked for once <paramref name="after"/> completed.</summary>
+    private async Task<IReadOnlyList<PackageMetadata>> AvailableAfterAsync(Task after, CancellationToken cancellationToken)
+    {
+        await after.WaitAsync(cancellationToken);
+        return await AvailableAsync(cancellationToken);
+    }
+
     private async Task<TransactionResult> RunLockedAsync(
         TransactionOperation operation, TransactionMode mode, IProgress<ProgressInfo>? progress, CancellationToken cancellationToken, TransactionOrigin origin)
     {
@@ -113,11 +120,11 @@ internal sealed class TransactionService(
         {
             if (operation.NeedsIndex)
             {
-                // The conditional GET goes out first (it takes the pooled connection); the images the last verified
-                // index plans for start beside it, on connections of their own, instead of a round trip later.
-                var fetching = AvailableAsync(cancellationToken);
+                // The images the last verified index plans for start at once, beside the index's conditional GET
+                // instead of a round trip after it, and the first of them takes the pool's warm connection: their
+                // bytes are what the install waits for, the check's answer only at the commit (EarlyDownload).
                 early = mode == TransactionMode.DryRun ? null : StartEarlyDownload(operation, current, stored, cancellationToken);
-                available = await fetching;
+                available = await (early is null ? AvailableAsync(cancellationToken) : AvailableAfterAsync(early.RequestIssued, cancellationToken));
             }
 
             var resolution = Resolve(operation, current, stored, available);
@@ -137,6 +144,11 @@ internal sealed class TransactionService(
             var handed = early;
             early = null;
             return await RunResolvedAsync(operation, mode, progress, cancellationToken, origin, started, current, resolution, handed);
+        }
+        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
+        {
+            // Cancelled while the index was on its way (nothing begun yet): reported like any other cancellation.
+            throw Translate(e);
         }
         finally
         {

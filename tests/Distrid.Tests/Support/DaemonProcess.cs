@@ -103,7 +103,17 @@ public sealed class DaemonProcess : IAsyncDisposable
         }
 
         var exited = _process.WaitForExitAsync();
-        var first = await Task.WhenAny(waiter.Seen, exited).WaitAsync(StartTimeout);
+        Task first;
+        try
+        {
+            first = await Task.WhenAny(waiter.Seen, exited).WaitAsync(StartTimeout);
+        }
+        catch (TimeoutException e)
+        {
+            // What the daemon did say is what a reader of the failure needs.
+            throw new TimeoutException($"distrid did not log '{fragment}' within {StartTimeout.TotalSeconds} s; its log:\n{Stderr}", e);
+        }
+
         if (first == exited && !waiter.Seen.IsCompleted)
         {
             throw new InvalidOperationException($"distrid exited with {_process.ExitCode} before logging '{fragment}':\n{Stderr}");

@@ -40,6 +40,22 @@ public sealed class NginxFixture : IDisposable
     public string ErrorLog => Path.Combine(_stateDir, "error.log");
 
     /// <summary>
+    /// Every request nginx answered so far, in the order it logged them (after each response): which connection
+    /// (nginx's serial number) carried it, its number on that connection, its status and URI.
+    /// </summary>
+    public IReadOnlyList<NginxRequest> Requests()
+    {
+        string log = Path.Combine(_stateDir, "requests.log");
+        if (!File.Exists(log))
+        {
+            return [];
+        }
+
+        return [.. File.ReadAllLines(log).Select(line => line.Split(' ', 4)).Where(f => f.Length == 4)
+            .Select(f => new NginxRequest(long.Parse(f[0], CultureInfo.InvariantCulture), int.Parse(f[1], CultureInfo.InvariantCulture), int.Parse(f[2], CultureInfo.InvariantCulture), f[3]))];
+    }
+
+    /// <summary>
     /// Starts nginx serving <paramref name="root"/> (a new temp directory when null, deleted in Dispose). Skips the test
     /// when nginx is not installed (fails it under CI=true).
     /// </summary>
@@ -138,7 +154,8 @@ public sealed class NginxFixture : IDisposable
             events { worker_connections 512; }
             http {
                 default_type application/octet-stream;
-                access_log off;
+                log_format requests '$connection $connection_requests $status $request_uri';
+                access_log {{Path.Combine(stateDir, "requests.log")}} requests;
                 sendfile on;
                 tcp_nopush on;
                 etag on;
@@ -169,3 +186,6 @@ public sealed class NginxFixture : IDisposable
         Directory.Delete(_stateDir, recursive: true);
     }
 }
+
+/// <summary>One request in nginx's log: the connection's serial number, the request's number on it, status, URI.</summary>
+public sealed record NginxRequest(long Connection, int OnConnection, int Status, string Uri);

@@ -68,6 +68,9 @@ public sealed class TestMirror : IDisposable
     }
 
     /// <summary>The daemon arguments that use this mirror.</summary>
+    /// <summary>The requests nginx answered for this mirror so far (see <see cref="NginxFixture.Requests"/>).</summary>
+    public IReadOnlyList<NginxRequest> Requests() => _nginx.Requests();
+
     public string[] DaemonArguments() => ["--repo", Url.ToString(), "--trusted-keys", TrustedKeys];
 
     public void Dispose() => _nginx.Dispose();

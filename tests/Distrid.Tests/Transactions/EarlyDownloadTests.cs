@@ -15,6 +15,39 @@ public sealed class EarlyDownloadTests
     private static Dictionary<string, string> Program(string name, int revision) => new() { [$"bin/{name}"] = PackageFactory.Script($"{name} {revision}") };
 
     [Fact]
+    public async Task The_first_image_takes_the_warm_connection_and_the_index_check_a_new_one()
+    {
+        await using var system = MirroredSystem.TryCreate(mirror =>
+        {
+            mirror.Add("lib-amd64-1-1", new Dictionary<string, string> { ["lib/libtool.txt"] = "lib 1" });
+            mirror.Add("tool-amd64-1.0-1", Program("tool", 1), "lib-amd64-1-1");
+        });
+        if (system is null)
+        {
+            return;
+        }
+
+        var daemon = await system.StartDaemonAsync();
+        await daemon.WaitForLogAsync("mirror index: 2 packages");
+        // The start-up refresh leaves its connection idle in the daemon's pool: the warm one.
+        var before = system.Mirror.Requests();
+        long warm = before.Last(r => r.Uri == "/repo/index.json.sig").Connection;
+
+        var tool = await system.CliAsync("install", "tool");
+        Assert.True(tool.ExitCode == 0, tool.Stderr);
+        await daemon.WaitForLogAsync("install tool: generation 1 -> 2");
+        var install = system.Mirror.Requests().Skip(before.Count).ToList();
+
+        // The bytes the install waits for went out on the warm connection, without a handshake; the check, whose
+        // answer only the commit needs, opened a connection of its own.
+        var first = Assert.Single(install, r => r.Connection == warm && r.OnConnection == before.Count(b => b.Connection == warm) + 1);
+        Assert.StartsWith("/repo/pkg/", first.Uri, StringComparison.Ordinal);
+        var check = Assert.Single(install, r => r.Uri == "/repo/index.json");
+        Assert.NotEqual(warm, check.Connection);
+        Assert.Equal(2, install.Count(r => r.Uri.StartsWith("/repo/pkg/", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task An_install_keeps_the_early_download_when_the_plan_holds_and_follows_the_fresh_index_when_it_changed()
     {
         await using var system = MirroredSystem.TryCreate(mirror =>

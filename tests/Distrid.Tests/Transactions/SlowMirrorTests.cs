@@ -40,10 +40,13 @@ public sealed partial class SlowMirrorTests(ITestOutputHelper output)
         var quiet = await MeasureQueriesAsync(client.Api, rounds: 8);
 
         scene.Fault(new TrickleFault(1));
+        int signaturesBefore = scene.Server.Requests.Count(r => r.Path == "/repo/index.json.sig");
         var clock = Stopwatch.StartNew();
         using var install = Cli.Start("--socket", scene.Paths.Socket, "install", "tool");
         var stderr = install.StandardError.ReadToEndAsync();
         await scene.Server.WaitForRequestAsync($"/repo/pkg/{Tool}");
+        // The install's own index check (it follows the first image request) has been answered: its signature was asked for.
+        await scene.Server.WaitForRequestAsync("/repo/index.json.sig", signaturesBefore + 1);
 
         // The download trickles; a refresh of the index would trickle too (a daemon that fetched the index for a
         // query would now wait a whole window and more).
