@@ -18,10 +18,9 @@ distrid() { exec dotnet src/Distrid/bin/Release/net10.0/distrid.dll "$@"; }
 work=$(mktemp -d /tmp/distrid-mirror-demo.XXXXXX)
 chmod 755 "$work"
 daemon=""
-nginx_pid=""
 cleanup() {
   [ -n "$daemon" ] && kill "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
-  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
+  [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
   umount -l "$work/ro" 2>/dev/null || true
   rm -rf "$work"
 }
@@ -44,14 +43,14 @@ cp "$work/key.pub" "$work/trusted/demo.pub"
 
 echo "== nginx serves $work on 127.0.0.1"
 serve_mirror "$work" "$work/nginx"
-curl -fsS -o /dev/null "http://127.0.0.1:$port/repo/index.json" && echo "mirror: http://127.0.0.1:$port/repo/"
+curl -fsS -o /dev/null "http://127.0.0.1:$NGINX_PORT/repo/index.json" && echo "mirror: http://127.0.0.1:$NGINX_PORT/repo/"
 
 echo "== distrid with the mirror, a fresh store, state and mountpoint"
 mkdir -p "$work/ro"
 echo '{}' >"$work/distrid.json"
 export DISTRID_SOCKET="$work/distrid.sock"
 distrid --config "$work/distrid.json" --store "$work/store" --state "$work/state" --mountpoint "$work/ro" \
-  --socket "$DISTRID_SOCKET" --repo "http://127.0.0.1:$port/repo/" --trusted-keys "$work/trusted" 2>"$work/distrid.log" &
+  --socket "$DISTRID_SOCKET" --repo "http://127.0.0.1:$NGINX_PORT/repo/" --trusted-keys "$work/trusted" 2>"$work/distrid.log" &
 daemon=$!
 for _ in $(seq 300); do [ -S "$DISTRID_SOCKET" ] && break; sleep 0.1; done
 [ -S "$DISTRID_SOCKET" ] || { cat "$work/distrid.log"; exit 1; }

@@ -21,10 +21,9 @@ distrid() { exec dotnet src/Distrid/bin/Release/net10.0/distrid.dll "$@"; }
 work=$(mktemp -d /tmp/distrid-relocated-demo.XXXXXX)
 chmod 755 "$work"
 daemon=""
-nginx_pid=""
 cleanup() {
   [ -n "$daemon" ] && kill "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
-  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
+  [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
   umount -l "$work/ro" 2>/dev/null || true
   rm -rf "$work"
 }
@@ -46,7 +45,7 @@ mkdir -p "$work/ro"
 echo '{}' >"$work/distrid.json"
 export DISTRID_SOCKET="$work/distrid.sock"
 distrid --config "$work/distrid.json" --store "$work/store" --state "$work/state" --mountpoint "$work/ro" \
-  --socket "$DISTRID_SOCKET" --repo "http://127.0.0.1:$port/repo/" --trusted-keys "$work/trusted" 2>"$work/distrid.log" &
+  --socket "$DISTRID_SOCKET" --repo "http://127.0.0.1:$NGINX_PORT/repo/" --trusted-keys "$work/trusted" 2>"$work/distrid.log" &
 daemon=$!
 for _ in $(seq 300); do [ -S "$DISTRID_SOCKET" ] && break; sleep 0.1; done
 [ -S "$DISTRID_SOCKET" ] || { cat "$work/distrid.log"; exit 1; }
@@ -68,7 +67,7 @@ in_root() { unshare --mount --propagation private sh -c 'mount --bind "$1" "$2/r
 
 echo "== curl (compiled, with shared libraries) fetches the mirror's index over http from 127.0.0.1"
 in_root /ro/bin/curl --version | head -1
-in_root /ro/bin/curl -sS "http://127.0.0.1:$port/repo/index.json" | head -c 120; echo " ..."
+in_root /ro/bin/curl -sS "http://127.0.0.1:$NGINX_PORT/repo/index.json" | head -c 120; echo " ..."
 echo "== ack (perl, with a module from another package) finds a pattern"
 in_root /ro/bin/ack --nocolor 'Andy Lester' "/ro/$ack_dir/share/perl5/App/Ack.pm" | head -2
 echo "== /bin/sh is the closure's dash"
