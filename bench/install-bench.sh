@@ -73,13 +73,7 @@ sock=$W/run/distrid.sock
 daemon_args=(--repo "$url/" --trusted-keys "$mirror/trusted")
 on_exit "distrid_stop"
 on_exit "unmount_quietly '$W/mnt'"
-fresh_daemon() {
-  distrid_stop
-  unmount_quietly "$W/mnt"
-  rm -rf "$W/store" "$W/state" "$W/mnt"
-  mkdir -p "$W/store" "$W/state" "$W/mnt"
-  distrid_start "$W/store" "$W/state" "$W/mnt" "$sock" 0 "${daemon_args[@]}"
-}
+fresh_daemon() { distrid_fresh "$W" "$sock" "${daemon_args[@]}"; }
 install_cmd() { districtl --socket "$sock" install "$1"; }
 
 # transfer_list PKG: what the daemon downloads for PKG, as nginx logged it during one untimed install on a fresh

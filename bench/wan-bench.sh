@@ -118,13 +118,8 @@ shaper_start() {
 sock=$W/run/distrid.sock
 on_exit "distrid_stop"
 on_exit "unmount_quietly '$W/mnt'"
-fresh_daemon() {
-  distrid_stop
-  unmount_quietly "$W/mnt"
-  rm -rf "$W/store" "$W/state" "$W/mnt"
-  mkdir -p "$W/store" "$W/state" "$W/mnt"
-  distrid_start "$W/store" "$W/state" "$W/mnt" "$sock" 0 --repo "$1/repo/" --trusted-keys "$mirror/trusted"
-}
+# fresh_daemon URL: a fresh daemon whose mirror is URL/repo/.
+fresh_daemon() { distrid_fresh "$W" "$sock" --repo "$1/repo/" --trusted-keys "$mirror/trusted"; }
 reset_access_log() { : >"$W/nginx/access.log"; : >"$W/nginx/timing.log"; kill -USR1 "$NGINX_PID"; sleep 0.2; }
 # logged_bytes PREFIX: bytes nginx sent for successful requests under PREFIX since the last reset.
 logged_bytes() { sleep 0.2; awk -v p="$1" '$2 ~ /^20[06]$/ && index($1, p) == 1 { s += $3 } END { print s + 0 }' "$W/nginx/access.log"; }
