@@ -4,9 +4,9 @@ using Distrid.Tests.Support;
 namespace Distrid.Tests.Admin;
 
 /// <summary>
-/// A <c>districtl run</c> of a shell script that the test can catch inside its view: the script gets the mountpoint as
-/// <c>$1</c> and a scratch directory as <c>$2</c>, writes "ready" to the fifo <c>$2/ready</c> once it is inside, and may
-/// then block reading the fifo <c>$2/release</c> until the test has looked at the view and the outside at the same moment.
+/// A <c>districtl run</c> of a shell script that the test can catch inside its view: the script finds the mountpoint in
+/// <c>$ro</c> and a scratch directory in <c>$out</c>, writes "ready" to the fifo <c>$out/ready</c> once it is inside, and
+/// may then block reading the fifo <c>$out/release</c> until the test has looked at the view and the outside at once.
 /// </summary>
 internal sealed class HeldRun : IDisposable
 {
@@ -19,7 +19,7 @@ internal sealed class HeldRun : IDisposable
         _ready = MakeFifo(_scratch.Path, "ready");
         _release = MakeFifo(_scratch.Path, "release");
         string[] chosen = [.. with.SelectMany(fullName => new[] { "--with", fullName })];
-        Process = Cli.Start(["--socket", system.Paths.Socket, "run", .. chosen, "--", "/bin/sh", "-c", script, "sh", system.Paths.Mountpoint, _scratch.Path]);
+        Process = Cli.Start(["--socket", system.Paths.Socket, "run", .. chosen, "--", "/bin/sh", "-c", "ro=$1; out=$2\n" + script, "sh", system.Paths.Mountpoint, _scratch.Path]);
         Stderr = Process.StandardError.ReadToEndAsync();
         Stdout = Process.StandardOutput.ReadToEndAsync();
     }
@@ -31,7 +31,7 @@ internal sealed class HeldRun : IDisposable
 
     public Task<string> Stderr { get; }
 
-    /// <summary>Where the script may leave what it saw (its <c>$2</c>).</summary>
+    /// <summary>Where the script may leave what it saw (its <c>$out</c>).</summary>
     public string Scratch => _scratch.Path;
 
     /// <summary>Starts the script in a view that chooses <paramref name="with"/> and returns once it has said it is ready.</summary>
@@ -50,7 +50,7 @@ internal sealed class HeldRun : IDisposable
         }
     }
 
-    /// <summary>Lets a script that waits on <c>$2/release</c> go on, and waits until districtl has exited.</summary>
+    /// <summary>Lets a script that waits on <c>$out/release</c> go on, and waits until districtl has exited.</summary>
     public async Task ReleaseAsync()
     {
         await File.WriteAllTextAsync(_release, "go\n");

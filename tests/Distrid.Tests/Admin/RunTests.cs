@@ -66,7 +66,6 @@ public sealed class RunTests
         // Inside: record what /ro/bin shows, say so through one fifo, then block on the other until the test has looked
         // outside, and exit with a status of our own.
         const string script = """
-            ro=$1; out=$2
             readlink "$ro/bin/app" > "$out/link"
             "$ro/bin/app" > "$out/output"
             ls "$ro/bin" > "$out/bin"
@@ -112,7 +111,6 @@ public sealed class RunTests
 
         string ro = system.Paths.Mountpoint;
         const string script = """
-            ro=$1; out=$2
             readlink "$ro/bin/app" > "$out/before"
             echo $$ > "$out/pid"
             echo ready > "$out/ready"
@@ -161,7 +159,7 @@ public sealed class RunTests
         const string script = """
             trap 'kill $!; exit 42' TERM
             sleep 600 &
-            echo ready > "$2/ready"
+            echo ready > "$out/ready"
             wait
             """;
         using var run = await HeldRun.StartAsync(system, script);
