@@ -30,7 +30,7 @@ while (($#)); do
     --cache) cache=$2; shift ;;
     --jit) jit=1 ;;
     --quick) packages=ack ;; # bench/run-all.sh: the small closure only
-    -h | --help) sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) bench_help; exit 0 ;;
     *) die "import-bench: unknown option $1 (try --help)" ;;
   esac
   shift

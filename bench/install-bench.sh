@@ -42,7 +42,7 @@ while (($#)); do
     --no-parallel-dpkg) pdpkg=0 ;;
     --quick) runs=1 packages=ack pdpkg=0 ;; # bench/run-all.sh: one run of the small closure
     --jit) jit=1 ;;
-    -h | --help) sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) bench_help; exit 0 ;;
     *) die "install-bench: unknown option $1 (try --help)" ;;
   esac
   shift

@@ -46,7 +46,7 @@ while (($#)); do
     --no-apt) apt=0 ;;
     --cache) cache=$2; shift ;;
     --jit) jit=1 ;;
-    -h | --help) sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) bench_help; exit 0 ;;
     *) die "wan-bench: unknown option $1 (try --help)" ;;
   esac
   shift
