@@ -34,7 +34,7 @@ while (($#)); do
     --tests) tests_opt=$2; shift ;;
     --no-warm) warm=0 ;;
     --image) image=$2; shift ;;
-    -h | --help) sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) bench_help; exit 0 ;;
     *) die "fuse-bench: unknown option $1 (try --help)" ;;
   esac
   shift

@@ -20,6 +20,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/common.sh"
+. "$here/lib/debs.sh"
 . "$here/lib/nginx.sh"
 
 packages="qemu-system-x86,python3,git,ack,curl" cache=${BENCH_CACHE:-/var/tmp/distrid-ci} jit=0
@@ -29,7 +30,7 @@ while (($#)); do
     --cache) cache=$2; shift ;;
     --jit) jit=1 ;;
     --quick) packages=ack ;; # bench/run-all.sh: the small closure only
-    -h | --help) sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) bench_help; exit 0 ;;
     *) die "import-bench: unknown option $1 (try --help)" ;;
   esac
   shift
@@ -42,29 +43,13 @@ ensure_build
 [ "$jit" = 1 ] || use_ready_to_run
 make_workdir
 W=$BENCH_WORK
-mkdir -p "$cache/debs"
 
 # --- preparation (cached) -------------------------------------------------------------------------------------------
 # The archive also holds dash's closure: nothing declares /bin/sh, so import-apt finds its provider through the
 # archive's Contents index and adds it (the script's images get no such help; they are not relocated either).
 archived=("${targets[@]}" dash)
-for t in "${archived[@]}"; do
-  if [ ! -s "$cache/closure-$t.txt" ]; then
-    log "resolving the Depends/Pre-Depends closure of $t"
-    "$BENCH_PYTHON" "$here/lib/deb_closure.py" "$t" >"$cache/closure-$t.tmp" 2>"$cache/closure-$t.virtual"
-    mv "$cache/closure-$t.tmp" "$cache/closure-$t.txt"
-  fi
-done
-deb_for() { local f; for f in "$cache/debs/$1"_*.deb; do [ -f "$f" ] && { echo "$f"; return; }; done; return 1; }
-mapfile -t union < <(for t in "${archived[@]}"; do cat "$cache/closure-$t.txt"; done | sort -u)
-missing=()
-for n in "${union[@]}"; do deb_for "$n" >/dev/null || missing+=("$n"); done
-if ((${#missing[@]})); then
-  log "apt-get download: ${#missing[@]} packages"
-  (cd "$cache/debs" && apt-get -q -o APT::Sandbox::User=root download "${missing[@]}" >/dev/null)
-fi
-debs=()
-for n in "${union[@]}"; do debs+=("$(deb_for "$n")") || die "import-bench: no .deb for $n in $cache/debs"; done
+fetch_closures "$cache" "${archived[@]}"
+debs=("${CLOSURE_DEBS[@]}")
 deb_bytes=$(du -cb "${debs[@]}" | tail -1 | cut -f1)
 
 # --- the archive (untimed) ------------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/common.sh"
+. "$here/lib/debs.sh"
 . "$here/lib/distrid.sh"
 . "$here/lib/nginx.sh"
 
@@ -41,7 +42,7 @@ while (($#)); do
     --no-parallel-dpkg) pdpkg=0 ;;
     --quick) runs=1 packages=ack pdpkg=0 ;; # bench/run-all.sh: one run of the small closure
     --jit) jit=1 ;;
-    -h | --help) sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) bench_help; exit 0 ;;
     *) die "install-bench: unknown option $1 (try --help)" ;;
   esac
   shift
@@ -54,45 +55,13 @@ ensure_build
 [ "$jit" = 1 ] || use_ready_to_run
 make_workdir
 W=$BENCH_WORK
-mkdir -p "$cache/debs" "$W/run"
+mkdir -p "$W/run"
 
 # --- preparation (cached) -------------------------------------------------------------------------------------------
-for t in "${targets[@]}"; do
-  if [ ! -s "$cache/closure-$t.txt" ]; then
-    log "resolving the Depends/Pre-Depends closure of $t"
-    "$BENCH_PYTHON" "$here/lib/deb_closure.py" "$t" >"$cache/closure-$t.tmp" 2>"$cache/closure-$t.virtual"
-    mv "$cache/closure-$t.tmp" "$cache/closure-$t.txt"
-  fi
-done
-# deb_for NAME: the cached .deb of NAME (file names are NAME_VERSION_ARCH.deb).
-deb_for() { local f; for f in "$cache/debs/$1"_*.deb; do [ -f "$f" ] && { echo "$f"; return; }; done; return 1; }
-missing=()
-mapfile -t union < <(for t in "${targets[@]}"; do cat "$cache/closure-$t.txt"; done | sort -u)
-for n in "${union[@]}"; do deb_for "$n" >/dev/null || missing+=("$n"); done
-if ((${#missing[@]})); then
-  log "apt-get download: ${#missing[@]} packages"
-  # apt's sandbox user cannot write into a root-only directory; download as root (nothing runs).
-  (cd "$cache/debs" && apt-get -q -o APT::Sandbox::User=root download "${missing[@]}" >/dev/null)
-fi
-for n in "${union[@]}"; do deb_for "$n" >/dev/null || die "install-bench: no .deb for $n in $cache/debs"; done
-
+fetch_closures "$cache" "${targets[@]}"
 mirror=$cache/mirror
-# The mirror holds every .deb any run needed so far (mirror/debs.txt), so that runs with other --packages reuse it;
-# it is rebuilt when a needed .deb is not in it.
-needed=$(for n in "${union[@]}"; do basename "$(deb_for "$n")"; done | sort -u)
-if [ "${BENCH_REBUILD:-0}" = 1 ] || [ ! -s "$mirror/repo/index.json" ] \
-  || [ -n "$(comm -23 <(echo "$needed") <(sort -u "$mirror/debs.txt" 2>/dev/null))" ]; then
-  mapfile -t all_debs < <({ echo "$needed"; cat "$mirror/debs.txt" 2>/dev/null || true; } | sort -u \
-    | while read -r f; do [ -f "$cache/debs/$f" ] && echo "$cache/debs/$f"; done)
-  log "building the mirror: import-deb of ${#all_debs[@]} .debs, keygen, repo build --key"
-  rm -rf "$mirror"
-  mkdir -p "$mirror/repo/pkg" "$mirror/trusted"
-  districtl import-deb --no-relocate "${all_debs[@]}" -o "$mirror/repo/pkg" >"$mirror/import.log" 2>&1 || { cat "$mirror/import.log" >&2; die "import-deb failed"; }
-  districtl keygen "$mirror/key" >/dev/null
-  districtl repo build "$mirror/repo" --key "$mirror/key" >/dev/null
-  cp "$mirror/key.pub" "$mirror/trusted/bench.pub"
-  printf '%s\n' "${all_debs[@]##*/}" >"$mirror/debs.txt"
-fi
+[ "${BENCH_REBUILD:-0}" = 1 ] && rm -rf "$mirror"
+signed_mirror "$mirror" "${CLOSURE_DEBS[@]}"
 
 log "nginx on 127.0.0.1 serving $mirror/repo"
 nginx_start "$mirror/repo" "$W/nginx"
@@ -104,13 +73,7 @@ sock=$W/run/distrid.sock
 daemon_args=(--repo "$url/" --trusted-keys "$mirror/trusted")
 on_exit "distrid_stop"
 on_exit "unmount_quietly '$W/mnt'"
-fresh_daemon() {
-  distrid_stop
-  unmount_quietly "$W/mnt"
-  rm -rf "$W/store" "$W/state" "$W/mnt"
-  mkdir -p "$W/store" "$W/state" "$W/mnt"
-  distrid_start "$W/store" "$W/state" "$W/mnt" "$sock" 0 "${daemon_args[@]}"
-}
+fresh_daemon() { distrid_fresh "$W" "$sock" "${daemon_args[@]}"; }
 install_cmd() { districtl --socket "$sock" install "$1"; }
 
 # transfer_list PKG: what the daemon downloads for PKG, as nginx logged it during one untimed install on a fresh

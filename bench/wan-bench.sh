@@ -31,6 +31,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/common.sh"
+. "$here/lib/debs.sh"
 . "$here/lib/distrid.sh"
 . "$here/lib/nginx.sh"
 
@@ -45,7 +46,7 @@ while (($#)); do
     --no-apt) apt=0 ;;
     --cache) cache=$2; shift ;;
     --jit) jit=1 ;;
-    -h | --help) sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) bench_help; exit 0 ;;
     *) die "wan-bench: unknown option $1 (try --help)" ;;
   esac
   shift
@@ -62,41 +63,15 @@ SHAPER_DLL=$BENCH_DIR/LinkShaper/bin/Release/net10.0/LinkShaper.dll
 [ -f "$SHAPER_DLL" ] || dotnet build "$BENCH_DIR/LinkShaper" -c Release --verbosity quiet -nologo >/dev/null
 make_workdir
 W=$BENCH_WORK
-mkdir -p "$cache/debs" "$W/run" "$W/www"
+mkdir -p "$W/run" "$W/www"
 
 # --- preparation (cached) -------------------------------------------------------------------------------------------
-for t in "${targets[@]}"; do
-  if [ ! -s "$cache/closure-$t.txt" ]; then
-    log "resolving the Depends/Pre-Depends closure of $t"
-    "$BENCH_PYTHON" "$here/lib/deb_closure.py" "$t" >"$cache/closure-$t.tmp" 2>"$cache/closure-$t.virtual"
-    mv "$cache/closure-$t.tmp" "$cache/closure-$t.txt"
-  fi
-done
-deb_for() { local f; for f in "$cache/debs/$1"_*.deb; do [ -f "$f" ] && { echo "$f"; return; }; done; return 1; }
-mapfile -t union < <(for t in "${targets[@]}"; do cat "$cache/closure-$t.txt"; done | sort -u)
-missing=()
-for n in "${union[@]}"; do deb_for "$n" >/dev/null || missing+=("$n"); done
-if ((${#missing[@]})); then
-  log "apt-get download: ${#missing[@]} packages"
-  (cd "$cache/debs" && apt-get -q -o APT::Sandbox::User=root download "${missing[@]}" >/dev/null)
-fi
-for n in "${union[@]}"; do deb_for "$n" >/dev/null || die "wan-bench: no .deb for $n in $cache/debs"; done
-needed=$(for n in "${union[@]}"; do basename "$(deb_for "$n")"; done | sort -u)
+fetch_closures "$cache" "${targets[@]}"
+needed=$(printf '%s\n' "${CLOSURE_DEBS[@]##*/}" | sort -u)
 
 # The distrid mirror and the apt archive hold every .deb earlier runs needed, rebuilt when one is missing.
 mirror=$cache/wan-mirror
-if [ ! -s "$mirror/repo/index.json" ] || [ -n "$(comm -23 <(echo "$needed") <(sort -u "$mirror/debs.txt" 2>/dev/null))" ]; then
-  mapfile -t all_debs < <({ echo "$needed"; cat "$mirror/debs.txt" 2>/dev/null || true; } | sort -u \
-    | while read -r f; do [ -f "$cache/debs/$f" ] && echo "$cache/debs/$f"; done)
-  log "building the distrid mirror: import-deb of ${#all_debs[@]} .debs, keygen, repo build --key"
-  rm -rf "$mirror"
-  mkdir -p "$mirror/repo/pkg" "$mirror/trusted"
-  districtl import-deb --no-relocate "${all_debs[@]}" -o "$mirror/repo/pkg" >"$mirror/import.log" 2>&1 || { cat "$mirror/import.log" >&2; die "import-deb failed"; }
-  districtl keygen "$mirror/key" >/dev/null
-  districtl repo build "$mirror/repo" --key "$mirror/key" >/dev/null
-  cp "$mirror/key.pub" "$mirror/trusted/bench.pub"
-  printf '%s\n' "${all_debs[@]##*/}" >"$mirror/debs.txt"
-fi
+signed_mirror "$mirror" "${CLOSURE_DEBS[@]}"
 archive=$cache/wan-apt
 if [ ! -s "$archive/Packages" ] || [ -n "$(comm -23 <(echo "$needed") <(sort -u "$archive/debs.txt" 2>/dev/null))" ]; then
   log "building the apt archive"
@@ -154,13 +129,8 @@ shaper_start() {
 sock=$W/run/distrid.sock
 on_exit "distrid_stop"
 on_exit "unmount_quietly '$W/mnt'"
-fresh_daemon() {
-  distrid_stop
-  unmount_quietly "$W/mnt"
-  rm -rf "$W/store" "$W/state" "$W/mnt"
-  mkdir -p "$W/store" "$W/state" "$W/mnt"
-  distrid_start "$W/store" "$W/state" "$W/mnt" "$sock" 0 --repo "$1/repo/" --trusted-keys "$mirror/trusted"
-}
+# fresh_daemon URL: a fresh daemon whose mirror is URL/repo/.
+fresh_daemon() { distrid_fresh "$W" "$sock" --repo "$1/repo/" --trusted-keys "$mirror/trusted"; }
 reset_access_log() { : >"$W/nginx/access.log"; : >"$W/nginx/timing.log"; kill -USR1 "$NGINX_PID"; sleep 0.2; }
 # logged_bytes PREFIX: bytes nginx sent for successful requests under PREFIX since the last reset.
 logged_bytes() { sleep 0.2; awk -v p="$1" '$2 ~ /^20[06]$/ && index($1, p) == 1 { s += $3 } END { print s + 0 }' "$W/nginx/access.log"; }

@@ -5,27 +5,9 @@
 # (FUSE mount) and network access for apt-get download.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# shellcheck source=lib/nginx-mirror.sh
-source scripts/lib/nginx-mirror.sh
-
-scripts/prerequisites.sh
-echo "== building"
-dotnet build Distrid.sln -c Release --verbosity quiet -nologo >/dev/null
-districtl() { dotnet src/districtl/bin/Release/net10.0/districtl.dll "$@"; }
-# exec: the background job's PID is then the daemon itself, so SIGTERM reaches it.
-distrid() { exec dotnet src/Distrid/bin/Release/net10.0/distrid.dll "$@"; }
-
-work=$(mktemp -d /tmp/distrid-mirror-demo.XXXXXX)
-chmod 755 "$work"
-daemon=""
-nginx_pid=""
-cleanup() {
-  [ -n "$daemon" ] && kill "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
-  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
-  umount -l "$work/ro" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=lib/demo.sh
+source scripts/lib/demo.sh
+demo_begin mirror-demo
 
 echo "== apt-get download: hello, ack, libfile-next-perl"
 mkdir -p "$work/debs"
@@ -44,17 +26,10 @@ cp "$work/key.pub" "$work/trusted/demo.pub"
 
 echo "== nginx serves $work on 127.0.0.1"
 serve_mirror "$work" "$work/nginx"
-curl -fsS -o /dev/null "http://127.0.0.1:$port/repo/index.json" && echo "mirror: http://127.0.0.1:$port/repo/"
+curl -fsS -o /dev/null "http://127.0.0.1:$NGINX_PORT/repo/index.json" && echo "mirror: http://127.0.0.1:$NGINX_PORT/repo/"
 
 echo "== distrid with the mirror, a fresh store, state and mountpoint"
-mkdir -p "$work/ro"
-echo '{}' >"$work/distrid.json"
-export DISTRID_SOCKET="$work/distrid.sock"
-distrid --config "$work/distrid.json" --store "$work/store" --state "$work/state" --mountpoint "$work/ro" \
-  --socket "$DISTRID_SOCKET" --repo "http://127.0.0.1:$port/repo/" --trusted-keys "$work/trusted" 2>"$work/distrid.log" &
-daemon=$!
-for _ in $(seq 300); do [ -S "$DISTRID_SOCKET" ] && break; sleep 0.1; done
-[ -S "$DISTRID_SOCKET" ] || { cat "$work/distrid.log"; exit 1; }
+start_distrid --repo "http://127.0.0.1:$NGINX_PORT/repo/" --trusted-keys "$work/trusted"
 
 echo "== districtl install hello"
 districtl install hello
@@ -94,7 +69,5 @@ ls "$work/ro/bin"
 if [ -e "$work/ro/bin/ack" ]; then echo "ack is still in /ro/bin after rollback" >&2; exit 1; fi
 "$work/ro/bin/hello"
 
-kill -TERM "$daemon"
-wait "$daemon"
-daemon=""
+stop_distrid
 echo "== distrid stopped cleanly; the mirror demo passed"

@@ -8,27 +8,9 @@
 # in /var/tmp/distrid-ci/demo-debs, so a second run fetches only the archive's index.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# shellcheck source=lib/nginx-mirror.sh
-source scripts/lib/nginx-mirror.sh
-
-scripts/prerequisites.sh
-echo "== building"
-dotnet build Distrid.sln -c Release --verbosity quiet -nologo >/dev/null
-districtl() { dotnet src/districtl/bin/Release/net10.0/districtl.dll "$@"; }
-# exec: the background job's PID is then the daemon itself, so SIGTERM reaches it.
-distrid() { exec dotnet src/Distrid/bin/Release/net10.0/distrid.dll "$@"; }
-
-work=$(mktemp -d /tmp/distrid-relocated-demo.XXXXXX)
-chmod 755 "$work"
-daemon=""
-nginx_pid=""
-cleanup() {
-  [ -n "$daemon" ] && kill "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
-  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
-  umount -l "$work/ro" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=lib/demo.sh
+source scripts/lib/demo.sh
+demo_begin relocated-demo
 
 source=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
 [ -n "$source" ] || source=$(awk '$1 == "deb" {print $2; exit}' /etc/apt/sources.list)
@@ -42,14 +24,7 @@ cp "$work/key.pub" "$work/trusted/demo.pub"
 serve_mirror "$work" "$work/nginx"
 
 echo "== distrid with the mirror; districtl install curl ack dash"
-mkdir -p "$work/ro"
-echo '{}' >"$work/distrid.json"
-export DISTRID_SOCKET="$work/distrid.sock"
-distrid --config "$work/distrid.json" --store "$work/store" --state "$work/state" --mountpoint "$work/ro" \
-  --socket "$DISTRID_SOCKET" --repo "http://127.0.0.1:$port/repo/" --trusted-keys "$work/trusted" 2>"$work/distrid.log" &
-daemon=$!
-for _ in $(seq 300); do [ -S "$DISTRID_SOCKET" ] && break; sleep 0.1; done
-[ -S "$DISTRID_SOCKET" ] || { cat "$work/distrid.log"; exit 1; }
+start_distrid --repo "http://127.0.0.1:$NGINX_PORT/repo/" --trusted-keys "$work/trusted"
 districtl install curl ack dash
 ack_dir=$(cd "$work/ro" && echo ack-amd64-*)
 # curl itself is wrapped (it sets SASL_PATH for its closure's SASL modules); the ELF file is what the wrapper runs.
@@ -68,7 +43,7 @@ in_root() { unshare --mount --propagation private sh -c 'mount --bind "$1" "$2/r
 
 echo "== curl (compiled, with shared libraries) fetches the mirror's index over http from 127.0.0.1"
 in_root /ro/bin/curl --version | head -1
-in_root /ro/bin/curl -sS "http://127.0.0.1:$port/repo/index.json" | head -c 120; echo " ..."
+in_root /ro/bin/curl -sS "http://127.0.0.1:$NGINX_PORT/repo/index.json" | head -c 120; echo " ..."
 echo "== ack (perl, with a module from another package) finds a pattern"
 in_root /ro/bin/ack --nocolor 'Andy Lester' "/ro/$ack_dir/share/perl5/App/Ack.pm" | head -2
 echo "== /bin/sh is the closure's dash"

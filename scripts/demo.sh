@@ -7,22 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/prerequisites.sh
-echo "== building"
-dotnet build Distrid.sln -c Release --verbosity quiet -nologo >/dev/null
-districtl() { dotnet src/districtl/bin/Release/net10.0/districtl.dll "$@"; }
-# exec: the background job's PID is then the daemon itself, so SIGTERM reaches it.
-distrid() { exec dotnet src/Distrid/bin/Release/net10.0/distrid.dll "$@"; }
-
-work=$(mktemp -d /tmp/distrid-demo.XXXXXX)
-daemon=""
-cleanup() {
-  [ -n "$daemon" ] && kill "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
-  umount "$work/kernel" 2>/dev/null || true
-  umount -l "$work/ro" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=lib/demo.sh
+source scripts/lib/demo.sh
+demo_begin demo
 
 echo "== a sample tree: a program, a man page, a symlink, a 3 MiB file"
 sample="$work/sample"
@@ -53,22 +40,14 @@ districtl unpack "$work/store/hello-amd64-1.0-2.squashfs" "$work/unpacked"
 diff -r "$sample" "$work/unpacked" && echo "unpacked tree: identical to the source"
 
 echo "== distrid serves the store under /ro"
-mkdir -p "$work/ro"
-echo '{}' >"$work/distrid.json"
-export DISTRID_SOCKET="$work/distrid.sock"
-distrid --config "$work/distrid.json" --store "$work/store" --state "$work/state" --mountpoint "$work/ro" \
-  --socket "$DISTRID_SOCKET" 2>"$work/distrid.log" &
-daemon=$!
-for _ in $(seq 300); do [ -S "$DISTRID_SOCKET" ] && break; sleep 0.1; done
+start_distrid
 districtl status
 districtl list
 ls -l "$work/ro" "$work/ro/bin"
 "$work/ro/bin/hello"
 "$work/ro/hello-amd64-1.0-1/bin/hello"
 
-kill -TERM "$daemon"
-wait "$daemon"
-daemon=""
+stop_distrid
 echo "== distrid stopped cleanly"
 
 echo "== the main job: real Debian packages -> a signed mirror on nginx -> install, update... (scripts/demo-mirror.sh)"

@@ -10,6 +10,8 @@ DISTRID_DLL=${DISTRID_DLL:-$BENCH_REPO/src/Distrid/bin/Release/net10.0/distrid.d
 DISTRICTL_DLL=${DISTRICTL_DLL:-$BENCH_REPO/src/districtl/bin/Release/net10.0/districtl.dll}
 
 die() { echo "$*" >&2; exit 1; }
+# bench_help: a bench's --help, the comment at the head of the script.
+bench_help() { sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; }
 log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 
 require_root() { [ "$(id -u)" = 0 ] || die "$(basename "$0"): needs root (mounts, drop_caches)"; }

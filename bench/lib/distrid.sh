@@ -24,6 +24,18 @@ distrid_start() {
     die "distrid did not become ready"
   fi
 }
+# distrid_fresh DIR SOCKET [DAEMON_ARG...]: stops the daemon, then starts one as distrid_start does on an empty store,
+# state and mountpoint (DIR/store, DIR/state, DIR/mnt) holding no package yet. The caller registers distrid_stop and
+# the unmount of DIR/mnt with on_exit.
+distrid_fresh() {
+  local dir=$1 sock=$2
+  shift 2
+  distrid_stop
+  unmount_quietly "$dir/mnt"
+  rm -rf "$dir/store" "$dir/state" "$dir/mnt"
+  mkdir -p "$dir/store" "$dir/state" "$dir/mnt"
+  distrid_start "$dir/store" "$dir/state" "$dir/mnt" "$sock" 0 "$@"
+}
 distrid_stop() {
   [ -n "$DISTRID_PID" ] || return 0
   kill -TERM "$DISTRID_PID" 2>/dev/null || true

@@ -1,8 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Districtl.Cli;
-using Districtl.Client;
-using Districtl.Output;
 using Distrid.Protocol;
 using Spectre.Console;
 
@@ -14,63 +11,43 @@ internal static class HistoryCommands
     public static IEnumerable<Command> Create()
     {
         var history = new Command("history", "list every transaction: when, who, what, result and duration");
-        history.SetAction(async (parse, ct) =>
-        {
-            await using var daemon = await DaemonConnection.ConnectAsync(parse.GetValue(GlobalOptions.Socket)!, ct);
-            var entries = await daemon.Api.HistoryAsync(ct);
-            if (parse.GetValue(GlobalOptions.Json))
-            {
-                JsonOutput.Write(entries, ProtocolJsonContext.Default.IReadOnlyListHistoryEntry);
-                return 0;
-            }
-
-            PrintHistory(entries);
-            return 0;
-        });
+        history.SetDaemonCall((api, _, ct) => api.HistoryAsync(ct), ProtocolJsonContext.Default.IReadOnlyListHistoryEntry, PrintHistory);
         yield return history;
 
         var from = new Argument<int?>("GEN1") { Description = "the older generation (default: the one current before the last change)", Arity = ArgumentArity.ZeroOrOne };
         var to = new Argument<int?>("GEN2") { Description = "the newer generation (default: the current one)", Arity = ArgumentArity.ZeroOrOne };
         var diff = new Command("diff", "show packages added, removed, upgraded and downgraded between two generations") { from, to };
-        diff.SetAction(async (parse, ct) =>
-        {
-            await using var daemon = await DaemonConnection.ConnectAsync(parse.GetValue(GlobalOptions.Socket)!, ct);
-            var result = await daemon.Api.DiffAsync(parse.GetValue(from), parse.GetValue(to), ct);
-            if (parse.GetValue(GlobalOptions.Json))
-            {
-                JsonOutput.Write(result, ProtocolJsonContext.Default.GenerationDiff);
-                return 0;
-            }
-
-            Console.WriteLine($"generation {result.From} -> {result.To}");
-            foreach (string added in result.Added)
-            {
-                Console.WriteLine($"  added       {added}");
-            }
-
-            foreach (string removed in result.Removed)
-            {
-                Console.WriteLine($"  removed     {removed}");
-            }
-
-            foreach (var change in result.Upgraded)
-            {
-                Console.WriteLine($"  upgraded    {change.From} -> {change.To}");
-            }
-
-            foreach (var change in result.Downgraded)
-            {
-                Console.WriteLine($"  downgraded  {change.From} -> {change.To}");
-            }
-
-            if (result.Added.Count + result.Removed.Count + result.Upgraded.Count + result.Downgraded.Count == 0)
-            {
-                Console.WriteLine("  no package changed");
-            }
-
-            return 0;
-        });
+        diff.SetDaemonCall((api, parse, ct) => api.DiffAsync(parse.GetValue(from), parse.GetValue(to), ct), ProtocolJsonContext.Default.GenerationDiff, PrintDiff);
         yield return diff;
+    }
+
+    private static void PrintDiff(GenerationDiff result)
+    {
+        Console.WriteLine($"generation {result.From} -> {result.To}");
+        foreach (string added in result.Added)
+        {
+            Console.WriteLine($"  added       {added}");
+        }
+
+        foreach (string removed in result.Removed)
+        {
+            Console.WriteLine($"  removed     {removed}");
+        }
+
+        foreach (var change in result.Upgraded)
+        {
+            Console.WriteLine($"  upgraded    {change.From} -> {change.To}");
+        }
+
+        foreach (var change in result.Downgraded)
+        {
+            Console.WriteLine($"  downgraded  {change.From} -> {change.To}");
+        }
+
+        if (result.Added.Count + result.Removed.Count + result.Upgraded.Count + result.Downgraded.Count == 0)
+        {
+            Console.WriteLine("  no package changed");
+        }
     }
 
     private static void PrintHistory(IReadOnlyList<HistoryEntry> entries)

@@ -1,6 +1,4 @@
 using System.CommandLine;
-using Districtl.Cli;
-using Districtl.Client;
 using Districtl.Output;
 using Distrid.Protocol;
 
@@ -14,19 +12,10 @@ internal static class ListCommand
     public static Command Create()
     {
         var command = new Command("list", "list installed packages") { Available };
-        command.SetAction(async (parse, ct) =>
-        {
-            await using var daemon = await DaemonConnection.ConnectAsync(parse.GetValue(GlobalOptions.Socket)!, ct);
-            var packages = await daemon.Api.ListAsync(parse.GetValue(Available), ct);
-            if (parse.GetValue(GlobalOptions.Json))
-            {
-                JsonOutput.Write(packages, ProtocolJsonContext.Default.IReadOnlyListPackageInfo);
-                return 0;
-            }
-
-            PackageTable.Print(packages, marks: !parse.GetValue(Available));
-            return 0;
-        });
+        command.SetDaemonCall(
+            (api, parse, ct) => api.ListAsync(parse.GetValue(Available), ct),
+            ProtocolJsonContext.Default.IReadOnlyListPackageInfo,
+            (packages, parse) => PackageTable.Print(packages, marks: !parse.GetValue(Available)));
         return command;
     }
 }

@@ -22,19 +22,7 @@ internal static class RepoCommands
     public static IEnumerable<Command> Create()
     {
         var list = new Command("list", "list the configured repositories: URL, enabled, signing key, packages, last refresh");
-        list.SetAction(async (parse, ct) =>
-        {
-            await using var daemon = await DaemonConnection.ConnectAsync(parse.GetValue(GlobalOptions.Socket)!, ct);
-            var repositories = await daemon.Api.RepoListAsync(ct);
-            if (parse.GetValue(GlobalOptions.Json))
-            {
-                JsonOutput.Write(repositories, ProtocolJsonContext.Default.IReadOnlyListRepositoryInfo);
-                return 0;
-            }
-
-            Print(repositories);
-            return 0;
-        });
+        list.SetDaemonCall((api, _, ct) => api.RepoListAsync(ct), ProtocolJsonContext.Default.IReadOnlyListRepositoryInfo, Print);
         yield return list;
 
         var url = new Argument<string>("URL") { Description = "the repository's base URL (where index.json and index.json.sig are)" };
@@ -86,19 +74,8 @@ internal static class RepoCommands
     {
         var url = new Argument<string>("URL") { Description = "the repository's base URL, as 'repo list' shows it" };
         var command = new Command(name, description) { url };
-        command.SetAction(async (parse, ct) =>
-        {
-            await using var daemon = await DaemonConnection.ConnectAsync(parse.GetValue(GlobalOptions.Socket)!, ct);
-            var result = await call(daemon.Api, parse.GetValue(url)!, ct);
-            if (parse.GetValue(GlobalOptions.Json))
-            {
-                JsonOutput.Write(result, ProtocolJsonContext.Default.RepositoryInfo);
-                return 0;
-            }
-
-            Console.WriteLine($"{done} {result.Url}");
-            return 0;
-        });
+        command.SetDaemonCall(
+            (api, parse, ct) => call(api, parse.GetValue(url)!, ct), ProtocolJsonContext.Default.RepositoryInfo, result => Console.WriteLine($"{done} {result.Url}"));
         return command;
     }
 

@@ -1,6 +1,4 @@
 using System.CommandLine;
-using Districtl.Cli;
-using Districtl.Client;
 using Districtl.Output;
 using Distrid.Protocol;
 using Spectre.Console;
@@ -13,19 +11,7 @@ internal static class StatusCommand
     public static Command Create()
     {
         var command = new Command("status", "show the daemon's mount, store and conflicts");
-        command.SetAction(async (parse, ct) =>
-        {
-            await using var daemon = await DaemonConnection.ConnectAsync(parse.GetValue(GlobalOptions.Socket)!, ct);
-            var status = await daemon.Api.StatusAsync(ct);
-            if (parse.GetValue(GlobalOptions.Json))
-            {
-                JsonOutput.Write(status, ProtocolJsonContext.Default.StatusResult);
-                return 0;
-            }
-
-            Print(status);
-            return 0;
-        });
+        command.SetDaemonCall((api, _, ct) => api.StatusAsync(ct), ProtocolJsonContext.Default.StatusResult, Print);
         return command;
     }
 

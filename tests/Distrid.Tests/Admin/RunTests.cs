@@ -19,7 +19,30 @@ public sealed class RunTests
         mirror.Add("zed-amd64-1-1", new Dictionary<string, string> { ["bin/app"] = PackageFactory.Script("zed app"), ["share/zed/data"] = "zed" });
     });
 
-    /// <summary>Both revisions of app in the store (the current generation names 1-2) and zed in the store only.</summary>
+    /// <summary>
+    /// A running system with both revisions of app in the store (the current generation names 1-2) and zed in the store
+    /// only; null where the machine lacks what it needs.
+    /// </summary>
+    private static async Task<MirroredSystem?> InstalledAsync()
+    {
+        var system = Create();
+        if (system is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            await InstallAsync(system);
+            return system;
+        }
+        catch
+        {
+            await system.DisposeAsync();
+            throw;
+        }
+    }
+
     private static async Task InstallAsync(MirroredSystem system)
     {
         await system.StartDaemonAsync();
@@ -33,21 +56,16 @@ public sealed class RunTests
     [Fact]
     public async Task Run_with_an_older_revision_shows_it_in_bin_inside_while_outside_shows_the_current_one_at_the_same_time()
     {
-        await using var system = Create();
+        await using var system = await InstalledAsync();
         if (system is null)
         {
             return;
         }
 
-        await InstallAsync(system);
         string ro = system.Paths.Mountpoint;
-        using var scratch = new TempDirectory();
-        string ready = MakeFifo(scratch.Path, "ready");
-        string release = MakeFifo(scratch.Path, "release");
         // Inside: record what /ro/bin shows, say so through one fifo, then block on the other until the test has looked
         // outside, and exit with a status of our own.
         const string script = """
-            ro=$1; out=$2
             readlink "$ro/bin/app" > "$out/link"
             "$ro/bin/app" > "$out/output"
             ls "$ro/bin" > "$out/bin"
@@ -55,15 +73,12 @@ public sealed class RunTests
             read line < "$out/release"
             exit 7
             """;
-        using var run = Cli.Start("--socket", system.Paths.Socket, "run", "--with", "app-amd64-1-1", "--", "/bin/sh", "-c", script, "sh", ro, scratch.Path);
-        var stderr = run.StandardError.ReadToEndAsync();
-        var stdout = run.StandardOutput.ReadToEndAsync();
-        Assert.Equal("ready", (await ReadFifoAsync(ready, run, stderr)).Trim());
+        using var run = await HeldRun.StartAsync(system, script, "app-amd64-1-1");
 
         // At this moment the command is inside its view: it saw the old revision, while /ro/bin here shows the current one.
-        Assert.Equal("../app-amd64-1-1/bin/app", File.ReadAllText(Path.Combine(scratch.Path, "link")).Trim());
-        Assert.Equal("app 1", File.ReadAllText(Path.Combine(scratch.Path, "output")).Trim());
-        Assert.Equal(["app", "old-only"], File.ReadAllLines(Path.Combine(scratch.Path, "bin")));
+        Assert.Equal("../app-amd64-1-1/bin/app", File.ReadAllText(Path.Combine(run.Scratch, "link")).Trim());
+        Assert.Equal("app 1", File.ReadAllText(Path.Combine(run.Scratch, "output")).Trim());
+        Assert.Equal(["app", "old-only"], File.ReadAllLines(Path.Combine(run.Scratch, "bin")));
         Assert.Equal("../app-amd64-1-2/bin/app", new FileInfo(Path.Combine(ro, "bin/app")).LinkTarget);
         Assert.Equal(["app", "new-only"], Directory.GetFileSystemEntries(Path.Combine(ro, "bin")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Equal("app 2", (await ProgramOutputAsync(Path.Combine(ro, "bin/app"))).Trim());
@@ -74,11 +89,10 @@ public sealed class RunTests
         string view = Assert.Single(views);
         Assert.Equal("../app-amd64-1-1/bin/app", new FileInfo(Path.Combine(view, "bin/app")).LinkTarget);
 
-        await File.WriteAllTextAsync(release, "go\n");
-        await run.WaitForExitAsync();
-        Assert.True(run.ExitCode == 7, $"districtl run exited {run.ExitCode}: {await stderr}");
-        Assert.Equal("", await stdout);
-        Assert.Equal("", await stderr);
+        await run.ReleaseAsync();
+        Assert.True(run.Process.ExitCode == 7, $"districtl run exited {run.Process.ExitCode}: {await run.Stderr}");
+        Assert.Equal("", await run.Stdout);
+        Assert.Equal("", await run.Stderr);
 
         // The view went with the command's districtl.
         Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(ro, ".view")));
@@ -89,19 +103,14 @@ public sealed class RunTests
     [Fact]
     public async Task A_generation_committed_while_the_command_runs_leaves_its_view_in_place()
     {
-        await using var system = Create();
+        await using var system = await InstalledAsync();
         if (system is null)
         {
             return;
         }
 
-        await InstallAsync(system);
         string ro = system.Paths.Mountpoint;
-        using var scratch = new TempDirectory();
-        string ready = MakeFifo(scratch.Path, "ready");
-        string release = MakeFifo(scratch.Path, "release");
         const string script = """
-            ro=$1; out=$2
             readlink "$ro/bin/app" > "$out/before"
             echo $$ > "$out/pid"
             echo ready > "$out/ready"
@@ -109,9 +118,7 @@ public sealed class RunTests
             readlink "$ro/bin/app" > "$out/after"
             ls "$ro/bin" > "$out/bin"
             """;
-        using var run = Cli.Start("--socket", system.Paths.Socket, "run", "--with", "app-amd64-1-1", "--", "/bin/sh", "-c", script, "sh", ro, scratch.Path);
-        var stderr = run.StandardError.ReadToEndAsync();
-        Assert.Equal("ready", (await ReadFifoAsync(ready, run, stderr)).Trim());
+        using var run = await HeldRun.StartAsync(system, script, "app-amd64-1-1");
 
         // Outside, a new generation: every exchange directory of /ro is published anew.
         await system.RunAsync("install", "zed");
@@ -122,7 +129,7 @@ public sealed class RunTests
         // invalidated entry); districtl binds it again. Nothing tells the test when, so it waits (bounded) until the
         // command's own mount table shows the view on bin/ again.
         string view = Assert.Single(Directory.GetDirectories(Path.Combine(ro, ".view")));
-        string mountinfo = $"/proc/{File.ReadAllText(Path.Combine(scratch.Path, "pid")).Trim()}/mountinfo";
+        string mountinfo = $"/proc/{File.ReadAllText(Path.Combine(run.Scratch, "pid")).Trim()}/mountinfo";
         string bound = $" /{Path.GetRelativePath(ro, view)}/bin {Path.Combine(ro, "bin")} ";
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (!File.ReadAllText(mountinfo).Contains(bound, StringComparison.Ordinal))
@@ -131,58 +138,51 @@ public sealed class RunTests
             await Task.Delay(10);
         }
 
-        await File.WriteAllTextAsync(release, "go\n");
-        await run.WaitForExitAsync();
-        Assert.True(run.ExitCode == 0, $"districtl run exited {run.ExitCode}: {await stderr}");
-        Assert.Equal("../app-amd64-1-1/bin/app", File.ReadAllText(Path.Combine(scratch.Path, "before")).Trim());
-        Assert.Equal("../app-amd64-1-1/bin/app", File.ReadAllText(Path.Combine(scratch.Path, "after")).Trim());
-        Assert.Equal(["app", "old-only"], File.ReadAllLines(Path.Combine(scratch.Path, "bin")));
+        await run.ReleaseAsync();
+        Assert.True(run.Process.ExitCode == 0, $"districtl run exited {run.Process.ExitCode}: {await run.Stderr}");
+        Assert.Equal("../app-amd64-1-1/bin/app", File.ReadAllText(Path.Combine(run.Scratch, "before")).Trim());
+        Assert.Equal("../app-amd64-1-1/bin/app", File.ReadAllText(Path.Combine(run.Scratch, "after")).Trim());
+        Assert.Equal(["app", "old-only"], File.ReadAllLines(Path.Combine(run.Scratch, "bin")));
     }
 
     [Fact]
     public async Task SIGTERM_to_districtl_reaches_the_command_whose_status_districtl_returns()
     {
-        await using var system = Create();
+        await using var system = await InstalledAsync();
         if (system is null)
         {
             return;
         }
 
-        await InstallAsync(system);
-        using var scratch = new TempDirectory();
-        string ready = MakeFifo(scratch.Path, "ready");
         // The trap is set before the command says it is ready; `wait` returns when the trap runs, which ends the sleep
         // (it holds districtl's stderr, which the test reads to the end).
         const string script = """
             trap 'kill $!; exit 42' TERM
             sleep 600 &
-            echo ready > "$1/ready"
+            echo ready > "$out/ready"
             wait
             """;
-        using var run = Cli.Start("--socket", system.Paths.Socket, "run", "--", "/bin/sh", "-c", script, "sh", scratch.Path);
-        var stderr = run.StandardError.ReadToEndAsync();
-        Assert.Equal("ready", (await ReadFifoAsync(ready, run, stderr)).Trim());
-        using (var kill = Process.Start("kill", ["-TERM", run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        using var run = await HeldRun.StartAsync(system, script);
+        using (var kill = Process.Start("kill", ["-TERM", run.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
             await kill.WaitForExitAsync();
             Assert.Equal(0, kill.ExitCode);
         }
 
-        await run.WaitForExitAsync();
-        Assert.True(run.ExitCode == 42, $"districtl run exited {run.ExitCode}: {await stderr}");
+        await run.Process.WaitForExitAsync();
+        Assert.True(run.Process.ExitCode == 42, $"districtl run exited {run.Process.ExitCode}: {await run.Stderr}");
         Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(system.Paths.Mountpoint, ".view")));
     }
 
     [Fact]
     public async Task A_package_the_generation_does_not_name_wins_its_paths_and_NAME_equals_FULLNAME_replaces_a_package()
     {
-        await using var system = Create();
+        await using var system = await InstalledAsync();
         if (system is null)
         {
             return;
         }
 
-        await InstallAsync(system);
         string ro = system.Paths.Mountpoint;
 
         // zed is only in the store: chosen, it wins bin/app over app (which would win by name order). Its share/ has no
@@ -207,13 +207,12 @@ public sealed class RunTests
     [Fact]
     public async Task A_bad_with_is_one_line_and_nothing_runs()
     {
-        await using var system = Create();
+        await using var system = await InstalledAsync();
         if (system is null)
         {
             return;
         }
 
-        await InstallAsync(system);
         string ro = system.Paths.Mountpoint;
         using var scratch = new TempDirectory();
         string marker = Path.Combine(scratch.Path, "ran");
@@ -272,30 +271,6 @@ public sealed class RunTests
         Assert.Contains("cannot run", missing.Stderr);
         Assert.DoesNotContain('\n', missing.Stderr.Trim());
         Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(ro, ".view")));
-    }
-
-    private static string MakeFifo(string directory, string name)
-    {
-        string path = Path.Combine(directory, name);
-        using var mkfifo = Process.Start("mkfifo", [path]);
-        mkfifo.WaitForExit();
-        Assert.Equal(0, mkfifo.ExitCode);
-        return path;
-    }
-
-    /// <summary>Reads a fifo the command writes, failing (instead of hanging) if districtl exits before it does.</summary>
-    private static async Task<string> ReadFifoAsync(string fifo, Process run, Task<string> stderr)
-    {
-        var read = Task.Run(() => File.ReadAllText(fifo));
-        var exited = run.WaitForExitAsync();
-        if (await Task.WhenAny(read, exited) == exited && !read.IsCompleted)
-        {
-            // Unblock the reader's open, then report why the command never got there.
-            await File.WriteAllTextAsync(fifo, "");
-            Assert.Fail($"districtl run exited {run.ExitCode} before the command was ready: {await stderr}");
-        }
-
-        return await read;
     }
 
     private static async Task<string> ProgramOutputAsync(string program)

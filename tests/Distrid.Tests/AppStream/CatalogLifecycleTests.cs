@@ -13,15 +13,14 @@ public sealed class CatalogLifecycleTests
     [Fact]
     public async Task The_catalog_is_installed_after_the_index_and_removed_when_the_repository_goes()
     {
-        await using var system = MirroredSystem.TryCreate(mirror =>
-            TestApps.Pack(Path.Combine(mirror.Repository, "pkg"), TestApps.AppFullName, TestApps.WriteApp, mirror.Root));
+        await using var system = CreateWithApp();
         if (system is null)
         {
             return;
         }
 
         string origin = CatalogOrigin.For(system.Mirror.Url);
-        string xml = Path.Combine(system.Paths.SoftwareCatalog, "xml", origin + ".xml.gz");
+        string xml = CatalogXml(system, origin);
         string icons = Path.Combine(system.Paths.SoftwareCatalog, "icons", origin);
         var daemon = await system.StartDaemonAsync();
         await daemon.WaitForLogAsync($"AppStream catalog {origin} installed");
@@ -46,15 +45,14 @@ public sealed class CatalogLifecycleTests
     [Fact]
     public async Task Repo_disable_at_run_time_removes_the_catalog_and_enable_brings_it_back()
     {
-        await using var system = MirroredSystem.TryCreate(mirror =>
-            TestApps.Pack(Path.Combine(mirror.Repository, "pkg"), TestApps.AppFullName, TestApps.WriteApp, mirror.Root));
+        await using var system = CreateWithApp();
         if (system is null)
         {
             return;
         }
 
         string origin = CatalogOrigin.For(system.Mirror.Url);
-        string xml = Path.Combine(system.Paths.SoftwareCatalog, "xml", origin + ".xml.gz");
+        string xml = CatalogXml(system, origin);
         // Repositories from the configuration (not --repo) are the ones 'districtl repo' manages at run time.
         await File.WriteAllTextAsync(system.Paths.Config, $$"""{ "repos": ["{{system.Mirror.Url}}"] }""");
         await using var daemon = await DaemonProcess.StartAsync(system.Paths, "--trusted-keys", system.Mirror.TrustedKeys);
@@ -96,8 +94,15 @@ public sealed class CatalogLifecycleTests
         await daemon.WaitForLogAsync($"AppStream catalog {origin} not updated");
 
         Assert.Contains("does not match the signed index", daemon.Stderr, StringComparison.Ordinal);
-        Assert.False(File.Exists(Path.Combine(system.Paths.SoftwareCatalog, "xml", origin + ".xml.gz")));
+        Assert.False(File.Exists(CatalogXml(system, origin)));
         var status = await system.CliAsync("search", "gshello");
         Assert.True(status.ExitCode == 0, status.Stderr); // the repository itself still serves
     }
+
+    /// <summary>A mirror that serves the test app (and so an AppStream catalog).</summary>
+    private static MirroredSystem? CreateWithApp() => MirroredSystem.TryCreate(mirror =>
+        TestApps.Pack(Path.Combine(mirror.Repository, "pkg"), TestApps.AppFullName, TestApps.WriteApp, mirror.Root));
+
+    /// <summary>Where the daemon installs the catalog of <paramref name="origin"/>.</summary>
+    private static string CatalogXml(MirroredSystem system, string origin) => Path.Combine(system.Paths.SoftwareCatalog, "xml", origin + ".xml.gz");
 }

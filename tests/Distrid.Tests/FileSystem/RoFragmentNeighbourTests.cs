@@ -87,20 +87,7 @@ public sealed class RoFragmentNeighbourTests
     private static string PackWithMksquashfs(string work, string store, Dictionary<string, string> files)
     {
         string tree = Path.Combine(work, "tree");
-        foreach (var (path, content) in files)
-        {
-            string full = Path.Combine(tree, path);
-            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            if (content.StartsWith("->", StringComparison.Ordinal))
-            {
-                File.CreateSymbolicLink(full, content[2..]);
-            }
-            else
-            {
-                File.WriteAllText(full, content);
-            }
-        }
-
+        PackageFactory.WriteTree(tree, files);
         Directory.CreateDirectory(store);
         string image = Path.Combine(store, Name + ".squashfs");
         var result = ToolRunner.Run("mksquashfs", tree, image, "-comp", "zstd", "-noappend", "-quiet", "-no-progress");

@@ -104,16 +104,7 @@ public sealed class RepositoryClientNginxTests
     {
         using var repo = TestRepository.Create(packages: 3);
         repo.DeleteZstFiles(); // The index still lists them: the client must cope with the 404.
-        using var nginx = NginxFixture.TryStart(repo.WebRoot);
-        if (nginx is null)
-        {
-            return;
-        }
-
-        using var client = new RepositoryClient(repo.Options(nginx.UrlFor("repo")));
-        await client.FetchIndexAsync();
-        await client.DownloadAsync(repo.Packages, repo.TargetDir);
-        Assert.All(repo.Packages, p => Assert.Equal(p.Sha256, TestRepository.Sha256Of(Path.Combine(repo.TargetDir, p.FullName + ".squashfs"))));
+        await AssertDownloadsAreIntactAsync(repo);
     }
 
     [Fact]
@@ -123,16 +114,7 @@ public sealed class RepositoryClientNginxTests
         var victim = repo.Packages[0];
         string zst = repo.PkgFile(victim.FullName, ".squashfs.zst");
         File.WriteAllBytes(zst, new byte[new FileInfo(zst).Length]); // same size as the index says, not zstd
-        using var nginx = NginxFixture.TryStart(repo.WebRoot);
-        if (nginx is null)
-        {
-            return;
-        }
-
-        using var client = new RepositoryClient(repo.Options(nginx.UrlFor("repo")));
-        await client.FetchIndexAsync();
-        await client.DownloadAsync(repo.Packages, repo.TargetDir);
-        Assert.All(repo.Packages, p => Assert.Equal(p.Sha256, TestRepository.Sha256Of(Path.Combine(repo.TargetDir, p.FullName + ".squashfs"))));
+        await AssertDownloadsAreIntactAsync(repo);
     }
 
     [Fact]
@@ -255,6 +237,21 @@ public sealed class RepositoryClientNginxTests
         using var fresh = new RepositoryClient(repo.Options(dead, nginx.UrlFor("repo")) with { Retries = 0 });
         await fresh.DownloadAsync(repo.Packages, repo.TargetDir);
         Assert.Equal(3, Directory.GetFiles(repo.TargetDir, "*.squashfs").Length);
+    }
+
+    /// <summary>Every package of <paramref name="repo"/>, downloaded from nginx, is the image the index names.</summary>
+    private static async Task AssertDownloadsAreIntactAsync(TestRepository repo)
+    {
+        using var nginx = NginxFixture.TryStart(repo.WebRoot);
+        if (nginx is null)
+        {
+            return;
+        }
+
+        using var client = new RepositoryClient(repo.Options(nginx.UrlFor("repo")));
+        await client.FetchIndexAsync();
+        await client.DownloadAsync(repo.Packages, repo.TargetDir);
+        Assert.All(repo.Packages, p => Assert.Equal(p.Sha256, TestRepository.Sha256Of(Path.Combine(repo.TargetDir, p.FullName + ".squashfs"))));
     }
 
     internal static int UnusedPort()

@@ -35,9 +35,8 @@ public sealed partial class SlowMirrorTests(ITestOutputHelper output)
             return;
         }
 
-        await using var client = await DaemonConnection.ConnectAsync(scene.Paths.Socket, CancellationToken.None);
-        int generation = (await client.Api.StatusAsync()).Generation;
-        var quiet = await MeasureQueriesAsync(client.Api, rounds: 8);
+        var api = scene.Api;
+        var quiet = await MeasureQueriesAsync(api, rounds: 8);
 
         scene.Fault(new TrickleFault(1));
         int signaturesBefore = scene.Server.Requests.Count(r => r.Path == "/repo/index.json.sig");
@@ -51,12 +50,12 @@ public sealed partial class SlowMirrorTests(ITestOutputHelper output)
         // The download trickles; a refresh of the index would trickle too (a daemon that fetched the index for a
         // query would now wait a whole window and more).
         scene.Server.AddFault("/repo/index.json", new TrickleFault(1), times: 50);
-        var busy = await MeasureQueriesAsync(client.Api, rounds: 8);
+        var busy = await MeasureQueriesAsync(api, rounds: 8);
         Assert.False(install.HasExited, "the install ended before the queries were measured");
-        var status = await client.Api.StatusAsync();
+        var status = await api.StatusAsync();
         Assert.NotNull(status.Transaction);
-        Assert.Contains(await client.Api.ListAsync(available: true), p => p.FullName == Tool);
-        Assert.Contains(await client.Api.SearchAsync("tool"), p => p.FullName == Tool);
+        Assert.Contains(await api.ListAsync(available: true), p => p.FullName == Tool);
+        Assert.Contains(await api.SearchAsync("tool"), p => p.FullName == Tool);
 
         await install.WaitForExitAsync();
         var elapsed = clock.Elapsed;
@@ -77,11 +76,7 @@ public sealed partial class SlowMirrorTests(ITestOutputHelper output)
         var bound = (Attempts * TimeSpan.FromSeconds(WindowSeconds * 1.1)) + RetryDelays + TimeSpan.FromSeconds(10);
         Assert.True(elapsed < bound, $"the install took {elapsed}, bound {bound}");
 
-        var after = await client.Api.StatusAsync();
-        Assert.Null(after.Transaction);
-        Assert.Equal(generation, after.Generation);
-        Assert.False(File.Exists(Path.Combine(scene.Paths.Store, Tool + ".squashfs")));
-        Assert.Empty(Directory.GetFiles(scene.Paths.Store, ".*"));
+        await scene.AssertNothingChangedAsync();
     }
 
     [Fact]
@@ -93,14 +88,11 @@ public sealed partial class SlowMirrorTests(ITestOutputHelper output)
             return;
         }
 
-        var release = new TaskCompletionSource();
-        scene.Fault(new HoldFault(100, release.Task));
-        await using var client = await DaemonConnection.ConnectAsync(scene.Paths.Socket, CancellationToken.None);
-        int generation = (await client.Api.StatusAsync()).Generation;
+        var release = scene.HoldImage();
 
         using var install = Cli.Start("--socket", scene.Paths.Socket, "install", "tool");
         await scene.Server.WaitForRequestAsync($"/repo/pkg/{Tool}");
-        var running = await client.Api.StatusAsync();
+        var running = await scene.Api.StatusAsync();
         Assert.NotNull(running.Transaction);
         Assert.False(running.TransactionDetached);
         Assert.Contains($"pid {install.Id} ", running.TransactionStartedBy, StringComparison.Ordinal);
@@ -109,11 +101,7 @@ public sealed partial class SlowMirrorTests(ITestOutputHelper output)
         await install.WaitForExitAsync();
         await scene.Daemon.WaitForLogAsync("cancelled (its caller cancelled or went away); nothing changed");
 
-        var after = await client.Api.StatusAsync();
-        Assert.Null(after.Transaction);
-        Assert.Equal(generation, after.Generation);
-        Assert.False(File.Exists(Path.Combine(scene.Paths.Store, Tool + ".squashfs")));
-        Assert.Empty(Directory.GetFiles(scene.Paths.Store, ".*"));
+        await scene.AssertNothingChangedAsync();
         Assert.False(File.Exists(Path.Combine(scene.Paths.Mountpoint, "bin/tool")));
 
         // The daemon is free again: the next install (the mirror no longer holds) succeeds.
@@ -131,10 +119,7 @@ public sealed partial class SlowMirrorTests(ITestOutputHelper output)
             return;
         }
 
-        var release = new TaskCompletionSource();
-        scene.Fault(new HoldFault(100, release.Task));
-        await using var client = await DaemonConnection.ConnectAsync(scene.Paths.Socket, CancellationToken.None);
-        int generation = (await client.Api.StatusAsync()).Generation;
+        var release = scene.HoldImage();
 
         using var install = Cli.Start("--socket", scene.Paths.Socket, "install", "--detach", "tool");
         await scene.Server.WaitForRequestAsync($"/repo/pkg/{Tool}");
@@ -142,7 +127,7 @@ public sealed partial class SlowMirrorTests(ITestOutputHelper output)
         await install.WaitForExitAsync();
         await scene.Daemon.WaitForLogAsync("its caller cancelled or went away; running on (detached)");
 
-        var running = await client.Api.StatusAsync();
+        var running = await scene.Api.StatusAsync();
         Assert.NotNull(running.Transaction);
         Assert.True(running.TransactionDetached);
         Assert.Contains($"pid {install.Id} ", running.TransactionStartedBy, StringComparison.Ordinal);
@@ -151,8 +136,9 @@ public sealed partial class SlowMirrorTests(ITestOutputHelper output)
 
         release.SetResult();
         // Its outcome goes to the journal once the daemon is free again (the caller that would have read it is gone).
+        int generation = scene.StartGeneration;
         await scene.Daemon.WaitForLogAsync($"(detached) finished: generation {generation} -> {generation + 1}");
-        var after = await client.Api.StatusAsync();
+        var after = await scene.Api.StatusAsync();
         Assert.Null(after.Transaction);
         Assert.Equal(generation + 1, after.Generation);
         Assert.True(File.Exists(Path.Combine(scene.Paths.Mountpoint, "bin/tool")));
@@ -168,8 +154,6 @@ public sealed partial class SlowMirrorTests(ITestOutputHelper output)
         }
 
         scene.Fault(new HoldFault(100, Task.Delay(Timeout.Infinite)));
-        await using var client = await DaemonConnection.ConnectAsync(scene.Paths.Socket, CancellationToken.None);
-        int generation = (await client.Api.StatusAsync()).Generation;
 
         string creatorName;
         await using (var creator = await BusClient.ConnectAsync(scene.Bus!.Address))
@@ -178,16 +162,13 @@ public sealed partial class SlowMirrorTests(ITestOutputHelper output)
             string path = await creator.InstallAsync(["tool"], 0);
             await creator.CallAsync(path, BusClient.Transaction, "Start");
             await scene.Server.WaitForRequestAsync($"/repo/pkg/{Tool}");
-            var running = await client.Api.StatusAsync();
+            var running = await scene.Api.StatusAsync();
             Assert.Contains(creatorName, running.TransactionStartedBy, StringComparison.Ordinal);
         }
 
         await scene.Daemon.WaitForLogAsync($"its creator {creatorName} left the bus");
         await scene.Daemon.WaitForLogAsync("cancelled (its caller cancelled or went away); nothing changed");
-        var after = await client.Api.StatusAsync();
-        Assert.Null(after.Transaction);
-        Assert.Equal(generation, after.Generation);
-        Assert.False(File.Exists(Path.Combine(scene.Paths.Store, Tool + ".squashfs")));
+        await scene.AssertNothingChangedAsync();
     }
 
     [GeneratedRegex(@"^districtl: tool-amd64-1\.0-1: pkg/tool-amd64-1\.0-1\.squashfs(\.zst)?: too slow: \d+(\.\d)? B/s over 2 s, below the minimum 1 KiB/s \(after 4 attempts\)$")]
@@ -226,6 +207,7 @@ public sealed partial class SlowMirrorTests(ITestOutputHelper output)
     private sealed class Scene : IAsyncDisposable
     {
         private readonly MirroredSystem _system;
+        private DaemonConnection? _client;
 
         private Scene(MirroredSystem system, FaultyHttpServer server, DaemonProcess daemon, PrivateSystemBus? bus)
         {
@@ -234,6 +216,12 @@ public sealed partial class SlowMirrorTests(ITestOutputHelper output)
             Daemon = daemon;
             Bus = bus;
         }
+
+        /// <summary>A connection of the test's own, beside the districtl or D-Bus client under test.</summary>
+        public IDistridApi Api => _client!.Api;
+
+        /// <summary>The current generation once the daemon was ready.</summary>
+        public int StartGeneration { get; private set; }
 
         public FaultyHttpServer Server { get; }
 
@@ -275,6 +263,8 @@ public sealed partial class SlowMirrorTests(ITestOutputHelper output)
                     system.Paths, bus?.Environment ?? new Dictionary<string, string>(), ["--repo", server.UrlFor("repo/").ToString(), "--trusted-keys", system.Mirror.TrustedKeys]);
                 var scene = new Scene(system, server, daemon, bus);
                 await daemon.WaitForLogAsync("mirror index: 2 packages");
+                scene._client = await DaemonConnection.ConnectAsync(system.Paths.Socket, CancellationToken.None);
+                scene.StartGeneration = (await scene.Api.StatusAsync()).Generation;
                 return scene;
             }
             catch
@@ -299,8 +289,34 @@ public sealed partial class SlowMirrorTests(ITestOutputHelper output)
             }
         }
 
+        /// <summary>
+        /// Holds every request of the tool's image after its first 100 bytes until the returned source completes.
+        /// </summary>
+        public TaskCompletionSource HoldImage()
+        {
+            var release = new TaskCompletionSource();
+            Fault(new HoldFault(100, release.Task));
+            return release;
+        }
+
+        /// <summary>No transaction runs, the generation is the one at the start, and the store holds neither the tool's
+        /// image nor a temporary file.</summary>
+        public async Task AssertNothingChangedAsync()
+        {
+            var after = await Api.StatusAsync();
+            Assert.Null(after.Transaction);
+            Assert.Equal(StartGeneration, after.Generation);
+            Assert.False(File.Exists(Path.Combine(Paths.Store, Tool + ".squashfs")));
+            Assert.Empty(Directory.GetFiles(Paths.Store, ".*"));
+        }
+
         public async ValueTask DisposeAsync()
         {
+            if (_client is not null)
+            {
+                await _client.DisposeAsync();
+            }
+
             // SIGTERM unmounts /ro; the server stops before, so that a held or trickling transfer ends at once.
             Server.Dispose();
             await Daemon.StopAsync();

@@ -7,45 +7,9 @@ internal sealed partial class TransactionObject
 {
     private static readonly string[] PropertyNames = ["Role", "Status", "Percentage", "AllowCancel", "Uid", "Sender"];
 
-    private void HandleProperties(MethodContext context)
-    {
-        var request = context.Request;
-        string member = request.MemberAsString ?? "";
-        string signature = request.SignatureAsString ?? "";
-        if (member == "Set")
-        {
-            context.ReplyError(DBusErrors.PropertyReadOnly, "transaction properties are read-only");
-            return;
-        }
-
-        if (!(member == "GetAll" && signature == "s") && !(member == "Get" && signature == "ss"))
-        {
-            return; // UnknownMethod
-        }
-
-        var reader = request.GetBodyReader();
-        string @interface = reader.ReadString();
-        if (@interface is not (DBusNames.TransactionInterface or ""))
-        {
-            context.ReplyError(DBusErrors.UnknownInterface, $"no interface {@interface} here");
-            return;
-        }
-
-        if (member == "GetAll")
-        {
-            MethodReplies.Reply(context, "a{sv}", (ref MessageWriter writer) => WriteProperties(ref writer, PropertyNames));
-            return;
-        }
-
-        string name = reader.ReadString();
-        if (Array.IndexOf(PropertyNames, name) < 0)
-        {
-            context.ReplyError(DBusErrors.UnknownProperty, $"no property {name}");
-            return;
-        }
-
-        MethodReplies.Reply(context, "v", (ref MessageWriter writer) => WriteProperty(ref writer, name));
-    }
+    private void HandleProperties(MethodContext context) =>
+        PropertyReplies.ReadOnly(
+            context, "transaction properties are read-only", @interface => @interface is DBusNames.TransactionInterface or "" ? (PropertyNames, WriteProperty) : null);
 
     private void WriteProperties(ref MessageWriter writer, IEnumerable<string> names)
     {

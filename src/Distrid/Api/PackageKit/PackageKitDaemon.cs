@@ -166,38 +166,13 @@ internal sealed class PackageKitDaemon(PackageKitContext context) : IPathMethodH
         }
     }
 
-    private void HandleProperties(MethodContext call)
-    {
-        var request = call.Request;
-        string member = request.MemberAsString ?? "";
-        string signature = request.SignatureAsString ?? "";
-        if (member == "Set")
+    private void HandleProperties(MethodContext call) =>
+        PropertyReplies.ReadOnly(call, "PackageKit's properties are read-only", @interface => @interface switch
         {
-            call.ReplyError(DBusErrors.PropertyReadOnly, "PackageKit's properties are read-only");
-            return;
-        }
-
-        if (!(member == "GetAll" && signature == "s") && !(member == "Get" && signature == "ss"))
-        {
-            return;
-        }
-
-        var reader = request.GetBodyReader();
-        string @interface = reader.ReadString();
-        string[]? names = @interface switch
-        {
-            PackageKitNames.DaemonInterface => DaemonProperties,
-            PackageKitNames.OfflineInterface => PackageKitOffline.PropertyNames,
+            PackageKitNames.DaemonInterface => (DaemonProperties, WriteProperty),
+            PackageKitNames.OfflineInterface => (PackageKitOffline.PropertyNames, Offline.WriteProperty),
             _ => null,
-        };
-        if (names is null)
-        {
-            call.ReplyError(DBusErrors.UnknownInterface, $"no interface {@interface} here");
-            return;
-        }
-
-        PropertyReplies.GetOrGetAll(call, member, ref reader, names, @interface == PackageKitNames.OfflineInterface ? Offline.WriteProperty : WriteProperty);
-    }
+        });
 
     private void WriteProperty(ref MessageWriter writer, string name)
     {

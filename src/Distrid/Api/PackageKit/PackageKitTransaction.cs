@@ -285,32 +285,9 @@ internal sealed partial class PackageKitTransaction : IPathMethodHandler
     public void EmitDestroy() =>
         Signals.Emit(Context.Connection, Path, PackageKitNames.TransactionInterface, "Destroy", null, static (ref MessageWriter _) => { });
 
-    private void HandleProperties(MethodContext context)
-    {
-        var request = context.Request;
-        string member = request.MemberAsString ?? "";
-        string signature = request.SignatureAsString ?? "";
-        if (member == "Set")
-        {
-            context.ReplyError(DBusErrors.PropertyReadOnly, "transaction properties are read-only");
-            return;
-        }
-
-        if (!(member == "GetAll" && signature == "s") && !(member == "Get" && signature == "ss"))
-        {
-            return;
-        }
-
-        var reader = request.GetBodyReader();
-        string @interface = reader.ReadString();
-        if (@interface is not (PackageKitNames.TransactionInterface or ""))
-        {
-            context.ReplyError(DBusErrors.UnknownInterface, $"no interface {@interface} here");
-            return;
-        }
-
-        PropertyReplies.GetOrGetAll(context, member, ref reader, PropertyNames, WriteProperty);
-    }
+    private void HandleProperties(MethodContext context) =>
+        PropertyReplies.ReadOnly(
+            context, "transaction properties are read-only", @interface => @interface is PackageKitNames.TransactionInterface or "" ? (PropertyNames, WriteProperty) : null);
 
     private void WriteProperty(ref MessageWriter writer, string name)
     {
