@@ -56,7 +56,7 @@ public sealed class LinkPacer
 /// the time the link stood idle between them (a slot that had to wait for data, not for the link). Span minus idle
 /// is the time the bytes needed at the rate: idle time is what a client left on the table.
 /// </summary>
-public readonly record struct LinkUsage(long Bytes, long FirstStart, long LastEnd, long IdleTicks, int IdleGaps)
+public readonly record struct LinkUsage(long Bytes, long FirstStart, long LastEnd, long IdleTicks, int IdleGaps, long LongestGap = 0, long LongestGapAt = 0)
 {
     /// <summary>Idle stretches shorter than this are scheduling noise of the shaper itself, not a client's gap.</summary>
     private static readonly long NoiseTicks = Stopwatch.Frequency / 2000;
@@ -69,9 +69,13 @@ public readonly record struct LinkUsage(long Bytes, long FirstStart, long LastEn
         }
 
         long idle = start - Math.Max(previousEnd, FirstStart);
-        return idle > NoiseTicks
-            ? this with { Bytes = Bytes + bytes, IdleTicks = IdleTicks + idle, IdleGaps = IdleGaps + 1 }
-            : this with { Bytes = Bytes + bytes };
+        if (idle <= NoiseTicks)
+        {
+            return this with { Bytes = Bytes + bytes };
+        }
+
+        var counted = this with { Bytes = Bytes + bytes, IdleTicks = IdleTicks + idle, IdleGaps = IdleGaps + 1 };
+        return idle > LongestGap ? counted with { LongestGap = idle, LongestGapAt = start - idle - FirstStart } : counted;
     }
 
     /// <summary>
@@ -88,6 +92,6 @@ public readonly record struct LinkUsage(long Bytes, long FirstStart, long LastEn
         double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
         double Unix(long timestamp) => (DateTimeOffset.UtcNow - Stopwatch.GetElapsedTime(timestamp, Stopwatch.GetTimestamp())).ToUnixTimeMilliseconds() / 1000.0;
         return FormattableString.Invariant(
-            $"{direction}: {Bytes} bytes span {Ms(LastEnd - FirstStart):0.0} ms from {Unix(FirstStart):0.000} to {Unix(LastEnd):0.000} idle {Ms(IdleTicks):0.0} ms in {IdleGaps} gaps");
+            $"{direction}: {Bytes} bytes span {Ms(LastEnd - FirstStart):0.0} ms from {Unix(FirstStart):0.000} to {Unix(LastEnd):0.000} idle {Ms(IdleTicks):0.0} ms in {IdleGaps} gaps, the longest {Ms(LongestGap):0.0} ms at {Ms(LongestGapAt):0.0} ms");
     }
 }

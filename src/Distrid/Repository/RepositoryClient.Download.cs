@@ -65,24 +65,44 @@ public sealed partial class RepositoryClient
         int parallelism = DownloadSchedule.Parallelism(
             unique, LinkRate, LinkRoundTrip, Math.Min(_options.MinimumDownloadParallelism, _options.DownloadParallelism), _options.DownloadParallelism);
         long started = Stopwatch.GetTimestamp();
-        await Parallel.ForEachAsync(
-            DownloadSchedule.Order(unique),
-            new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
-            async (package, ct) =>
+        var commits = new ConcurrentBag<Task>();
+        try
+        {
+            await Parallel.ForEachAsync(
+                DownloadSchedule.Order(unique),
+                new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
+                async (package, ct) =>
+                {
+                    var entry = index?.Find(package.FullName);
+                    var zst = entry is not null && entry.Sha256 == package.Sha256 && entry.Size == package.Size ? entry.Zst : null;
+                    bool zstListed = entry is null || (zst is not null && PrefersTransportCopy(zst.Size, package.Size));
+                    try
+                    {
+                        var from = mirrorsFor?.Invoke(package) is { Count: > 0 } chosen ? [.. chosen] : mirrors;
+                        commits.Add(await DownloadPackageAsync(package, zstListed ? zst : null, zstListed, targetDirectory, from, tracker, ct).ConfigureAwait(false));
+                    }
+                    catch (RepositoryException e)
+                    {
+                        failures.Add(e.Message);
+                    }
+                }).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Verified images are made durable in place even when the download as a whole ends early: nothing of a
+            // download is still writing once this method returns or throws.
+            foreach (var commit in commits)
             {
-                var entry = index?.Find(package.FullName);
-                var zst = entry is not null && entry.Sha256 == package.Sha256 && entry.Size == package.Size ? entry.Zst : null;
-                bool zstListed = entry is null || (zst is not null && PrefersTransportCopy(zst.Size, package.Size));
                 try
                 {
-                    var from = mirrorsFor?.Invoke(package) is { Count: > 0 } chosen ? [.. chosen] : mirrors;
-                    await DownloadPackageAsync(package, zstListed ? zst : null, zstListed, targetDirectory, from, tracker, ct).ConfigureAwait(false);
+                    await commit.ConfigureAwait(false);
                 }
                 catch (RepositoryException e)
                 {
                     failures.Add(e.Message);
                 }
-            }).ConfigureAwait(false);
+            }
+        }
 
         ObserveLinkRate(tracker.BytesDone, Stopwatch.GetElapsedTime(started));
 
@@ -107,8 +127,13 @@ public sealed partial class RepositoryClient
     internal bool PrefersTransportCopy(long transportSize, long imageSize) =>
         transportSize <= imageSize * (1 - _options.MinimumTransportSaving);
 
-    /// <summary>Downloads one package, trying each mirror in turn; throws a one-line <see cref="RepositoryException"/>.</summary>
-    private async Task DownloadPackageAsync(
+    /// <summary>
+    /// Downloads and verifies one package, trying each mirror in turn (a failure throws a one-line
+    /// <see cref="RepositoryException"/>), and returns the task that makes the verified image durable in place. The
+    /// caller's download slot is free for its next request meanwhile: the fsyncs of a commit would otherwise leave
+    /// the slot's connection idle for their duration after every image, and on a WAN the link with it.
+    /// </summary>
+    private async Task<Task> DownloadPackageAsync(
         PackageMetadata package,
         TransportFile? zst,
         bool tryZst,
@@ -117,9 +142,10 @@ public sealed partial class RepositoryClient
         ProgressTracker tracker,
         CancellationToken cancellationToken)
     {
-        using var partial = new PartialImage(targetDirectory, package);
+        var partial = new PartialImage(targetDirectory, package);
         var reporter = tracker.For(package);
         var failures = new List<string>();
+        bool verified = false;
         try
         {
             foreach (var mirror in mirrors)
@@ -127,9 +153,8 @@ public sealed partial class RepositoryClient
                 string? failure = await DownloadFromMirrorAsync(partial, zst, tryZst, mirror, reporter, cancellationToken).ConfigureAwait(false);
                 if (failure is null)
                 {
-                    partial.Commit();
-                    reporter.Completed();
-                    return;
+                    verified = true;
+                    return Task.Run(() => CommitVerified(partial, reporter, targetDirectory), CancellationToken.None);
                 }
 
                 failures.Add(mirrors.Count == 1 ? failure : $"mirror {MirrorUrls.Display(mirror)}: {failure}");
@@ -138,16 +163,44 @@ public sealed partial class RepositoryClient
         catch (IOException e)
         {
             // Local trouble (disk full, permissions): no mirror will fix it.
-            failures.Add($"writing {targetDirectory}: {e.Message}");
+            failures.Add(WritingFailure(targetDirectory, e));
         }
         catch (UnauthorizedAccessException e)
         {
-            failures.Add($"writing {targetDirectory}: {e.Message}");
+            failures.Add(WritingFailure(targetDirectory, e));
+        }
+        finally
+        {
+            if (!verified)
+            {
+                partial.Dispose();
+            }
         }
 
         reporter.Reset(0);
         throw new RepositoryException($"{package.FullName}: {string.Join("; ", failures)}");
     }
+
+    /// <summary>Puts a verified image in place durably (<see cref="PartialImage.Commit"/>), then reports it complete.</summary>
+    private static void CommitVerified(PartialImage partial, PackageReporter reporter, string targetDirectory)
+    {
+        using (partial)
+        {
+            try
+            {
+                partial.Commit();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                reporter.Reset(0);
+                throw new RepositoryException($"{partial.FullName}: {WritingFailure(targetDirectory, e)}");
+            }
+        }
+
+        reporter.Completed();
+    }
+
+    private static string WritingFailure(string targetDirectory, Exception e) => $"writing {targetDirectory}: {e.Message}";
 
     /// <summary>
     /// Tries one mirror, with retries for transient failures. Returns null on success (the image verified), else the
