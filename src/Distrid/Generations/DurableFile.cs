@@ -10,14 +10,25 @@ internal static class DurableFile
 {
     public static void Write(string path, ReadOnlySpan<byte> content)
     {
-        string temporary = TemporaryName(path);
-        using (var handle = File.OpenHandle(temporary, FileMode.Create, FileAccess.Write))
-        {
-            RandomAccess.Write(handle, content, 0);
-            RandomAccess.FlushToDisk(handle);
-        }
+        WriteTemporary(path, content);
+        Publish(path);
+    }
 
-        File.Move(temporary, path, overwrite: true);
+    /// <summary>
+    /// The first half of <see cref="Write"/>: the content, durable, under <paramref name="path"/>'s temporary name
+    /// (which every reader and recovery ignores or removes). <see cref="Publish"/> is the second.
+    /// </summary>
+    public static void WriteTemporary(string path, ReadOnlySpan<byte> content)
+    {
+        using var handle = File.OpenHandle(TemporaryName(path), FileMode.Create, FileAccess.Write);
+        RandomAccess.Write(handle, content, 0);
+        RandomAccess.FlushToDisk(handle);
+    }
+
+    /// <summary>The second half of <see cref="Write"/>: the temporary file renamed over <paramref name="path"/>, durably.</summary>
+    public static void Publish(string path)
+    {
+        File.Move(TemporaryName(path), path, overwrite: true);
         SyncDirectory(Path.GetDirectoryName(path)!);
     }
 

@@ -193,9 +193,27 @@ public sealed class GenerationStore
     /// <summary>Writes <paramref name="next"/> durably and makes it current in one atomic step.</summary>
     public void Commit(string transaction, Generation next)
     {
-        DurableFile.Write(PathOf(next.Number), JsonSerializer.SerializeToUtf8Bytes(next, GenerationJsonContext.Default.Generation));
-        MakeCurrent(transaction, next.Number);
+        Prepare(next);
+        CommitPrepared(transaction, next.Number);
     }
+
+    /// <summary>
+    /// Writes <paramref name="next"/>'s file durably under a temporary name, ahead of its commit (while the images it
+    /// names download): no listing sees it, and recovery removes it after a crash. <see cref="CommitPrepared"/> or
+    /// <see cref="DiscardPrepared"/> follows.
+    /// </summary>
+    public void Prepare(Generation next) =>
+        DurableFile.WriteTemporary(PathOf(next.Number), JsonSerializer.SerializeToUtf8Bytes(next, GenerationJsonContext.Default.Generation));
+
+    /// <summary>Gives the prepared generation <paramref name="number"/> its name and makes it current in one atomic step.</summary>
+    public void CommitPrepared(string transaction, int number)
+    {
+        DurableFile.Publish(PathOf(number));
+        MakeCurrent(transaction, number);
+    }
+
+    /// <summary>Removes a prepared generation that will not be committed.</summary>
+    public void DiscardPrepared(int number) => File.Delete(DurableFile.TemporaryName(PathOf(number)));
 
     /// <summary>Makes an existing generation current (rollback), with one atomic rename of the symlink.</summary>
     public void MakeCurrent(string transaction, int number)

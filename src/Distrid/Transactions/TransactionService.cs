@@ -276,6 +276,9 @@ internal sealed class TransactionService(
         TimeSpan fetched, committed;
         Task prepared = Task.CompletedTask, staged = Task.CompletedTask;
         generations.BeginTransaction(transaction, operation.Description, current.Number, origin);
+        // The next generation's file is written (and fsynced) while its images download, not after the last one.
+        var next = plan.Next is null ? null : plan.Next with { Number = number };
+        var written = next is null ? Task.CompletedTask : Task.Run(() => generations.Prepare(next), CancellationToken.None);
         try
         {
             prepared = await FetchAsync(local, downloads, early, progress, prepareForPublish: true, cancellationToken);
@@ -286,9 +289,10 @@ internal sealed class TransactionService(
             cancellationToken.ThrowIfCancellationRequested();
             progress?.Report(new ProgressInfo("commit", null, 0, 0, outcome.DownloadBytes, outcome.DownloadBytes));
             staged = StageAsync(plan, target, number, prepared);
-            if (plan.Next is not null)
+            if (next is not null)
             {
-                generations.Commit(transaction, plan.Next with { Number = number });
+                await written;
+                generations.CommitPrepared(transaction, number);
             }
             else if (plan.MakeCurrent is int rollback)
             {
@@ -303,6 +307,7 @@ internal sealed class TransactionService(
         }
         catch (Exception e)
         {
+            await DiscardAsync(written, next);
             generations.AbortTransaction(transaction, e.Message);
             if (e is TransactionException)
             {
@@ -338,6 +343,34 @@ internal sealed class TransactionService(
             (published - committed).TotalSeconds,
             published.TotalSeconds);
         return outcome;
+    }
+
+    /// <summary>Removes the next generation's prepared file of a transaction that failed before its commit.</summary>
+    private async Task DiscardAsync(Task written, Generation? next)
+    {
+        if (next is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await written;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not written, or only in part: the file is removed below all the same.
+        }
+
+        try
+        {
+            generations.DiscardPrepared(next.Number);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Recovery removes temporary files at the next start.
+            logger.LogDebug("could not remove the prepared generation {Number}: {Error}", next.Number, e.Message);
+        }
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Districtl.Client;
@@ -308,6 +309,8 @@ public sealed partial class SlowMirrorTests(ITestOutputHelper output)
             Assert.Equal(StartGeneration, after.Generation);
             Assert.False(File.Exists(Path.Combine(Paths.Store, Tool + ".squashfs")));
             Assert.Empty(Directory.GetFiles(Paths.Store, ".*"));
+            // The next generation's file, written while the images downloaded, went with the transaction.
+            Assert.Equal([StartGeneration], Directory.GetFiles(Path.Combine(Paths.State, "generations")).Select(f => int.Parse(Path.GetFileNameWithoutExtension(f), CultureInfo.InvariantCulture)));
         }
 
         public async ValueTask DisposeAsync()
