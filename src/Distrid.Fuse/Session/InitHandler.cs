@@ -22,6 +22,12 @@ internal static class InitHandler
 
     private const uint PageSize = 4096;
 
+    /// <summary>
+    /// max_stack_depth with passthrough: backing files must lie on a file system of depth 0 (ext4, xfs, btrfs,
+    /// tmpfs; not overlayfs), and /ro itself counts as depth 1, so an overlay may still be stacked on top of it.
+    /// </summary>
+    internal const uint PassthroughStackDepth = 1;
+
     public static int Handle(ref RequestContext request)
     {
         ReadOnlySpan<byte> body = request.Body;
@@ -54,6 +60,13 @@ internal static class InitHandler
 
         uint minor = Math.Min(kernelMinor, options.MaxMinor);
         var flags = (FuseInitFlags)(offered & (ulong)Wanted) | request.Session.NegotiateUring(offered);
+        bool passthrough = options.UsePassthrough && minor >= 40 && (offered & (ulong)FuseInitFlags.Passthrough) != 0;
+        if (passthrough)
+        {
+            flags |= FuseInitFlags.Passthrough;
+            reply.MaxStackDepth = PassthroughStackDepth;
+        }
+
         ushort maxPages = (flags & FuseInitFlags.MaxPages) != 0 ? options.MaxPages : (ushort)0;
         uint maxWrite = Math.Max(maxPages, (ushort)32) * PageSize;
         uint readahead = Math.Min(options.MaxReadahead ?? kernelReadahead, kernelReadahead);
