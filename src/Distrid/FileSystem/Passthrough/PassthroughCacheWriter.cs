@@ -27,6 +27,7 @@ internal sealed class PassthroughCacheWriter : IDisposable
     private long _written;
     private long _failed;
     private bool _stampUnsupported;
+    private int _disposed;
 
     public PassthroughCacheWriter(PassthroughCache cache, PassthroughOpens opens, FileReader read, Action<string> log)
     {
@@ -182,6 +183,11 @@ internal sealed class PassthroughCacheWriter : IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _stop.Cancel();
         _thread.Join(TimeSpan.FromSeconds(10));
         _stop.Dispose();
