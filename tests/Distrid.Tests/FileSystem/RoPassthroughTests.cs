@@ -59,6 +59,40 @@ public sealed class RoPassthroughTests
     }
 
     [Fact]
+    public async Task With_requests_through_io_uring_opens_of_a_cached_file_are_still_passthrough_opens()
+    {
+        if (!Requirements.RootWith("/dev/fuse", KernelUringSwitch.ParameterPath))
+        {
+            return;
+        }
+
+        using var dir = new TempDirectory();
+        var paths = new DaemonPaths(dir.Path);
+        await File.WriteAllTextAsync(paths.Config, """{"fusePassthrough": true, "passthroughMinFileBytes": 65536, "fuseIoUring": true}""", TestContext.Current.CancellationToken);
+        var files = LargeFiles(1);
+        PackageFactory.Pack(paths.Store, Name, files, dir.Path);
+        DaemonProcess daemon;
+        using (await KernelUringSwitch.SetAsync(enabled: true))
+        {
+            daemon = await DaemonProcess.StartAsync(paths);
+        }
+
+        await using (daemon)
+        {
+            Assert.Contains("requests through io_uring", daemon.Stderr, StringComparison.Ordinal);
+            var (path, content) = files.First();
+            string file = Path.Combine(paths.Mountpoint, Name, path);
+            byte[] expected = Encoding.ASCII.GetBytes(content);
+            Assert.Equal(expected, await File.ReadAllBytesAsync(file, TestContext.Current.CancellationToken));
+            WaitForCacheFiles(paths, 1);
+            await WaitUntilReleasedAsync(paths);
+            long readsBefore = await ReadsAsync(paths);
+            Assert.Equal(expected, await File.ReadAllBytesAsync(file, TestContext.Current.CancellationToken));
+            Assert.Equal(readsBefore, await ReadsAsync(paths));
+        }
+    }
+
+    [Fact]
     public async Task Without_fusePassthrough_OPEN_is_answered_ENOSYS_once_and_reads_go_through_the_daemon()
     {
         if (!Requirements.RootWith("/dev/fuse"))
