@@ -120,7 +120,7 @@ internal sealed class PassthroughOpens(PassthroughCache cache, Action<string> lo
     public void NoteRead(ulong node)
     {
         if (_nodes.TryGetValue(node, out var state) && Volatile.Read(ref state.Queued) == 0 && state.Entry is null
-            && Interlocked.CompareExchange(ref state.Queued, 1, 0) == 0 && Volatile.Read(ref _writer) is { } writer)
+            && Volatile.Read(ref _writer) is { } writer && Interlocked.CompareExchange(ref state.Queued, 1, 0) == 0)
         {
             writer.Enqueue(node);
         }
