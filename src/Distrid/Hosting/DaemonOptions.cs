@@ -71,7 +71,7 @@ public sealed record DaemonOptions
     public long PassthroughCacheBytes { get; init; } = 2L << 30;
 
     /// <summary>Smallest file the passthrough cache takes (config file: <c>passthroughMinFileBytes</c>).</summary>
-    public long PassthroughMinFileBytes { get; init; } = 64L << 10;
+    public long PassthroughMinFileBytes { get; init; } = 4096;
 
     /// <summary>The most packages downloaded at once; see RepositoryClientOptions.DownloadParallelism.</summary>
     public int DownloadParallelism { get; init; } = 16;
