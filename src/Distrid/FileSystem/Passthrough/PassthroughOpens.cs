@@ -119,7 +119,7 @@ internal sealed class PassthroughOpens(PassthroughCache cache, Action<string> lo
     /// </summary>
     public void NoteRead(ulong node)
     {
-        if (_nodes.TryGetValue(node, out var state) && Volatile.Read(ref state.Queued) == 0 && state.Entry is null
+        if (!_disabled && _nodes.TryGetValue(node, out var state) && Volatile.Read(ref state.Queued) == 0 && state.Entry is null
             && Volatile.Read(ref _writer) is { } writer && Interlocked.CompareExchange(ref state.Queued, 1, 0) == 0)
         {
             writer.Enqueue(node);
