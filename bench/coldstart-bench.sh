@@ -29,7 +29,9 @@
 # block caches are empty like the kernel's, and the program's images are opened for the first time by the program.
 # Both roots get /proc, /dev and an empty /tmp in a private mount namespace and `env -i` with PATH and HOME=/tmp;
 # the /ro root has nothing else but /ro, /etc/{passwd,group} and /bin/sh -> /ro/bin/sh. Prints medians, the ratio
-# /ro / ext4 against the goal (<= 1.05 cold, equal warm), and the load average. Needs root and the network (the
+# /ro / ext4 against the goal (<= 1.05 cold, equal warm), and the load average. A second table runs the same programs
+# from /ro with FUSE passthrough (fusePassthrough: true): its cache is filled once before the runs (steady state),
+# and the very first cold start of each program with an empty cache is reported beside it. Needs root and the network (the
 # machine's Debian archive) for the first run. Daemon as shipped (composite ReadyToRun, like install-bench); --jit
 # runs the plain Release build. BENCH_KEEP=1 keeps the work directory.
 set -euo pipefail
