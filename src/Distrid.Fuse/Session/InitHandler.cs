@@ -12,7 +12,8 @@ internal static class InitHandler
 {
     /// <summary>
     /// What we ask for. Not REQUEST_TIMEOUT: it would abort the connection while a daemon restarts. Not
-    /// AUTO_INVAL_DATA: invalidation is explicit. Not WRITEBACK_CACHE or passthrough. OVER_IO_URING is added by
+    /// AUTO_INVAL_DATA: invalidation is explicit. Not WRITEBACK_CACHE. PASSTHROUGH only with
+    /// <see cref="FuseSessionOptions.UsePassthrough"/>. OVER_IO_URING is added by
     /// <see cref="FuseSession.NegotiateUring"/> when offered, allowed and the rings exist.
     /// </summary>
     internal const FuseInitFlags Wanted =
