@@ -29,7 +29,9 @@
 # block caches are empty like the kernel's, and the program's images are opened for the first time by the program.
 # Both roots get /proc, /dev and an empty /tmp in a private mount namespace and `env -i` with PATH and HOME=/tmp;
 # the /ro root has nothing else but /ro, /etc/{passwd,group} and /bin/sh -> /ro/bin/sh. Prints medians, the ratio
-# /ro / ext4 against the goal (<= 1.05 cold, equal warm), and the load average. Needs root and the network (the
+# /ro / ext4 against the goal (<= 1.05 cold, equal warm), and the load average. A second table runs the same programs
+# from /ro with FUSE passthrough (fusePassthrough: true): its cache is filled once before the runs (steady state),
+# and the very first cold start of each program with an empty cache is reported beside it. Needs root and the network (the
 # machine's Debian archive) for the first run. Daemon as shipped (composite ReadyToRun, like install-bench); --jit
 # runs the plain Release build. BENCH_KEEP=1 keeps the work directory.
 set -euo pipefail
@@ -176,10 +178,15 @@ time_in_root() {
   in_root "$1" "$(command_of "$2") >/dev/null 2>&1" || die "coldstart-bench: $2 failed in the $1 root"
   elapsed "$t0"
 }
+# restart_daemon [ro|pt [empty]]: pt serves with FUSE passthrough from its cache of decompressed files (in the state
+# directory, so it survives restarts); "empty" deletes that cache first.
 restart_daemon() {
   distrid_stop
   umount -l "$W/ro" 2>/dev/null || true
-  distrid_start "$W/store" "$W/state" "$W/ro" "$W/run/distrid.sock" "$images" --trusted-keys "$W/trusted"
+  [ "${2:-}" != empty ] || rm -rf "$W/state/passthrough-cache"
+  local config='{}'
+  [ "${1:-ro}" != pt ] || config='{"fusePassthrough": true}'
+  DISTRID_CONFIG_JSON=$config distrid_start "$W/store" "$W/state" "$W/ro" "$W/run/distrid.sock" "$images" --trusted-keys "$W/trusted"
   # Warm-up on packages of neither program, twice, so that the read path's methods pass the runtime's tiering
   # threshold and their optimised code is compiled before the program runs (distrid_wait_idle waits for that
   # background compilation): a daemon that has served since boot is past that point.
@@ -206,6 +213,19 @@ done
 
 # --- measuring --------------------------------------------------------------------------------------------------------
 declare -A times=()
+# Passthrough (pt): first the very first cold start of each program with an empty cache, then one start of every
+# program to fill the cache (the daemon idle afterwards: its writer is done); the runs below measure the steady state.
+for p in "${progs[@]}"; do
+  restart_daemon pt empty
+  drop_caches
+  times[$p,pt,first]="$(time_in_root ro "$p")"
+  distrid_wait_idle
+done
+restart_daemon pt
+for p in "${progs[@]}"; do time_in_root ro "$p" >/dev/null; done
+distrid_wait_idle
+pt_files=$(find "$W/state/passthrough-cache" -type f ! -name '.*' | wc -l)
+pt_mib=$(du -sm "$W/state/passthrough-cache" | cut -f1)
 for ((r = 1; r <= runs; r++)); do
   log "run $r of $runs"
   for p in "${progs[@]}"; do
@@ -216,6 +236,10 @@ for ((r = 1; r <= runs; r++)); do
     drop_caches
     times[$p,ro,cold]+="$(time_in_root ro "$p") "
     times[$p,ro,warm]+="$(time_in_root ro "$p") "
+    restart_daemon pt
+    drop_caches
+    times[$p,pt,cold]+="$(time_in_root ro "$p") "
+    times[$p,pt,warm]+="$(time_in_root ro "$p") "
   done
 done
 
@@ -229,5 +253,13 @@ rows=($'program\text4 cold (s)\t/ro cold (s)\t/ro / ext4 cold (goal <= 1.05)\tex
 for p in "${progs[@]}"; do
   ec=$(med "$p,ext4,cold") rc=$(med "$p,ro,cold") ew=$(med "$p,ext4,warm") rw=$(med "$p,ro,warm")
   rows+=("$p"$'\t'"$ec"$'\t'"$rc"$'\t'"$(ratio "$rc" "$ec")"$'\t'"$ew"$'\t'"$rw"$'\t'"$(ratio "$rw" "$ew")"$'\t'"${times[$p,ro,cold]}")
+done
+print_table "${rows[@]}"
+echo
+echo "with FUSE passthrough (fusePassthrough: true), the cache in its steady state ($pt_files files, $pt_mib MiB, filled by one start of each program); first cold: the very first start, cache empty"
+rows=($'program\text4 cold (s)\t/ro+pt cold (s)\t/ro+pt / ext4 cold (goal <= 1.05)\text4 warm (s)\t/ro+pt warm (s)\t/ro+pt / ext4 warm (goal 1.00)\tfirst cold, empty cache (s)\t/ro+pt / /ro cold')
+for p in "${progs[@]}"; do
+  ec=$(med "$p,ext4,cold") pc=$(med "$p,pt,cold") ew=$(med "$p,ext4,warm") pw=$(med "$p,pt,warm") rc=$(med "$p,ro,cold")
+  rows+=("$p"$'\t'"$ec"$'\t'"$pc"$'\t'"$(ratio "$pc" "$ec")"$'\t'"$ew"$'\t'"$pw"$'\t'"$(ratio "$pw" "$ew")"$'\t'"${times[$p,pt,first]}"$'\t'"$(ratio "$pc" "$rc")")
 done
 print_table "${rows[@]}"

@@ -41,6 +41,32 @@ internal static unsafe class FuseDevice
         return fd;
     }
 
+    /// <summary>
+    /// Registers <paramref name="fileFd"/> as a passthrough backing file of the connection (FUSE_DEV_IOC_BACKING_OPEN;
+    /// the kernel takes its own reference, so the caller may close its descriptor). Returns the backing id (at least
+    /// 1) or a negative errno: EPERM without CAP_SYS_ADMIN or passthrough, ELOOP for a backing file system stacked too
+    /// deep, ENOTTY on a kernel without the ioctl.
+    /// </summary>
+    public static int OpenBacking(int deviceFd, int fileFd)
+    {
+        // struct fuse_backing_map { int32 fd; uint32 flags; uint64 padding; }
+        Span<int> map = stackalloc int[4];
+        map.Clear();
+        map[0] = fileFd;
+        fixed (int* p = map)
+        {
+            int id = Libc.Ioctl(deviceFd, Libc.FuseDevIocBackingOpen, p);
+            return id < 0 ? -Marshal.GetLastPInvokeError() : id;
+        }
+    }
+
+    /// <summary>Drops a backing id (FUSE_DEV_IOC_BACKING_CLOSE); files opened through it keep their backing file.</summary>
+    public static int CloseBacking(int deviceFd, int backingId)
+    {
+        uint id = (uint)backingId;
+        return Libc.Ioctl(deviceFd, Libc.FuseDevIocBackingClose, &id) < 0 ? -Marshal.GetLastPInvokeError() : 0;
+    }
+
     /// <summary>Reads one request; returns its length or a negative errno.</summary>
     public static int Read(int fd, NativeBuffer buffer)
     {

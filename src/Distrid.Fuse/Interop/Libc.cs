@@ -29,6 +29,12 @@ internal static unsafe partial class Libc
     /// <summary>_IOR(229, 0, uint32_t): attach a new /dev/fuse fd to the connection of an existing one.</summary>
     public const uint FuseDevIocClone = 0x8004E500;
 
+    /// <summary>FUSE_DEV_IOC_BACKING_OPEN: _IOW(229, 1, struct fuse_backing_map) (16 bytes); returns a backing id.</summary>
+    public const uint FuseDevIocBackingOpen = 0x4010E501;
+
+    /// <summary>FUSE_DEV_IOC_BACKING_CLOSE: _IOW(229, 2, uint32_t backing id).</summary>
+    public const uint FuseDevIocBackingClose = 0x4004E502;
+
     [StructLayout(LayoutKind.Sequential)]
     public struct IoVec
     {

@@ -17,6 +17,12 @@ public struct FuseOpenOut
     /// <summary>FOPEN_NOFLUSH: do not send FLUSH on close.</summary>
     public const uint NoFlush = 32;
 
+    /// <summary>
+    /// FOPEN_PASSTHROUGH (7.40): the kernel reads and maps the backing file registered as <see cref="BackingId"/>
+    /// itself; no READ reaches the server for this open. Allowed only with DIRECT_IO and NOFLUSH, not KEEP_CACHE.
+    /// </summary>
+    public const uint Passthrough = 128;
+
     public ulong FileHandle;
     public uint OpenFlags;
     public int BackingId;

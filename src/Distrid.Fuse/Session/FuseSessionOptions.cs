@@ -24,6 +24,17 @@ public sealed record FuseSessionOptions
     /// </summary>
     public bool UseIoUring { get; init; }
 
+    /// <summary>
+    /// Ask for FUSE_PASSTHROUGH when the kernel offers it (7.40+, Linux 6.9+): the file system may then answer OPEN
+    /// with <see cref="Protocol.FuseOpenOut.Passthrough"/> and a backing id from
+    /// <see cref="FuseSession.OpenBackingFile"/>, and the kernel reads and maps that file itself. Off by default. A
+    /// file system that answers OPEN with ENOSYS still turns OPEN off for the connection, passthrough or not. Like
+    /// io_uring, not for a connection a successor may inherit: backing ids and the kernel's per-inode passthrough
+    /// state outlive the process, and a successor that does not know them would answer an open in the wrong mode (the
+    /// kernel fails it with EIO).
+    /// </summary>
+    public bool UsePassthrough { get; init; }
+
     /// <summary>Ring entries per CPU queue, each with its own thread, so a long READ does not hold up that CPU's next request.</summary>
     public int IoUringThreadsPerQueue { get; init; } = 2;
 

@@ -12,7 +12,8 @@ internal static class InitHandler
 {
     /// <summary>
     /// What we ask for. Not REQUEST_TIMEOUT: it would abort the connection while a daemon restarts. Not
-    /// AUTO_INVAL_DATA: invalidation is explicit. Not WRITEBACK_CACHE or passthrough. OVER_IO_URING is added by
+    /// AUTO_INVAL_DATA: invalidation is explicit. Not WRITEBACK_CACHE. PASSTHROUGH only with
+    /// <see cref="FuseSessionOptions.UsePassthrough"/>. OVER_IO_URING is added by
     /// <see cref="FuseSession.NegotiateUring"/> when offered, allowed and the rings exist.
     /// </summary>
     internal const FuseInitFlags Wanted =
@@ -21,6 +22,12 @@ internal static class InitHandler
         FuseInitFlags.ExplicitInvalData | FuseInitFlags.InitExt;
 
     private const uint PageSize = 4096;
+
+    /// <summary>
+    /// max_stack_depth with passthrough: backing files must lie on a file system of depth 0 (ext4, xfs, btrfs,
+    /// tmpfs; not overlayfs), and /ro itself counts as depth 1, so an overlay may still be stacked on top of it.
+    /// </summary>
+    internal const uint PassthroughStackDepth = 1;
 
     public static int Handle(ref RequestContext request)
     {
@@ -54,6 +61,13 @@ internal static class InitHandler
 
         uint minor = Math.Min(kernelMinor, options.MaxMinor);
         var flags = (FuseInitFlags)(offered & (ulong)Wanted) | request.Session.NegotiateUring(offered);
+        bool passthrough = options.UsePassthrough && minor >= 40 && (offered & (ulong)FuseInitFlags.Passthrough) != 0;
+        if (passthrough)
+        {
+            flags |= FuseInitFlags.Passthrough;
+            reply.MaxStackDepth = PassthroughStackDepth;
+        }
+
         ushort maxPages = (flags & FuseInitFlags.MaxPages) != 0 ? options.MaxPages : (ushort)0;
         uint maxWrite = Math.Max(maxPages, (ushort)32) * PageSize;
         uint readahead = Math.Min(options.MaxReadahead ?? kernelReadahead, kernelReadahead);

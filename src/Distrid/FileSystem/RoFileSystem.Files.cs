@@ -31,6 +31,9 @@ internal sealed partial class RoFileSystem
             int read = lease.Image.Read(inode, request.Offset, request.Destination);
             if (request.FillPageCache && read > 0 && Volatile.Read(ref fileSystem._session) is { } session)
             {
+                // A READ of a file the passthrough cache does not hold yet: the writer copies it in the background.
+                Volatile.Read(ref fileSystem._passthrough)?.NoteRead(request.Node);
+
                 PageCacheFill.QueueRestOfBlocks(session, request.Node, request.Offset, read, (long)inode.Size, lease.Image.Superblock.BlockSize);
                 if (inode.EndsInFragment && request.Offset + read >= (long)inode.Size)
                 {

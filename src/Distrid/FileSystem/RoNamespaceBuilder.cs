@@ -18,7 +18,7 @@ internal sealed partial class RoNamespaceBuilder(ImageTable images, ExchangeNode
     public RoNamespace Build(IReadOnlyList<StoredPackage> store, IReadOnlySet<string> current, IReadOnlyDictionary<string, string> pins)
     {
         long started = Stopwatch.GetTimestamp();
-        var handles = store.Select(p => images.GetOrAdd(p.FullName, p.ImagePath, p.Identity)).ToList();
+        var handles = store.Select(p => images.GetOrAdd(p.FullName, p.ImagePath, p.Identity, p.Metadata?.Sha256)).ToList();
         var broken = new List<(string FullName, string Error)>();
         var contributions = new (Distri.Core.Packages.PackageName, PackageManifest)?[store.Count];
         Parallel.For(0, store.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
@@ -69,7 +69,7 @@ internal sealed partial class RoNamespaceBuilder(ImageTable images, ExchangeNode
     /// Puts the manifest of <paramref name="package"/>, an image new in the store, into the manifest cache ahead of the
     /// <see cref="Build"/> that will want it (a download prepares each image as it arrives).
     /// </summary>
-    public void Prepare(StoredPackage package) => LoadManifest(package, images.GetOrAdd(package.FullName, package.ImagePath, package.Identity), out _);
+    public void Prepare(StoredPackage package) => LoadManifest(package, images.GetOrAdd(package.FullName, package.ImagePath, package.Identity, package.Metadata?.Sha256), out _);
 
     private PackageManifest? LoadManifest(StoredPackage package, ImageHandle handle, out string? error)
     {

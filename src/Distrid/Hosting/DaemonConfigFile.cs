@@ -25,6 +25,9 @@ internal sealed record DaemonConfigFile
     public long? BlockCacheBytesPerImage { get; init; }
     public int? FuseThreads { get; init; }
     public bool? FuseIoUring { get; init; }
+    public bool? FusePassthrough { get; init; }
+    public long? PassthroughCacheBytes { get; init; }
+    public long? PassthroughMinFileBytes { get; init; }
     public int? DownloadParallelism { get; init; }
     public long? MinimumTransferRate { get; init; }
     public double? TransferRateWindowSeconds { get; init; }
@@ -51,6 +54,11 @@ internal sealed record DaemonConfigFile
             throw new InvalidDataException("config: minimumTransferRate must be 0 or more and transferRateWindowSeconds between 0 and 3600");
         }
 
+        if (PassthroughCacheBytes < 0 || PassthroughMinFileBytes < 1)
+        {
+            throw new InvalidDataException("config: passthroughCacheBytes must be 0 or more and passthroughMinFileBytes 1 or more");
+        }
+
         return Apply(o);
     }
 
@@ -71,6 +79,9 @@ internal sealed record DaemonConfigFile
         BlockCacheBytesPerImage = BlockCacheBytesPerImage ?? o.BlockCacheBytesPerImage,
         FuseThreads = FuseThreads ?? o.FuseThreads,
         FuseIoUring = FuseIoUring ?? o.FuseIoUring,
+        FusePassthrough = FusePassthrough ?? o.FusePassthrough,
+        PassthroughCacheBytes = PassthroughCacheBytes ?? o.PassthroughCacheBytes,
+        PassthroughMinFileBytes = PassthroughMinFileBytes ?? o.PassthroughMinFileBytes,
         DownloadParallelism = DownloadParallelism ?? o.DownloadParallelism,
         MinimumTransferRate = MinimumTransferRate ?? o.MinimumTransferRate,
         TransferRateWindow = TransferRateWindowSeconds is double w ? TimeSpan.FromSeconds(w) : o.TransferRateWindow,

@@ -58,6 +58,21 @@ public sealed record DaemonOptions
     /// </summary>
     public bool FuseIoUring { get; init; }
 
+    /// <summary>
+    /// FUSE passthrough from a cache of decompressed files (config file: <c>fusePassthrough</c>; Linux 6.9+, as root):
+    /// /ro files at least <see cref="PassthroughMinFileBytes"/> long that were read are copied, in the background,
+    /// into <c>{State}/passthrough-cache</c>, and later opens of them are read and mapped by the kernel from that copy
+    /// (a cold start then costs what ext4 costs). Off by default: every open of a /ro file then costs an OPEN round
+    /// trip, and, like io_uring, the connection is not kept in systemd's fd store (a restart remounts /ro).
+    /// </summary>
+    public bool FusePassthrough { get; init; }
+
+    /// <summary>The passthrough cache's size cap in bytes (config file: <c>passthroughCacheBytes</c>); least recently used files go first.</summary>
+    public long PassthroughCacheBytes { get; init; } = 2L << 30;
+
+    /// <summary>Smallest file the passthrough cache takes (config file: <c>passthroughMinFileBytes</c>).</summary>
+    public long PassthroughMinFileBytes { get; init; } = 4096;
+
     /// <summary>The most packages downloaded at once; see RepositoryClientOptions.DownloadParallelism.</summary>
     public int DownloadParallelism { get; init; } = 16;
 

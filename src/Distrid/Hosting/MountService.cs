@@ -75,7 +75,8 @@ internal sealed partial class MountService(
 
         // Under systemd the connection goes to the fd store, so node ids are journaled from the first publish on.
         // Not when io_uring is asked for explicitly: a successor cannot take over ring entries (FuseSessionOptions.UseIoUring).
-        _handover = notifier.IsEnabled && !options.FuseIoUring ? HandoverState.Create() : null;
+        // Nor with passthrough: the kernel's per-inode passthrough state and backing ids would outlive us unknown.
+        _handover = notifier.IsEnabled && !options.FuseIoUring && !options.FusePassthrough ? HandoverState.Create() : null;
         long allocatedBefore = firstNamespace.Generation is null ? GC.GetTotalAllocatedBytes() : firstNamespace.AllocatedBefore;
         PublishBuilt(generation, firstNamespace.Take(generation));
         ReturnStartupGarbage(allocatedBefore);
@@ -90,9 +91,12 @@ internal sealed partial class MountService(
             throw new DaemonStartException($"cannot mount {options.Mountpoint}: {e.Message}", e);
         }
 
+        StartPassthroughCache();
         _session = FuseSession.Start(mount, fileSystem, SessionOptions());
         fileSystem.Attach(_session);
+        AttachPassthrough(_session);
         var init = await _session.Initialized.WaitAsync(InitTimeout, cancellationToken);
+        ReportPassthrough(_session);
         logger.LogInformation("mounted {Mountpoint} (FUSE 7.{Minor}, requests through {Transport}, {Packages} packages)",
             options.Mountpoint, init.Minor, _session.UsesIoUring ? "io_uring" : "/dev/fuse reads", fileSystem.Current.PackageCount);
         StoreConnection(mount, init);
@@ -103,6 +107,7 @@ internal sealed partial class MountService(
         ReaderThreads = options.FuseThreads,
         CloneReaderDescriptors = _handover is null,
         UseIoUring = options.FuseIoUring && _handover is null,
+        UsePassthrough = _passthroughOpens is not null && _handover is null,
         Log = message => logger.LogWarning("{Message}", message),
     };
 
@@ -160,6 +165,8 @@ internal sealed partial class MountService(
     public void Dispose()
     {
         _session?.Dispose();
+        _passthroughWriter?.Dispose();
+        _passthroughOpens?.Dispose();
         _handover?.Dispose();
     }
 }

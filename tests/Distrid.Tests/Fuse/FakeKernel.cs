@@ -67,9 +67,9 @@ internal sealed partial class FakeKernel : IDisposable
         return Session;
     }
 
-    public FuseSession Start(MemoryFileSystem fs)
+    public FuseSession Start(MemoryFileSystem fs, FuseSessionOptions? options = null)
     {
-        Session = FuseSession.Start(FuseMount.Adopt(ServerFd, _directory), fs, Options);
+        Session = FuseSession.Start(FuseMount.Adopt(ServerFd, _directory), fs, options ?? Options);
         return Session;
     }
 

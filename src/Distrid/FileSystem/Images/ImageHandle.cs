@@ -23,6 +23,32 @@ internal sealed class ImageHandle(int slot, string fullName, string path, Squash
     /// <summary>Which file at <see cref="Path"/> this handle serves; null until known (a handle restored at handover).</summary>
     public Distrid.Store.ImageIdentity? Identity { get; set; }
 
+    /// <summary>The image's sha256 from its metadata, when the store knows it (names its files in the passthrough cache).</summary>
+    public string? ContentDigest { get; set; }
+
+    /// <summary>
+    /// What names this image's files in the passthrough cache, computed once: its sha256, or else (no metadata) the
+    /// identity of its file, which changes when the file is replaced. Null while neither is known.
+    /// </summary>
+    public string? CacheKey
+    {
+        get
+        {
+            if (Volatile.Read(ref _cacheKey) is { } key)
+            {
+                return key;
+            }
+
+            key = ContentDigest is { Length: 64 } digest && digest.All(char.IsAsciiHexDigit) ? digest.ToLowerInvariant()
+                : Identity is { } identity ? "id-" + identity
+                : null;
+            Volatile.Write(ref _cacheKey, key);
+            return key;
+        }
+    }
+
+    private string? _cacheKey;
+
     /// <summary>Why the image cannot be opened (corrupt, missing); null while it is healthy or not yet tried.</summary>
     public string? Broken { get; private set; }
 

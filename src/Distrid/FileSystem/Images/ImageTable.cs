@@ -22,7 +22,7 @@ internal sealed class ImageTable(int maxOpen, SquashFsReadOptions readOptions) :
     /// reinstall renamed a fresh copy over a damaged image). The old handle keeps its slot, so programs that hold its
     /// nodes keep reading what they read; new lookups reach the new image.
     /// </summary>
-    public ImageHandle GetOrAdd(string fullName, string path, Distrid.Store.ImageIdentity? identity = null)
+    public ImageHandle GetOrAdd(string fullName, string path, Distrid.Store.ImageIdentity? identity = null, string? contentDigest = null)
     {
         lock (_tableLock)
         {
@@ -32,6 +32,7 @@ internal sealed class ImageTable(int maxOpen, SquashFsReadOptions readOptions) :
                 {
                     // A handle restored from a predecessor (no identity yet) adopts the file's.
                     existing.Identity ??= identity;
+                    existing.ContentDigest ??= contentDigest;
                     return existing;
                 }
             }
@@ -41,7 +42,9 @@ internal sealed class ImageTable(int maxOpen, SquashFsReadOptions readOptions) :
                 throw new InvalidOperationException("no image slots left");
             }
 
-            return AddNew(fullName, path, identity);
+            var added = AddNew(fullName, path, identity);
+            added.ContentDigest = contentDigest;
+            return added;
         }
     }
 
