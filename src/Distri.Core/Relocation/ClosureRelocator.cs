@@ -143,6 +143,7 @@ public static class ClosureRelocator
             var editor = new TreeEditor(member.Root, member.Root.ModificationTime);
             PatchElves(plan, editor, spool, warn);
             EditShebangs(plan, editor);
+            RewriteTreePaths(plan, editor);
             AddWrappers(plan, editor);
             foreach (var (path, target) in plan.SymlinkEdits)
             {
@@ -160,6 +161,32 @@ public static class ClosureRelocator
             foreach (var (soname, target) in plan.Farm)
             {
                 editor.Add($"{ClosureAnalysis.FarmDirectory}/{soname}", editor.Symlink(target));
+            }
+
+            // The program trees shared with other packages, merged; the programs run from there.
+            foreach (var (path, merged) in plan.Merged.Moved)
+            {
+                editor.Add(merged, member.Nodes[path]);
+                var link = editor.Symlink(ClosureAnalysis.Relative(path, merged));
+                editor.ReplacePath(path, link);
+            }
+
+            foreach (var (path, target) in plan.Merged.Links)
+            {
+                editor.Add(path, editor.Symlink(target));
+            }
+
+            foreach (var (path, own) in plan.Merged.Same)
+            {
+                var node = member.Nodes[own];
+                if (node is SourceDirectory)
+                {
+                    var empty = new SourceDirectory();
+                    TreeEditor.CopyAttributes(node, empty);
+                    node = empty;
+                }
+
+                editor.Add(path, node);
             }
 
             // What py3compile would have written in the postinst, into this package's own image.
@@ -234,6 +261,41 @@ public static class ClosureRelocator
             var edited = SourceFile.FromBytes(rewritten);
             TreeEditor.CopyAttributes(file, edited);
             editor.ReplaceNode(file, edited);
+        }
+    }
+
+    /// <summary>Text files in a member's merged program trees name the merged trees instead of their Debian paths.</summary>
+    private static void RewriteTreePaths(ClosureAnalysis.MemberPlan plan, TreeEditor editor)
+    {
+        var merged = plan.Merged;
+        if (merged.IsEmpty)
+        {
+            return;
+        }
+
+        var done = new HashSet<SourceNode>(ReferenceEqualityComparer.Instance);
+        foreach (var (path, node) in plan.Member.Nodes.OrderBy(n => n.Key, StringComparer.Ordinal))
+        {
+            if (node is not SourceFile original || original.Length > MergedTrees.MaxTextBytes || plan.Member.Elves.ContainsKey(node)
+                || !merged.Roots.Any(r => path.StartsWith(r + "/", StringComparison.Ordinal)) || !done.Add(node))
+            {
+                continue;
+            }
+
+            byte[] content;
+            using (var stream = ((SourceFile)editor.Map(node)).OpenContent())
+            using (var memory = new MemoryStream())
+            {
+                stream.CopyTo(memory);
+                content = memory.ToArray();
+            }
+
+            if (MergedTrees.Rewrite(content, merged.Rewrites) is { } rewritten)
+            {
+                var edited = SourceFile.FromBytes(rewritten);
+                TreeEditor.CopyAttributes(original, edited);
+                editor.ReplaceNode(original, edited);
+            }
         }
     }
 
