@@ -440,14 +440,14 @@ internal sealed class ClosureAnalysis
         }
     }
 
-    /// <summary>The files of a member that are run: ELF programs and scripts, not modules, documentation or wrapped programs.</summary>
+    /// <summary>The files of a member that are run: ELF programs and scripts, not modules or documentation.</summary>
     private IEnumerable<string> Programs(ClosureMember member)
     {
         var plan = Plans[member];
         foreach (var (path, node) in member.Nodes.OrderBy(n => n.Key, StringComparer.Ordinal))
         {
             if (node is SourceFile && ClosureMember.IsExecutable(node) && !ClosureMember.IsDocumentation(path) && !WrapperRules.IsModule(path)
-                && !plan.Wrapped.ContainsKey(path)
+                && !plan.Aliases.ContainsKey(path)
                 && ((member.Elves.TryGetValue(node, out var elf) && elf.Interpreter is not null) || member.Shebangs.ContainsKey(node)))
             {
                 yield return path;
@@ -502,27 +502,36 @@ internal sealed class ClosureAnalysis
     }
 
     /// <summary>
-    /// Programs whose runtime closure holds a library that loads plugins from a compiled-in /usr directory (cyrus
-    /// sasl's lib/&lt;triplet&gt;/sasl2) are wrapped too, so the plugins come from the closure, not the host.
+    /// Programs whose runtime closure holds a library that reads a compiled-in /usr or /etc path are wrapped too, so
+    /// that it reads the closure's files, not the host's: cyrus sasl's plugins (lib/&lt;triplet&gt;/sasl2; programs in
+    /// bin/ and sbin/) and fontconfig's configuration (etc/fonts; every program, wherever it lies: firefox-esr's and
+    /// libreoffice's are in lib/).
     /// </summary>
     private void FindPluginUsers(ClosureMember member)
     {
         var plan = Plans[member];
         var closure = RuntimeClosure(member);
-        if (!closure.Any(WrapperRules.HasPluginDirectory))
+        bool sasl = closure.Any(WrapperRules.HasPluginDirectory);
+        bool fonts = closure.Any(WrapperRules.HasFontconfigConfiguration);
+        if (!sasl && !fonts)
         {
             return;
         }
 
         foreach (var (path, node) in member.Nodes.OrderBy(n => n.Key, StringComparer.Ordinal))
         {
-            if (node is SourceFile && ClosureMember.IsExecutable(node) && (path.StartsWith("bin/", StringComparison.Ordinal) || path.StartsWith("sbin/", StringComparison.Ordinal))
+            bool inBin = path.StartsWith("bin/", StringComparison.Ordinal) || path.StartsWith("sbin/", StringComparison.Ordinal);
+            if (node is SourceFile && ClosureMember.IsExecutable(node) && (inBin ? sasl || fonts : fonts && IsProgramOutsideBin(path))
                 && member.Elves.TryGetValue(node, out var elf) && elf.Interpreter is not null && !plan.Wrapped.ContainsKey(path))
             {
                 plan.Wrapped[path] = (WrapperRules.Kind.None, "");
             }
         }
     }
+
+    // Shared libraries can be executable and have an interpreter too (libc.so.6); modules and documentation are not run.
+    private static bool IsProgramOutsideBin(string path) =>
+        !ClosureMember.IsDocumentation(path) && !WrapperRules.IsModule(path) && !BaseName(path).Contains(".so", StringComparison.Ordinal);
 
 
     /// <summary>The member and everything it depends on, declared or found, transitively.</summary>

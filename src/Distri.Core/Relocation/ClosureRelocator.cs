@@ -144,6 +144,7 @@ public static class ClosureRelocator
             PatchElves(plan, editor, spool, warn);
             EditShebangs(plan, editor);
             RewriteTreePaths(plan, editor);
+            RewriteSharedDirectories(plan, editor);
             AddWrappers(plan, editor);
             foreach (var (path, target) in plan.SymlinkEdits)
             {
@@ -167,8 +168,10 @@ public static class ClosureRelocator
             foreach (var (path, merged) in plan.Merged.Moved)
             {
                 editor.Add(merged, member.Nodes[path]);
-                var link = editor.Symlink(ClosureAnalysis.Relative(path, merged));
-                editor.ReplacePath(path, link);
+                if (!plan.Wrappers.ContainsKey(path))
+                {
+                    editor.ReplacePath(path, editor.Symlink(ClosureAnalysis.Relative(path, merged)));
+                }
             }
 
             foreach (var (path, target) in plan.Merged.Links)
@@ -299,21 +302,68 @@ public static class ClosureRelocator
         }
     }
 
+    /// <summary>
+    /// Configuration files (under etc/) that name a directory every package of a kind installs into, and that a
+    /// program scans as a whole (/usr/share/fonts in fontconfig's fonts.conf), name the exchange directory instead:
+    /// in a root that holds only /ro, that is where what is installed is, as /usr/share/fonts is after dpkg.
+    /// </summary>
+    private static void RewriteSharedDirectories(ClosureAnalysis.MemberPlan plan, TreeEditor editor)
+    {
+        foreach (var (path, node) in plan.Member.Nodes.OrderBy(n => n.Key, StringComparer.Ordinal))
+        {
+            if (node is not SourceFile original || !path.StartsWith("etc/", StringComparison.Ordinal) || original.Length > MergedTrees.MaxTextBytes
+                || plan.Member.Elves.ContainsKey(node))
+            {
+                continue;
+            }
+
+            byte[] content;
+            using (var stream = ((SourceFile)editor.Map(node)).OpenContent())
+            using (var memory = new MemoryStream())
+            {
+                stream.CopyTo(memory);
+                content = memory.ToArray();
+            }
+
+            if (MergedTrees.Rewrite(content, SharedDirectories) is { } rewritten)
+            {
+                var edited = SourceFile.FromBytes(rewritten);
+                TreeEditor.CopyAttributes(original, edited);
+                editor.ReplaceNode(original, edited);
+            }
+        }
+    }
+
+    private static readonly (string From, string To)[] SharedDirectories = [("/usr/share/fonts", WrapperRules.Exchange("share/fonts"))];
+
     private static void AddWrappers(ClosureAnalysis.MemberPlan plan, TreeEditor editor)
     {
         var member = plan.Member;
         var occupied = new HashSet<string>(StringComparer.Ordinal);
+        // Paths under .distrid/real that hold a real file or lead to one: never a link to a sibling.
+        var reserved = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string path in plan.Wrappers.Keys.Where(p => !plan.Aliases.ContainsKey(p) && !plan.Merged.Moved.ContainsKey(p)))
+        {
+            for (string at = path; at.Length > 0; at = ClosureView.Directory(at))
+            {
+                reserved.Add(at);
+            }
+        }
+
         foreach (var (path, environment) in plan.Wrappers)
         {
-            string real = $"{ClosureAnalysis.RealDirectory}/{path}";
+            // A program of a merged tree runs from there (its siblings are the merged ones); it was moved already.
+            string real = plan.Merged.Moved.GetValueOrDefault(path) ?? $"{ClosureAnalysis.RealDirectory}/{path}";
             var original = member.Nodes[path];
             if (plan.Aliases.TryGetValue(path, out string? wrapped))
             {
-                editor.Add(real, editor.Symlink(WrapperRules.Ro(member, $"{ClosureAnalysis.RealDirectory}/{wrapped}")));
+                real = $"{ClosureAnalysis.RealDirectory}/{path}";
+                editor.Add(real, editor.Symlink(WrapperRules.Ro(member, plan.Merged.Moved.GetValueOrDefault(wrapped) ?? $"{ClosureAnalysis.RealDirectory}/{wrapped}")));
             }
-            else
+            else if (!plan.Merged.Moved.ContainsKey(path))
             {
                 editor.Add(real, original);
+                LinkSiblings(member, path, editor, reserved);
             }
 
             occupied.Add(path.Split('/')[0]);
@@ -331,6 +381,33 @@ public static class ClosureRelocator
             foreach (var entry in member.Root.Entries.Where(e => e.Node is SourceDirectory && !occupied.Contains(e.DisplayName) && !e.DisplayName.StartsWith('.')))
             {
                 editor.Add($"{ClosureAnalysis.RealDirectory}/{entry.DisplayName}", editor.Symlink($"../../{entry.DisplayName}"));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The real file's directories under .distrid/real below the top level (whose other directories are linked whole)
+    /// get links to the other entries of the package's directories on its path, so a program that finds files beside
+    /// itself (firefox-esr's libxul.so and omni.ja in lib/firefox-esr) finds them from the hidden copy too.
+    /// </summary>
+    private static void LinkSiblings(ClosureMember member, string path, TreeEditor editor, HashSet<string> reserved)
+    {
+        string[] parts = path.Split('/');
+        for (int level = 2; level < parts.Length; level++)
+        {
+            string directory = string.Join('/', parts[..level]);
+            if (member.Nodes.GetValueOrDefault(directory) is not SourceDirectory node)
+            {
+                return;
+            }
+
+            foreach (var entry in node.Entries)
+            {
+                string sibling = directory + "/" + entry.DisplayName;
+                if (!reserved.Contains(sibling) && !editor.IsAdded($"{ClosureAnalysis.RealDirectory}/{sibling}"))
+                {
+                    editor.Add($"{ClosureAnalysis.RealDirectory}/{sibling}", editor.Symlink(ClosureAnalysis.Relative($"{ClosureAnalysis.RealDirectory}/{sibling}", sibling)));
+                }
             }
         }
     }

@@ -262,7 +262,16 @@ internal static class MergedTrees
 
             if (names.Count == 0 && owners[0].Node is not null)
             {
-                _plan.Same[Merged(path)] = path;
+                if (owners[0].Member == _member)
+                {
+                    _plan.Same[Merged(path)] = path;
+                }
+                else
+                {
+                    EmitEntry(path, owners[0]);
+                }
+
+                return;
             }
 
             foreach (string name in names)
