@@ -5,7 +5,7 @@ using System.Text;
 namespace Distrid.Tests.Relocation;
 
 /// <summary>
-/// Real closures (qemu-system-x86, python3, git, ack, curl), relocated at import and served by a real daemon, run
+/// Real closures (qemu-system-x86, python3, git, ack, curl, ure), relocated at import and served by a real daemon, run
 /// in a root that holds nothing but /ro and /bin/sh; on the host they load no library from outside /ro; and every
 /// imported package passes the static checks.
 /// </summary>
@@ -138,6 +138,31 @@ public sealed class RelocatedClosureTests(RelocatedClosureFixture closure) : ICl
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Equal("relocated curl works\n", result.Stdout);
         Assert.StartsWith("GET /hello HTTP/1.1", await server);
+    }
+
+    [Fact]
+    public async Task Uno_StartsFromItsProgramDirectoryThatSevenPackagesFill_InARootWithOnlyRo()
+    {
+        if (!closure.Available)
+        {
+            return;
+        }
+
+        // dpkg fills lib/libreoffice/program from ure (the uno launcher script, uno.bin, unorc, services.rdb and the
+        // components) and from libuno-sal3, libuno-cppu3, ... (libuno_sal.so.3, found through uno.bin's $ORIGIN). The
+        // launcher runs uno.bin from its own directory, which reads unorc there and loads the components it names:
+        // from /ro, ure runs from its merged copy of that directory. A known service is instantiated (and then refused,
+        // it is no program); an unknown one is not found: the registry was read.
+        using var root = new EmptyRoot(closure.Mount);
+        var known = await root.RunAsync(["/ro/lib/libreoffice/program/uno", "-s", "com.sun.star.script.Converter"]);
+        Assert.Contains("component does not export interface \"com.sun.star.lang.XMain\"", known.Stdout + known.Stderr);
+        var unknown = await root.RunAsync(["/ro/lib/libreoffice/program/uno", "-s", "com.sun.star.no.Such"]);
+        Assert.Contains("cannot get service instance \"com.sun.star.no.Such\"", unknown.Stdout + unknown.Stderr);
+        var where = await root.RunAsync(["/ro/bin/sh", "-c", "cd \"$(dirname \"$(readlink -f /ro/lib/libreoffice/program/uno)\")\" && pwd && readlink -f libuno_sal.so.3"]);
+        Assert.True(where.ExitCode == 0, where.Stderr);
+        string[] lines = where.Stdout.Split('\n');
+        Assert.Matches("^/ro/ure-amd64-[^/]+/.distrid/merged/lib/libreoffice/program$", lines[0]);
+        Assert.Matches("^/ro/libuno-sal3-amd64-[^/]+/lib/libreoffice/program/libuno_sal.so.3$", lines[1]);
     }
 
     [Fact]
