@@ -25,6 +25,9 @@ public static class ClosureRelocator
 {
     private const string WrapperComment = "# Written by Distrid at import: sets what this program needs from /ro, then runs it.";
 
+    /// <summary>Directories every package of a kind installs into and programs scan whole: Debian path → exchange directory.</summary>
+    private static readonly (string From, string To)[] SharedDirectories = [("/usr/share/fonts", WrapperRules.Exchange("share/fonts"))];
+
     /// <summary>Reads the members' files (ELF DT_NEEDED/PT_INTERP, shebangs) and returns what no member provides. /bin/sh is always required.</summary>
     public static IReadOnlyList<UnmetRequirement> Scan(IReadOnlyList<ClosurePackage> closure, Action<string> warn)
     {
@@ -285,19 +288,10 @@ public static class ClosureRelocator
                 continue;
             }
 
-            byte[] content;
-            using (var stream = ((SourceFile)editor.Map(node)).OpenContent())
-            using (var memory = new MemoryStream())
-            {
-                stream.CopyTo(memory);
-                content = memory.ToArray();
-            }
-
+            byte[] content = ReadAll((SourceFile)editor.Map(node));
             if (MergedTrees.Rewrite(content, merged.Rewrites) is { } rewritten)
             {
-                var edited = SourceFile.FromBytes(rewritten);
-                TreeEditor.CopyAttributes(original, edited);
-                editor.ReplaceNode(original, edited);
+                Replace(editor, original, rewritten);
             }
         }
     }
@@ -317,24 +311,13 @@ public static class ClosureRelocator
                 continue;
             }
 
-            byte[] content;
-            using (var stream = ((SourceFile)editor.Map(node)).OpenContent())
-            using (var memory = new MemoryStream())
-            {
-                stream.CopyTo(memory);
-                content = memory.ToArray();
-            }
-
+            byte[] content = ReadAll((SourceFile)editor.Map(node));
             if (MergedTrees.Rewrite(content, SharedDirectories) is { } rewritten)
             {
-                var edited = SourceFile.FromBytes(rewritten);
-                TreeEditor.CopyAttributes(original, edited);
-                editor.ReplaceNode(original, edited);
+                Replace(editor, original, rewritten);
             }
         }
     }
-
-    private static readonly (string From, string To)[] SharedDirectories = [("/usr/share/fonts", WrapperRules.Exchange("share/fonts"))];
 
     private static void AddWrappers(ClosureAnalysis.MemberPlan plan, TreeEditor editor)
     {
@@ -435,6 +418,21 @@ public static class ClosureRelocator
 
         text.Append(" \"$@\"\n");
         return text.ToString();
+    }
+
+    private static byte[] ReadAll(SourceFile file)
+    {
+        using var stream = file.OpenContent();
+        using var memory = new MemoryStream();
+        stream.CopyTo(memory);
+        return memory.ToArray();
+    }
+
+    private static void Replace(TreeEditor editor, SourceFile original, byte[] content)
+    {
+        var edited = SourceFile.FromBytes(content);
+        TreeEditor.CopyAttributes(original, edited);
+        editor.ReplaceNode(original, edited);
     }
 
     private static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";

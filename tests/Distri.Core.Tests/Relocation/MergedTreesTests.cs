@@ -97,6 +97,36 @@ public sealed class MergedTreesTests : IDisposable
     }
 
     [Fact]
+    public void AProgramWhoseClosureHoldsFontconfigsConfiguration_GetsItInItsWrapper_WhereverItLies()
+    {
+        if (!Requirements.Tools("dpkg-deb") || !File.Exists("/usr/bin/true"))
+        {
+            return;
+        }
+
+        // libfontconfig reads /etc/fonts/fonts.conf, outside /ro; firefox-esr's program is lib/firefox-esr/firefox-esr.
+        string shellDeb = new DebBuilder(_work, "sh").Control(Control("sh", ""))
+            .File("usr/bin/sh", "not a real shell\n", 0x1ED)
+            .Build(Path.Combine(_work, "sh.deb"), "gzip");
+        string configDeb = new DebBuilder(_work, "fontconfig-config").Control(Control("fontconfig-config", ""))
+            .File("etc/fonts/fonts.conf", "<fontconfig><dir>/usr/share/fonts</dir></fontconfig>\n")
+            .Build(Path.Combine(_work, "fontconfig-config.deb"), "gzip");
+        string browserDeb = new DebBuilder(_work, "browser").Control(Control("browser", "fontconfig-config, sh"))
+            .File("usr/lib/browser/browser", File.ReadAllBytes("/usr/bin/true"), 0x1ED)
+            .File("usr/lib/browser/omni.ja", "beside it\n")
+            .Symlink("usr/bin/browser", "../lib/browser/browser")
+            .Build(Path.Combine(_work, "browser.deb"), "gzip");
+        var members = Read([("sh", shellDeb, []), ("fontconfig-config", configDeb, []), ("browser", browserDeb, ["fontconfig-config", "sh"])]);
+        var analysis = new ClosureAnalysis(members, _ => { });
+
+        var wrapper = analysis.Plans[members[2]].Wrappers["lib/browser/browser"];
+        string configuration = $"/ro/{members[1].FullName}/etc/fonts";
+        Assert.Contains(("FONTCONFIG_FILE", configuration + "/fonts.conf"), wrapper.Set);
+        Assert.Contains(("FONTCONFIG_PATH", configuration), wrapper.Set);
+        Assert.Empty(analysis.Plans[members[0]].Wrappers);
+    }
+
+    [Fact]
     public void Rewrite_ReplacesWholeTreePathsOnly_AndLeavesBinaryFilesAlone()
     {
         (string, string)[] rewrites = [("/usr/lib/app", "/ro/x/.distrid/merged/lib/app"), ("/etc/app", "/ro/x/.distrid/merged/etc/app")];
