@@ -93,7 +93,8 @@ internal static class MergedTrees
         var programSet = new SortedSet<string>(StringComparer.Ordinal);
         foreach (string program in programs)
         {
-            if (TreeOf(program) is { } tree && IsSplit(tree, view))
+            // Programs under etc/ are hooks (cron.daily, kernel/postinst.d), run by path, not program trees.
+            if (TreeOf(program) is { } tree && !tree.StartsWith("etc/", StringComparison.Ordinal) && IsSplit(tree, view))
             {
                 programSet.Add(program);
             }
