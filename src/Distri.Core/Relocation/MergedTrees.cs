@@ -146,6 +146,7 @@ internal static class MergedTrees
             return null;
         }
 
+        var patterns = rewrites.Select(r => (From: Encoding.UTF8.GetBytes(r.From), To: Encoding.UTF8.GetBytes(r.To))).ToArray();
         var output = new MemoryStream();
         bool changed = false;
         int copied = 0;
@@ -156,14 +157,13 @@ internal static class MergedTrees
                 continue;
             }
 
-            foreach (var (from, to) in rewrites)
+            foreach (var (pattern, replacement) in patterns)
             {
-                byte[] pattern = Encoding.UTF8.GetBytes(from);
                 int end = i + pattern.Length;
                 if (end <= text.Length && text.AsSpan(i, pattern.Length).SequenceEqual(pattern) && (end == text.Length || !IsNameByte(text[end])))
                 {
                     output.Write(text, copied, i - copied);
-                    output.Write(Encoding.UTF8.GetBytes(to));
+                    output.Write(replacement);
                     copied = end;
                     i = end - 1;
                     changed = true;
