@@ -205,7 +205,7 @@ for p in "${progs[@]}"; do
       qemu) echo "$out" | grep -q 'QEMU .* monitor' ;;
       libreoffice) [ "$(echo "$out" | tail -1)" = "%PDF-" ] ;;
       firefox) [ "$(echo "$out" | tail -1)" = "PNG" ] ;;
-    esac || die "coldstart-bench: $p does not work in the $kind root: $out"
+    esac || die "coldstart-bench: $p does not work in the $kind root: $(echo "$out" | tail -1)"
     out=$(echo "$out" | tail -1)
     log "$p works in the $kind root"
   done

@@ -25,12 +25,13 @@ public sealed record ImportedPackageState
 /// <summary>
 /// <c>REPO/import-state.json</c>: per Debian package name, the image last built for it and what it was built from.
 /// Entries of packages that leave the closure stay, so that their revisions keep counting up if they come back.
-/// Format 1 predates bytecode at import: its packages are all rebuilt once.
+/// Format 1 predates bytecode at import, format 2 merged program trees, ucf files and fontconfig's wrappers: their
+/// packages are all rebuilt once.
 /// </summary>
 public sealed record ImportState
 {
     public const string FileName = "import-state.json";
-    public const int CurrentFormatVersion = 2;
+    public const int CurrentFormatVersion = 3;
     private const int MaxBytes = 64 << 20;
 
     [JsonPropertyName("formatVersion")]
@@ -56,7 +57,7 @@ public sealed record ImportState
         {
             var state = JsonSerializer.Deserialize(File.ReadAllBytes(path), ImportStateJsonContext.Default.ImportState)
                 ?? throw new InvalidDataException($"{path}: empty");
-            return state.FormatVersion is 1 or CurrentFormatVersion
+            return state.FormatVersion is >= 1 and <= CurrentFormatVersion
                 ? state with { Packages = new Dictionary<string, ImportedPackageState>(state.Packages ?? [], StringComparer.Ordinal) }
                 : throw new InvalidDataException($"{path}: unknown formatVersion {state.FormatVersion}");
         }

@@ -43,6 +43,7 @@ internal sealed class ClosureAnalysis
         }
 
         PlanAlternatives(members);
+        PlanConfigurationFiles(members);
         foreach (var member in members)
         {
             PlanElves(member);
@@ -61,6 +62,12 @@ internal sealed class ClosureAnalysis
         foreach (var member in members)
         {
             PlanWrappers(member);
+        }
+
+        // Last: the merged trees link to what the other plans decided (wrappers, each member's final dependencies).
+        foreach (var member in members)
+        {
+            Plans[member].Merged = MergedTrees.For(member, Programs(member), _view, RuntimeClosure(member), m => Plans[m].AddedLinks);
         }
     }
 
@@ -98,6 +105,9 @@ internal sealed class ClosureAnalysis
         public SortedDictionary<string, WrapperRules.Environment> Wrappers { get; } = new(StringComparer.Ordinal);
 
         public string? Shell { get; set; }
+
+        /// <summary>The program trees this member shares with others, merged under <see cref="MergedTrees.Directory"/>.</summary>
+        public MergedTrees.Plan Merged { get; set; } = new();
 
         public List<string> HostRequirements { get; } = [];
 
@@ -267,12 +277,23 @@ internal sealed class ClosureAnalysis
                 bool farmUsed = false;
                 foreach (string soname in elf.Needed)
                 {
-                    if (soname.Contains('/') || origins.Any(o => ClosureView.MapAbsolute(o + "/" + soname) is { } p && _view.Resolve(member, p) is not null))
+                    if (soname.Contains('/'))
                     {
                         continue;
                     }
 
-                    var provider = LibraryDirectories.Select(d => _view.Resolve(member, d + "/" + soname)).FirstOrDefault(r => r is { Node: SourceFile })
+                    // $ORIGIN is this package's own directory at run time, not the merged directory dpkg would have
+                    // made: a library that only another package puts there (libreoffice-core's oosplash and
+                    // libuno-sal3's libuno_sal.so.3, both in lib/libreoffice/program) goes into the farm.
+                    var besideIt = origins.Select(o => ClosureView.MapAbsolute(o + "/" + soname) is { } p ? _view.Resolve(member, p) : null)
+                        .FirstOrDefault(r => r is not null);
+                    if (besideIt is { } beside && beside.Member == member)
+                    {
+                        continue;
+                    }
+
+                    var provider = besideIt is { Node: SourceFile } ? besideIt
+                        : LibraryDirectories.Select(d => _view.Resolve(member, d + "/" + soname)).FirstOrDefault(r => r is { Node: SourceFile })
                         ?? AlternativeLibrary(member, soname);
                     if (provider is not { } library)
                     {
@@ -393,6 +414,47 @@ internal sealed class ClosureAnalysis
         }
     }
 
+    /// <summary>
+    /// What a postinst's <c>ucf SOURCE DESTINATION</c> would have put in /etc (libreoffice-common's
+    /// etc/libreoffice/registry/main.xcd from lib/libreoffice/share/.registry/main.xcd) becomes a link in the declaring
+    /// package, unless the closure already has that path.
+    /// </summary>
+    private void PlanConfigurationFiles(IReadOnlyList<ClosureMember> members)
+    {
+        foreach (var member in members)
+        {
+            foreach (var file in MaintainerScriptFacts.ConfigurationFiles(member.MaintainerScripts))
+            {
+                string? link = ClosureView.MapAbsolute(file.Destination);
+                string? source = ClosureView.MapAbsolute(file.Source);
+                var plan = Plans[member];
+                if (link is null || source is null || plan.AddedLinks.ContainsKey(link) || _view.Lookup(member, link) is not null
+                    || _view.Resolve(member, source) is not { Node: SourceFile } found)
+                {
+                    continue;
+                }
+
+                plan.AddedLinks[link] = found.Member == member ? Relative(link, found.Path) : WrapperRules.Ro(found.Member, found.Path);
+                Use(member, found.Member);
+            }
+        }
+    }
+
+    /// <summary>The files of a member that are run: ELF programs and scripts, not modules or documentation.</summary>
+    private IEnumerable<string> Programs(ClosureMember member)
+    {
+        var plan = Plans[member];
+        foreach (var (path, node) in member.Nodes.OrderBy(n => n.Key, StringComparer.Ordinal))
+        {
+            if (node is SourceFile && ClosureMember.IsExecutable(node) && !ClosureMember.IsDocumentation(path) && !WrapperRules.IsModule(path)
+                && !plan.Aliases.ContainsKey(path)
+                && ((member.Elves.TryGetValue(node, out var elf) && elf.Interpreter is not null) || member.Shebangs.ContainsKey(node)))
+            {
+                yield return path;
+            }
+        }
+    }
+
     private void RequireShell(IReadOnlyList<ClosureMember> members)
     {
         if (members.Count == 0)
@@ -440,27 +502,36 @@ internal sealed class ClosureAnalysis
     }
 
     /// <summary>
-    /// Programs whose runtime closure holds a library that loads plugins from a compiled-in /usr directory (cyrus
-    /// sasl's lib/&lt;triplet&gt;/sasl2) are wrapped too, so the plugins come from the closure, not the host.
+    /// Programs whose runtime closure holds a library that reads a compiled-in /usr or /etc path are wrapped too, so
+    /// that it reads the closure's files, not the host's: cyrus sasl's plugins (lib/&lt;triplet&gt;/sasl2; programs in
+    /// bin/ and sbin/) and fontconfig's configuration (etc/fonts; every program, wherever it lies: firefox-esr's and
+    /// libreoffice's are in lib/).
     /// </summary>
     private void FindPluginUsers(ClosureMember member)
     {
         var plan = Plans[member];
         var closure = RuntimeClosure(member);
-        if (!closure.Any(WrapperRules.HasPluginDirectory))
+        bool sasl = closure.Any(WrapperRules.HasPluginDirectory);
+        bool fonts = closure.Any(WrapperRules.HasFontconfigConfiguration);
+        if (!sasl && !fonts)
         {
             return;
         }
 
         foreach (var (path, node) in member.Nodes.OrderBy(n => n.Key, StringComparer.Ordinal))
         {
-            if (node is SourceFile && ClosureMember.IsExecutable(node) && (path.StartsWith("bin/", StringComparison.Ordinal) || path.StartsWith("sbin/", StringComparison.Ordinal))
+            bool inBin = path.StartsWith("bin/", StringComparison.Ordinal) || path.StartsWith("sbin/", StringComparison.Ordinal);
+            if (node is SourceFile && ClosureMember.IsExecutable(node) && (inBin ? sasl || fonts : fonts && IsProgramOutsideBin(path))
                 && member.Elves.TryGetValue(node, out var elf) && elf.Interpreter is not null && !plan.Wrapped.ContainsKey(path))
             {
                 plan.Wrapped[path] = (WrapperRules.Kind.None, "");
             }
         }
     }
+
+    // Shared libraries can be executable and have an interpreter too (libc.so.6); modules and documentation are not run.
+    private static bool IsProgramOutsideBin(string path) =>
+        !ClosureMember.IsDocumentation(path) && !WrapperRules.IsModule(path) && !BaseName(path).Contains(".so", StringComparison.Ordinal);
 
 
     /// <summary>The member and everything it depends on, declared or found, transitively.</summary>

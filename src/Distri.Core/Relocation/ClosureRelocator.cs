@@ -25,6 +25,9 @@ public static class ClosureRelocator
 {
     private const string WrapperComment = "# Written by Distrid at import: sets what this program needs from /ro, then runs it.";
 
+    /// <summary>Directories every package of a kind installs into and programs scan whole: Debian path → exchange directory.</summary>
+    private static readonly (string From, string To)[] SharedDirectories = [("/usr/share/fonts", WrapperRules.Exchange("share/fonts"))];
+
     /// <summary>Reads the members' files (ELF DT_NEEDED/PT_INTERP, shebangs) and returns what no member provides. /bin/sh is always required.</summary>
     public static IReadOnlyList<UnmetRequirement> Scan(IReadOnlyList<ClosurePackage> closure, Action<string> warn)
     {
@@ -143,6 +146,8 @@ public static class ClosureRelocator
             var editor = new TreeEditor(member.Root, member.Root.ModificationTime);
             PatchElves(plan, editor, spool, warn);
             EditShebangs(plan, editor);
+            RewriteTreePaths(plan, editor);
+            RewriteSharedDirectories(plan, editor);
             AddWrappers(plan, editor);
             foreach (var (path, target) in plan.SymlinkEdits)
             {
@@ -160,6 +165,34 @@ public static class ClosureRelocator
             foreach (var (soname, target) in plan.Farm)
             {
                 editor.Add($"{ClosureAnalysis.FarmDirectory}/{soname}", editor.Symlink(target));
+            }
+
+            // The program trees shared with other packages, merged; the programs run from there.
+            foreach (var (path, merged) in plan.Merged.Moved)
+            {
+                editor.Add(merged, member.Nodes[path]);
+                if (!plan.Wrappers.ContainsKey(path))
+                {
+                    editor.ReplacePath(path, editor.Symlink(ClosureAnalysis.Relative(path, merged)));
+                }
+            }
+
+            foreach (var (path, target) in plan.Merged.Links)
+            {
+                editor.Add(path, editor.Symlink(target));
+            }
+
+            foreach (var (path, own) in plan.Merged.Same)
+            {
+                var node = member.Nodes[own];
+                if (node is SourceDirectory)
+                {
+                    var empty = new SourceDirectory();
+                    TreeEditor.CopyAttributes(node, empty);
+                    node = empty;
+                }
+
+                editor.Add(path, node);
             }
 
             // What py3compile would have written in the postinst, into this package's own image.
@@ -237,21 +270,83 @@ public static class ClosureRelocator
         }
     }
 
+    /// <summary>Text files in a member's merged program trees name the merged trees instead of their Debian paths.</summary>
+    private static void RewriteTreePaths(ClosureAnalysis.MemberPlan plan, TreeEditor editor)
+    {
+        var merged = plan.Merged;
+        if (merged.IsEmpty)
+        {
+            return;
+        }
+
+        var done = new HashSet<SourceNode>(ReferenceEqualityComparer.Instance);
+        foreach (var (path, node) in plan.Member.Nodes.OrderBy(n => n.Key, StringComparer.Ordinal))
+        {
+            if (node is not SourceFile original || original.Length > MergedTrees.MaxTextBytes || plan.Member.Elves.ContainsKey(node)
+                || !merged.Roots.Any(r => path.StartsWith(r + "/", StringComparison.Ordinal)) || !done.Add(node))
+            {
+                continue;
+            }
+
+            byte[] content = ReadAll((SourceFile)editor.Map(node));
+            if (MergedTrees.Rewrite(content, merged.Rewrites) is { } rewritten)
+            {
+                Replace(editor, original, rewritten);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Configuration files (under etc/) that name a directory every package of a kind installs into, and that a
+    /// program scans as a whole (/usr/share/fonts in fontconfig's fonts.conf), name the exchange directory instead:
+    /// in a root that holds only /ro, that is where what is installed is, as /usr/share/fonts is after dpkg.
+    /// </summary>
+    private static void RewriteSharedDirectories(ClosureAnalysis.MemberPlan plan, TreeEditor editor)
+    {
+        foreach (var (path, node) in plan.Member.Nodes.OrderBy(n => n.Key, StringComparer.Ordinal))
+        {
+            if (node is not SourceFile original || !path.StartsWith("etc/", StringComparison.Ordinal) || original.Length > MergedTrees.MaxTextBytes
+                || plan.Member.Elves.ContainsKey(node))
+            {
+                continue;
+            }
+
+            byte[] content = ReadAll((SourceFile)editor.Map(node));
+            if (MergedTrees.Rewrite(content, SharedDirectories) is { } rewritten)
+            {
+                Replace(editor, original, rewritten);
+            }
+        }
+    }
+
     private static void AddWrappers(ClosureAnalysis.MemberPlan plan, TreeEditor editor)
     {
         var member = plan.Member;
         var occupied = new HashSet<string>(StringComparer.Ordinal);
+        // Paths under .distrid/real that hold a real file or lead to one: never a link to a sibling.
+        var reserved = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string path in plan.Wrappers.Keys.Where(p => !plan.Aliases.ContainsKey(p) && !plan.Merged.Moved.ContainsKey(p)))
+        {
+            for (string at = path; at.Length > 0; at = ClosureView.Directory(at))
+            {
+                reserved.Add(at);
+            }
+        }
+
         foreach (var (path, environment) in plan.Wrappers)
         {
-            string real = $"{ClosureAnalysis.RealDirectory}/{path}";
+            // A program of a merged tree runs from there (its siblings are the merged ones); it was moved already.
+            string real = plan.Merged.Moved.GetValueOrDefault(path) ?? $"{ClosureAnalysis.RealDirectory}/{path}";
             var original = member.Nodes[path];
             if (plan.Aliases.TryGetValue(path, out string? wrapped))
             {
-                editor.Add(real, editor.Symlink(WrapperRules.Ro(member, $"{ClosureAnalysis.RealDirectory}/{wrapped}")));
+                real = $"{ClosureAnalysis.RealDirectory}/{path}";
+                editor.Add(real, editor.Symlink(WrapperRules.Ro(member, plan.Merged.Moved.GetValueOrDefault(wrapped) ?? $"{ClosureAnalysis.RealDirectory}/{wrapped}")));
             }
-            else
+            else if (!plan.Merged.Moved.ContainsKey(path))
             {
                 editor.Add(real, original);
+                LinkSiblings(member, path, editor, reserved);
             }
 
             occupied.Add(path.Split('/')[0]);
@@ -269,6 +364,33 @@ public static class ClosureRelocator
             foreach (var entry in member.Root.Entries.Where(e => e.Node is SourceDirectory && !occupied.Contains(e.DisplayName) && !e.DisplayName.StartsWith('.')))
             {
                 editor.Add($"{ClosureAnalysis.RealDirectory}/{entry.DisplayName}", editor.Symlink($"../../{entry.DisplayName}"));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The real file's directories under .distrid/real below the top level (whose other directories are linked whole)
+    /// get links to the other entries of the package's directories on its path, so a program that finds files beside
+    /// itself (firefox-esr's libxul.so and omni.ja in lib/firefox-esr) finds them from the hidden copy too.
+    /// </summary>
+    private static void LinkSiblings(ClosureMember member, string path, TreeEditor editor, HashSet<string> reserved)
+    {
+        string[] parts = path.Split('/');
+        for (int level = 2; level < parts.Length; level++)
+        {
+            string directory = string.Join('/', parts[..level]);
+            if (member.Nodes.GetValueOrDefault(directory) is not SourceDirectory node)
+            {
+                return;
+            }
+
+            foreach (var entry in node.Entries)
+            {
+                string sibling = directory + "/" + entry.DisplayName;
+                if (!reserved.Contains(sibling) && !editor.IsAdded($"{ClosureAnalysis.RealDirectory}/{sibling}"))
+                {
+                    editor.Add($"{ClosureAnalysis.RealDirectory}/{sibling}", editor.Symlink(ClosureAnalysis.Relative($"{ClosureAnalysis.RealDirectory}/{sibling}", sibling)));
+                }
             }
         }
     }
@@ -296,6 +418,21 @@ public static class ClosureRelocator
 
         text.Append(" \"$@\"\n");
         return text.ToString();
+    }
+
+    private static byte[] ReadAll(SourceFile file)
+    {
+        using var stream = file.OpenContent();
+        using var memory = new MemoryStream();
+        stream.CopyTo(memory);
+        return memory.ToArray();
+    }
+
+    private static void Replace(TreeEditor editor, SourceFile original, byte[] content)
+    {
+        var edited = SourceFile.FromBytes(content);
+        TreeEditor.CopyAttributes(original, edited);
+        editor.ReplaceNode(original, edited);
     }
 
     private static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";

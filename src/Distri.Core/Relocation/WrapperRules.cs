@@ -100,8 +100,22 @@ internal static partial class WrapperRules
             set.Add(("SASL_PATH", string.Join(':', sasl)));
         }
 
+        // libfontconfig reads /etc/fonts/fonts.conf, a compiled-in path outside /ro (no fonts at all without it), and
+        // looks for the files it includes (conf.d) in the same compiled-in directory.
+        if (sorted.FirstOrDefault(HasFontconfigConfiguration) is { } fonts)
+        {
+            set.Add(("FONTCONFIG_FILE", Ro(fonts, FontconfigConfiguration)));
+            set.Add(("FONTCONFIG_PATH", Ro(fonts, ClosureView.Directory(FontconfigConfiguration))));
+        }
+
         return new Environment(set, prepend, arguments);
     }
+
+    /// <summary>fontconfig's configuration, as fontconfig-config ships it.</summary>
+    public const string FontconfigConfiguration = "etc/fonts/fonts.conf";
+
+    /// <summary>True when the member holds fontconfig's configuration, which libfontconfig reads from a compiled-in /etc path.</summary>
+    public static bool HasFontconfigConfiguration(ClosureMember member) => member.Nodes.ContainsKey(FontconfigConfiguration);
 
     /// <summary>The exchange directory of a path: /ro/&lt;path&gt;, where the daemon merges every installed package.</summary>
     public static string Exchange(string path) => "/ro/" + path;

@@ -6,7 +6,8 @@ using Distrid.Tests.Support;
 namespace Distrid.Tests.Relocation;
 
 /// <summary>
-/// The Depends/Pre-Depends closures of six real programs (qemu-system-x86, python3, python3-numpy, git, ack, curl) plus dash,
+/// The Depends/Pre-Depends closures of seven real programs (qemu-system-x86, python3, python3-numpy, git, ack, curl, and
+/// ure, LibreOffice's UNO runtime, whose lib/libreoffice/program it shares with libuno-sal3 and the other UNO libraries) plus dash,
 /// which provides the /bin/sh that <c>ClosureRelocator.Scan</c> reports as missing otherwise; their .debs
 /// downloaded once with <c>apt-get download</c> into /var/tmp/distrid-ci/debs, imported with
 /// <c>districtl import-deb</c> (relocated) into /var/tmp/distrid-ci/relocation/&lt;key&gt;, the key being a hash of the
@@ -14,7 +15,7 @@ namespace Distrid.Tests.Relocation;
 /// </summary>
 public sealed class RelocatedClosureFixture : IDisposable
 {
-    public static readonly string[] Roots = ["qemu-system-x86", "python3", "python3-numpy", "git", "ack", "curl", "dash"];
+    public static readonly string[] Roots = ["qemu-system-x86", "python3", "python3-numpy", "git", "ack", "curl", "ure", "dash"];
 
     public const string CacheRoot = "/var/tmp/distrid-ci";
 

@@ -5,7 +5,7 @@ using System.Text;
 namespace Distrid.Tests.Relocation;
 
 /// <summary>
-/// Real closures (qemu-system-x86, python3, git, ack, curl), relocated at import and served by a real daemon, run
+/// Real closures (qemu-system-x86, python3, git, ack, curl, ure), relocated at import and served by a real daemon, run
 /// in a root that holds nothing but /ro and /bin/sh; on the host they load no library from outside /ro; and every
 /// imported package passes the static checks.
 /// </summary>
@@ -138,6 +138,34 @@ public sealed class RelocatedClosureTests(RelocatedClosureFixture closure) : ICl
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Equal("relocated curl works\n", result.Stdout);
         Assert.StartsWith("GET /hello HTTP/1.1", await server);
+    }
+
+    [Fact]
+    public async Task Uno_StartsFromItsProgramDirectoryThatSevenPackagesFill_InARootWithOnlyRo()
+    {
+        if (!closure.Available)
+        {
+            return;
+        }
+
+        // dpkg fills lib/libreoffice/program from ure (the uno launcher script, uno.bin, unorc, services.rdb and the
+        // components) and from libuno-sal3, libuno-cppu3, ... (libuno_sal.so.3, found through uno.bin's $ORIGIN). The
+        // launcher runs uno.bin from its own directory, which reads unorc there and loads the components it names:
+        // from /ro, ure runs from its merged copy of that directory. A known service is instantiated (and then refused,
+        // it is no program); an unknown one is not found: the registry was read.
+        using var root = new EmptyRoot(closure.Mount);
+        var known = await root.RunAsync(["/ro/lib/libreoffice/program/uno", "-s", "com.sun.star.script.Converter"]);
+        Assert.Contains("component does not export interface \"com.sun.star.lang.XMain\"", known.Stdout + known.Stderr);
+        var unknown = await root.RunAsync(["/ro/lib/libreoffice/program/uno", "-s", "com.sun.star.no.Such"]);
+        Assert.Contains("cannot get service instance \"com.sun.star.no.Such\"", unknown.Stdout + unknown.Stderr);
+        // Seen from the host through the mount: the launcher resolves into ure's merged directory, whose
+        // libuno_sal.so.3 is libuno-sal3's (a dependency, so by its versioned path).
+        var launcher = new FileInfo(Path.Combine(closure.Mount, "lib/libreoffice/program/uno")).ResolveLinkTarget(returnFinalTarget: true);
+        Assert.NotNull(launcher);
+        string merged = Path.GetDirectoryName(Path.GetRelativePath(closure.Mount, launcher.FullName))!;
+        Assert.Matches("^ure-amd64-[^/]+/.distrid/merged/lib/libreoffice/program$", merged);
+        Assert.Matches("^/ro/libuno-sal3-amd64-[^/]+/lib/libreoffice/program/libuno_sal.so.3$",
+            new FileInfo(Path.Combine(closure.Mount, merged, "libuno_sal.so.3")).LinkTarget);
     }
 
     [Fact]
