@@ -346,7 +346,7 @@ internal sealed class ClosureAnalysis
             }
 
             string target = Encoding.UTF8.GetString(link.Target);
-            string? pointed = target.StartsWith('/') ? ClosureView.MapAbsolute(target) : Lexical(ClosureView.Directory(path), target);
+            string? pointed = target.StartsWith('/') ? ClosureView.MapAbsolute(target) : ClosureView.Lexical(ClosureView.Directory(path), target);
             if (pointed is null || member.Nodes.ContainsKey(pointed))
             {
                 continue;
@@ -565,30 +565,6 @@ internal sealed class ClosureAnalysis
         {
             _warn($"{member.FullName}: has glib schemas, gio modules or gdk-pixbuf loaders; their caches are not generated at import yet");
         }
-    }
-
-    /// <summary>Lexical join of a relative target to the link's directory; null when it climbs above the root.</summary>
-    private static string? Lexical(string directory, string target)
-    {
-        var parts = new List<string>(ClosureView.Split(directory));
-        foreach (string part in ClosureView.Split(target))
-        {
-            if (part == "..")
-            {
-                if (parts.Count == 0)
-                {
-                    return null;
-                }
-
-                parts.RemoveAt(parts.Count - 1);
-            }
-            else
-            {
-                parts.Add(part);
-            }
-        }
-
-        return parts.Count == 0 ? null : string.Join('/', parts);
     }
 
     /// <summary>The relative symlink target from the directory of <paramref name="link"/> to <paramref name="target"/>.</summary>

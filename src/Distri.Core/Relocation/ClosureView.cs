@@ -176,4 +176,30 @@ internal sealed class ClosureView
     public static string Combine(string directory, string name) => directory.Length == 0 ? name : directory + "/" + name;
 
     public static IEnumerable<string> Split(string path) => path.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(p => p != ".");
+
+    /// <summary>
+    /// A relative symlink <paramref name="target"/> joined lexically to the link's <paramref name="directory"/>; null
+    /// when it climbs above the root or names the root itself.
+    /// </summary>
+    public static string? Lexical(string directory, string target)
+    {
+        var parts = new List<string>(Split(directory));
+        foreach (string part in Split(target))
+        {
+            if (part != "..")
+            {
+                parts.Add(part);
+            }
+            else if (parts.Count == 0)
+            {
+                return null;
+            }
+            else
+            {
+                parts.RemoveAt(parts.Count - 1);
+            }
+        }
+
+        return parts.Count == 0 ? null : string.Join('/', parts);
+    }
 }

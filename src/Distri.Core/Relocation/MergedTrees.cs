@@ -331,32 +331,10 @@ internal static class MergedTrees
 
         private string? InsideRoots(string path, string target)
         {
-            string? pointed = target.StartsWith('/') ? ClosureView.MapAbsolute(target) : Lexical(ClosureView.Directory(path), target);
+            string? pointed = target.StartsWith('/') ? ClosureView.MapAbsolute(target) : ClosureView.Lexical(ClosureView.Directory(path), target);
             return pointed is not null && InRoots(pointed) ? pointed : null;
         }
 
         private static string Merged(string path) => $"{Directory}/{path}";
-
-        private static string? Lexical(string directory, string target)
-        {
-            var parts = new List<string>(ClosureView.Split(directory));
-            foreach (string part in ClosureView.Split(target))
-            {
-                if (part != "..")
-                {
-                    parts.Add(part);
-                }
-                else if (parts.Count == 0)
-                {
-                    return null;
-                }
-                else
-                {
-                    parts.RemoveAt(parts.Count - 1);
-                }
-            }
-
-            return parts.Count == 0 ? null : string.Join('/', parts);
-        }
     }
 }

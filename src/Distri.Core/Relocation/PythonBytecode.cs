@@ -152,7 +152,7 @@ internal sealed partial class PythonBytecode
                     return file;
                 case SourceSymlink link:
                     string target = Encoding.UTF8.GetString(link.Target);
-                    string? next = target.StartsWith('/') ? ClosureView.MapAbsolute(target) : Normalize(ClosureView.Combine(ClosureView.Directory(path), target));
+                    string? next = target.StartsWith('/') ? ClosureView.MapAbsolute(target) : ClosureView.Lexical(ClosureView.Directory(path), target);
                     if (next is null)
                     {
                         return null;
@@ -166,28 +166,6 @@ internal sealed partial class PythonBytecode
         }
 
         return null;
-    }
-
-    private static string? Normalize(string path)
-    {
-        var parts = new List<string>();
-        foreach (string part in ClosureView.Split(path))
-        {
-            if (part != "..")
-            {
-                parts.Add(part);
-            }
-            else if (parts.Count == 0)
-            {
-                return null;
-            }
-            else
-            {
-                parts.RemoveAt(parts.Count - 1);
-            }
-        }
-
-        return string.Join('/', parts);
     }
 
     private static bool IsModulePath(string path, string version) =>
