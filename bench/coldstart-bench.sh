@@ -253,6 +253,8 @@ rows=($'program\text4 cold (s)\t/ro cold (s)\t/ro / ext4 cold (goal <= 1.05)\tex
 for p in "${progs[@]}"; do
   ec=$(med "$p,ext4,cold") rc=$(med "$p,ro,cold") ew=$(med "$p,ext4,warm") rw=$(med "$p,ro,warm")
   rows+=("$p"$'\t'"$ec"$'\t'"$rc"$'\t'"$(ratio "$rc" "$ec")"$'\t'"$ew"$'\t'"$rw"$'\t'"$(ratio "$rw" "$ew")"$'\t'"${times[$p,ro,cold]}")
+  bench_record "coldstart.ro_over_ext4.cold.$p" "$(ratio "$rc" "$ec")"
+  bench_record "coldstart.ro_over_ext4.warm.$p" "$(ratio "$rw" "$ew")"
 done
 print_table "${rows[@]}"
 echo
@@ -261,5 +263,6 @@ rows=($'program\text4 cold (s)\t/ro+pt cold (s)\t/ro+pt / ext4 cold (goal <= 1.0
 for p in "${progs[@]}"; do
   ec=$(med "$p,ext4,cold") pc=$(med "$p,pt,cold") ew=$(med "$p,ext4,warm") pw=$(med "$p,pt,warm") rc=$(med "$p,ro,cold")
   rows+=("$p"$'\t'"$ec"$'\t'"$pc"$'\t'"$(ratio "$pc" "$ec")"$'\t'"$ew"$'\t'"$pw"$'\t'"$(ratio "$pw" "$ew")"$'\t'"${times[$p,pt,first]}"$'\t'"$(ratio "$pc" "$rc")")
+  bench_record "coldstart.passthrough_over_ext4.cold.$p" "$(ratio "$pc" "$ec")"
 done
 print_table "${rows[@]}"

@@ -302,6 +302,7 @@ for link in "${link_list[@]}"; do
     f=$(med "$link/$t/fetch")
     rows+=("$t (${xfer_files[$t]} images)"$'\t'"$(mb "${xfer_bytes[$t]}")"$'\t'"$lim"$'\t'"$d"$'\t'"$(ratio "$d" "$lim")"$'\t'"$f"$'\t'"$(ratio "$f" "$lim")"$'\t'"$c"$'\t'"$(ratio "$c" "$lim")"$'\t'"$a"$'\t'"$([ "$a" = - ] && echo - || ratio "$a" "$lim")"$'\t'"$ab"$'\t'"$aown")
     quick_line+="$t $link install/limit $(ratio "$d" "$lim") download/limit $(ratio "$f" "$lim") curl/limit $(ratio "$c" "$lim"); "
+    bench_record "wan.install_over_limit.${rate}_${rtt}.$t" "$(ratio "$d" "$lim")"
   done
   print_table "${rows[@]}"
   for t in "${targets[@]}"; do
