@@ -28,9 +28,7 @@ public sealed class RoPassthroughTests
 
         using var dir = new TempDirectory();
         var paths = new DaemonPaths(dir.Path);
-        await File.WriteAllTextAsync(paths.Config, Config, TestContext.Current.CancellationToken);
-        var files = LargeFiles(1);
-        PackageFactory.Pack(paths.Store, Name, files, dir.Path);
+        var files = await PackAsync(dir, paths, 1, Config);
         await using var daemon = await DaemonProcess.StartAsync(paths);
         Assert.Contains("FUSE passthrough on", daemon.Stderr, StringComparison.Ordinal);
         var (path, content) = files.First();
@@ -68,9 +66,7 @@ public sealed class RoPassthroughTests
 
         using var dir = new TempDirectory();
         var paths = new DaemonPaths(dir.Path);
-        await File.WriteAllTextAsync(paths.Config, """{"fusePassthrough": true, "passthroughMinFileBytes": 65536, "fuseIoUring": true}""", TestContext.Current.CancellationToken);
-        var files = LargeFiles(1);
-        PackageFactory.Pack(paths.Store, Name, files, dir.Path);
+        var files = await PackAsync(dir, paths, 1, """{"fusePassthrough": true, "passthroughMinFileBytes": 65536, "fuseIoUring": true}""");
         DaemonProcess daemon;
         using (await KernelUringSwitch.SetAsync(enabled: true))
         {
@@ -102,8 +98,7 @@ public sealed class RoPassthroughTests
 
         using var dir = new TempDirectory();
         var paths = new DaemonPaths(dir.Path);
-        var files = LargeFiles(2);
-        PackageFactory.Pack(paths.Store, Name, files, dir.Path);
+        var files = await PackAsync(dir, paths, 2);
         await using var daemon = await DaemonProcess.StartAsync(paths);
         foreach (var (path, content) in files)
         {
@@ -175,9 +170,7 @@ public sealed class RoPassthroughTests
 
         using var dir = new TempDirectory();
         var paths = new DaemonPaths(dir.Path);
-        await File.WriteAllTextAsync(paths.Config, Config, TestContext.Current.CancellationToken);
-        var files = LargeFiles(1);
-        PackageFactory.Pack(paths.Store, Name, files, dir.Path);
+        var files = await PackAsync(dir, paths, 1, Config);
         var (path, content) = files.First();
         byte[] expected = Encoding.ASCII.GetBytes(content);
         string cached;
@@ -245,6 +238,19 @@ public sealed class RoPassthroughTests
         string[] left = CacheFiles(paths);
         Assert.Equal(2, left.Length);
         Assert.DoesNotContain(names[0], left);
+    }
+
+    /// <summary>The store with one image of <paramref name="fileCount"/> large files, and the daemon's configuration (none: its defaults).</summary>
+    private static async Task<Dictionary<string, string>> PackAsync(TempDirectory dir, DaemonPaths paths, int fileCount, string? config = null)
+    {
+        if (config is not null)
+        {
+            await File.WriteAllTextAsync(paths.Config, config, TestContext.Current.CancellationToken);
+        }
+
+        var files = LargeFiles(fileCount);
+        PackageFactory.Pack(paths.Store, Name, files, dir.Path);
+        return files;
     }
 
     /// <summary><paramref name="count"/> files of 1-2 MiB of random letters (compressed, several SquashFS blocks each).</summary>
