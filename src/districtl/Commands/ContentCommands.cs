@@ -10,17 +10,17 @@ internal static class ContentCommands
     {
         var package = new Argument<string>("PACKAGE") { Description = "name, name-arch or full name (an installed one first)" };
         var files = new Command("files", "list every path of a package's image") { package };
-        files.SetDaemonCall((api, parse, ct) => api.FilesAsync(parse.GetValue(package)!, ct), ProtocolJsonContext.Default.PackageFiles, PrintFiles);
+        files.SetDaemonCall((api, parse, ct) => api.FilesAsync(parse.GetValue(package)!, ct), static json => json.PackageFiles, PrintFiles);
         yield return files;
 
         var path = new Argument<string>("PATH") { Description = "a path under the mountpoint, e.g. /ro/bin/ls" };
         var owns = new Command("owns", "show which package provides a path under /ro (and who lost a conflict for it)") { path };
-        owns.SetDaemonCall((api, parse, ct) => api.OwnsAsync(parse.GetValue(path)!, ct), ProtocolJsonContext.Default.OwnerInfo, PrintOwner);
+        owns.SetDaemonCall((api, parse, ct) => api.OwnsAsync(parse.GetValue(path)!, ct), static json => json.OwnerInfo, PrintOwner);
         yield return owns;
 
         var name = new Argument<string>("NAME") { Description = "an installed package: name, name-arch or full name" };
         var why = new Command("why", "show the dependency chains from explicitly installed packages to a package") { name };
-        why.SetDaemonCall((api, parse, ct) => api.WhyAsync(parse.GetValue(name)!, ct), ProtocolJsonContext.Default.WhyResult, PrintWhy);
+        why.SetDaemonCall((api, parse, ct) => api.WhyAsync(parse.GetValue(name)!, ct), static json => json.WhyResult, PrintWhy);
         yield return why;
     }
 

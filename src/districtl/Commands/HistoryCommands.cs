@@ -11,13 +11,13 @@ internal static class HistoryCommands
     public static IEnumerable<Command> Create()
     {
         var history = new Command("history", "list every transaction: when, who, what, result and duration");
-        history.SetDaemonCall((api, _, ct) => api.HistoryAsync(ct), ProtocolJsonContext.Default.IReadOnlyListHistoryEntry, PrintHistory);
+        history.SetDaemonCall((api, _, ct) => api.HistoryAsync(ct), static json => json.IReadOnlyListHistoryEntry, PrintHistory);
         yield return history;
 
         var from = new Argument<int?>("GEN1") { Description = "the older generation (default: the one current before the last change)", Arity = ArgumentArity.ZeroOrOne };
         var to = new Argument<int?>("GEN2") { Description = "the newer generation (default: the current one)", Arity = ArgumentArity.ZeroOrOne };
         var diff = new Command("diff", "show packages added, removed, upgraded and downgraded between two generations") { from, to };
-        diff.SetDaemonCall((api, parse, ct) => api.DiffAsync(parse.GetValue(from), parse.GetValue(to), ct), ProtocolJsonContext.Default.GenerationDiff, PrintDiff);
+        diff.SetDaemonCall((api, parse, ct) => api.DiffAsync(parse.GetValue(from), parse.GetValue(to), ct), static json => json.GenerationDiff, PrintDiff);
         yield return diff;
     }
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Districtl.Output;
-using Distrid.Protocol;
 
 namespace Districtl.Commands;
 
@@ -14,7 +13,7 @@ internal static class ListCommand
         var command = new Command("list", "list installed packages") { Available };
         command.SetDaemonCall(
             (api, parse, ct) => api.ListAsync(parse.GetValue(Available), ct),
-            ProtocolJsonContext.Default.IReadOnlyListPackageInfo,
+            static json => json.IReadOnlyListPackageInfo,
             (packages, parse) => PackageTable.Print(packages, marks: !parse.GetValue(Available)));
         return command;
     }

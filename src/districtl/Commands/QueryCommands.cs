@@ -13,19 +13,19 @@ internal static class QueryCommands
         var term = new Argument<string>("TERM") { Description = "part of a name or summary" };
         var search = new Command("search", "find packages by name or summary") { term };
         search.SetDaemonCall(
-            (api, parse, ct) => api.SearchAsync(parse.GetValue(term)!, ct), ProtocolJsonContext.Default.IReadOnlyListPackageInfo, found => PackageTable.Print(found));
+            (api, parse, ct) => api.SearchAsync(parse.GetValue(term)!, ct), static json => json.IReadOnlyListPackageInfo, found => PackageTable.Print(found));
         yield return search;
 
         var package = new Argument<string>("PACKAGE") { Description = "name, name-arch or full name" };
         var info = new Command("info", "show one package") { package };
         info.SetDaemonCall(
             (api, parse, ct) => api.InfoAsync(parse.GetValue(package)!, ct),
-            ProtocolJsonContext.Default.PackageInfo,
+            static json => json.PackageInfo,
             p => Console.WriteLine($"{p.FullName}\n  summary:      {p.Summary}\n  size:         {Units.Bytes(p.Size)}\n  installed:    {(p.Installed ? "yes" : "no")}\n  in store:     {(p.InStore ? "yes" : "no")}\n  dependencies: {string.Join(", ", p.Dependencies)}"));
         yield return info;
 
         var generations = new Command("generations", "list generations (the current one is marked)");
-        generations.SetDaemonCall((api, _, ct) => api.GenerationsAsync(ct), ProtocolJsonContext.Default.IReadOnlyListGenerationInfo, PrintGenerations);
+        generations.SetDaemonCall((api, _, ct) => api.GenerationsAsync(ct), static json => json.IReadOnlyListGenerationInfo, PrintGenerations);
         yield return generations;
     }
 

@@ -22,7 +22,7 @@ internal static class RepoCommands
     public static IEnumerable<Command> Create()
     {
         var list = new Command("list", "list the configured repositories: URL, enabled, signing key, packages, last refresh");
-        list.SetDaemonCall((api, _, ct) => api.RepoListAsync(ct), ProtocolJsonContext.Default.IReadOnlyListRepositoryInfo, Print);
+        list.SetDaemonCall((api, _, ct) => api.RepoListAsync(ct), static json => json.IReadOnlyListRepositoryInfo, Print);
         yield return list;
 
         var url = new Argument<string>("URL") { Description = "the repository's base URL (where index.json and index.json.sig are)" };
@@ -75,7 +75,7 @@ internal static class RepoCommands
         var url = new Argument<string>("URL") { Description = "the repository's base URL, as 'repo list' shows it" };
         var command = new Command(name, description) { url };
         command.SetDaemonCall(
-            (api, parse, ct) => call(api, parse.GetValue(url)!, ct), ProtocolJsonContext.Default.RepositoryInfo, result => Console.WriteLine($"{done} {result.Url}"));
+            (api, parse, ct) => call(api, parse.GetValue(url)!, ct), static json => json.RepositoryInfo, result => Console.WriteLine($"{done} {result.Url}"));
         return command;
     }
 

@@ -11,7 +11,7 @@ internal static class StatusCommand
     public static Command Create()
     {
         var command = new Command("status", "show the daemon's mount, store and conflicts");
-        command.SetDaemonCall((api, _, ct) => api.StatusAsync(ct), ProtocolJsonContext.Default.StatusResult, Print);
+        command.SetDaemonCall((api, _, ct) => api.StatusAsync(ct), static json => json.StatusResult, Print);
         return command;
     }
 
