@@ -208,9 +208,12 @@ public sealed class GenerationStore
     /// <summary>Gives the prepared generation <paramref name="number"/> its name and makes it current in one atomic step.</summary>
     public void CommitPrepared(string transaction, int number)
     {
-        DurableFile.Publish(PathOf(number));
+        NamePrepared(number);
         MakeCurrent(transaction, number);
     }
+
+    /// <summary>Gives the prepared generation <paramref name="number"/> its name, durably; it is not current yet.</summary>
+    public void NamePrepared(int number) => DurableFile.Publish(PathOf(number));
 
     /// <summary>Removes a prepared generation that will not be committed.</summary>
     public void DiscardPrepared(int number) => File.Delete(DurableFile.TemporaryName(PathOf(number)));
@@ -218,14 +221,28 @@ public sealed class GenerationStore
     /// <summary>Makes an existing generation current (rollback), with one atomic rename of the symlink.</summary>
     public void MakeCurrent(string transaction, int number)
     {
+        SwitchCurrent(number);
+        JournalCommit(transaction, number);
+    }
+
+    /// <summary>
+    /// The commit point: <c>current</c> names generation <paramref name="number"/>, durably, when this returns. The
+    /// journal's commit line (<see cref="JournalCommit"/>) may follow while the caller publishes: after a crash in
+    /// between, <see cref="Recover"/> adds the line, because the rename happened.
+    /// </summary>
+    public void SwitchCurrent(int number)
+    {
         if (!File.Exists(PathOf(number)))
         {
             throw new InvalidOperationException($"generation {number} does not exist");
         }
 
         DurableFile.ReplaceSymlink(_current, Path.Combine("generations", FileName(number)));
-        _journal.Append(new JournalRecord { Event = JournalRecord.Commit, Transaction = transaction, Generation = number });
     }
+
+    /// <summary>Journals (fsynced) that <paramref name="transaction"/> made generation <paramref name="number"/> current.</summary>
+    public void JournalCommit(string transaction, int number) =>
+        _journal.Append(new JournalRecord { Event = JournalRecord.Commit, Transaction = transaction, Generation = number });
 
     /// <summary>
     /// After a crash: a generation file that was written but never made current (no commit in the journal, not

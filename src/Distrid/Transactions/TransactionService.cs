@@ -274,7 +274,7 @@ internal sealed class TransactionService(
         var resolved = Stopwatch.GetElapsedTime(started);
         var downloadsStarted = early is not null ? Stopwatch.GetElapsedTime(started, early.StartedAt) : resolved;
         TimeSpan fetched, committed;
-        Task prepared = Task.CompletedTask, staged = Task.CompletedTask;
+        Task prepared = Task.CompletedTask, staged = Task.CompletedTask, journaled = Task.CompletedTask;
         generations.BeginTransaction(transaction, operation.Description, current.Number, origin);
         // The next generation's file is written (and fsynced) while its images download, not after the last one.
         var next = plan.Next is null ? null : plan.Next with { Number = number };
@@ -289,20 +289,17 @@ internal sealed class TransactionService(
             cancellationToken.ThrowIfCancellationRequested();
             progress?.Report(new ProgressInfo("commit", null, 0, 0, outcome.DownloadBytes, outcome.DownloadBytes));
             staged = StageAsync(plan, target, number, prepared);
+            int made = next is not null ? number : plan.MakeCurrent ?? current.Number;
             if (next is not null)
             {
                 await written;
-                generations.CommitPrepared(transaction, number);
-            }
-            else if (plan.MakeCurrent is int rollback)
-            {
-                generations.MakeCurrent(transaction, rollback);
-            }
-            else
-            {
-                generations.MakeCurrent(transaction, current.Number);
+                generations.NamePrepared(number);
             }
 
+            generations.SwitchCurrent(made);
+            // The rename above is the commit; the journal's line about it (an fsync of its own) is written beside the
+            // publish rather than before it, and awaited before the caller hears the outcome.
+            journaled = Task.Run(() => generations.JournalCommit(transaction, made), CancellationToken.None);
             committed = Stopwatch.GetElapsedTime(started);
         }
         catch (Exception e)
@@ -325,6 +322,7 @@ internal sealed class TransactionService(
         DeleteUnused(plan);
         await staged;
         publisher.Publish(generations.Current!);
+        await JournaledAsync(journaled, transaction);
         var published = Stopwatch.GetElapsedTime(started);
 
         // Where an install's time goes, for bench/install-bench.sh and for anyone asking why an install was slow.
@@ -343,6 +341,22 @@ internal sealed class TransactionService(
             (published - committed).TotalSeconds,
             published.TotalSeconds);
         return outcome;
+    }
+
+    /// <summary>
+    /// Waits for the journal's commit line. Its failure (a full disk) does not undo the commit, which is durable and
+    /// published: it is logged, and the next start's recovery writes the missing line.
+    /// </summary>
+    private async Task JournaledAsync(Task journaled, string transaction)
+    {
+        try
+        {
+            await journaled;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogError("transaction {Transaction} committed, but its journal line was not written ({Error}); the next start adds it", transaction, e.Message);
+        }
     }
 
     /// <summary>Removes the next generation's prepared file of a transaction that failed before its commit.</summary>

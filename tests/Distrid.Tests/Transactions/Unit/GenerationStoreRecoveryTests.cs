@@ -73,6 +73,26 @@ public sealed class GenerationStoreRecoveryTests : IDisposable
     }
 
     [Fact]
+    public void A_switch_whose_journal_line_never_came_is_a_commit_after_recovery()
+    {
+        // The window a transaction leaves open while it publishes: current is switched, the journal line not yet written.
+        var store = Open();
+        store.Commit("t1", Generation(1, [], []));
+        store.BeginTransaction("t2", "install fish");
+        store.Prepare(Generation(2, ["fish-amd64-3.7-1"], ["fish-amd64-3.7-1"]));
+        store.NamePrepared(2);
+        store.SwitchCurrent(2);
+        Assert.DoesNotContain(Journal(), r => r.Event == JournalRecord.Commit && r.Generation == 2);
+
+        Open().Recover();
+
+        var recovered = Open();
+        Assert.Equal(2, recovered.Current!.Number);
+        Assert.Equal([1, 2], recovered.List().Select(g => g.Number));
+        Assert.Contains(Journal(), r => r.Event == JournalRecord.Commit && r.Transaction == "recovery" && r.Generation == 2);
+    }
+
+    [Fact]
     public void Temporary_files_go_and_an_open_transaction_is_recorded_as_aborted_once()
     {
         var store = Open();
