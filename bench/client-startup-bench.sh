@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# districtl's own cost: `districtl --help` (start-up only) and `districtl status` (start-up, connect, one JSON-RPC
-# round trip; the daemon answers in a few ms) against a running daemon with an empty store, N runs each (default 20),
-# interleaved so every contender sees the same load. Prints median and min wall times in ms.
+# districtl's own cost: `districtl --help` (start-up only), `districtl status` (start-up, connect, one JSON-RPC
+# round trip; the daemon answers in a few ms) against a running daemon with an empty store, and the same `status`
+# with the page cache dropped before each run ("status_cold"), N runs each (default 20), interleaved so every
+# contender sees the same load. Prints median and min wall times in ms.
 #
 #   bench/client-startup-bench.sh [RUNS | --quick]   (--quick: 5 runs)
 #   BASE_REF=main bench/client-startup-bench.sh   # also a ReadyToRun publish of districtl from that git ref
+#   AOT_ONE=1 bench/client-startup-bench.sh       # also every verb in one Native AOT executable (before issue 14's thin client)
 #
 # Contenders: the current sources' districtl as ReadyToRun (framework-dependent, `dotnet districtl.dll`) and as
-# Native AOT (what packaging/build-deb.sh ships), plus BASE_REF's ReadyToRun build when set. Needs root (the
+# Native AOT (what packaging/build-deb.sh ships: the thin districtl, districtl-tools beside it), plus BASE_REF's
+# ReadyToRun build and the single Native AOT executable when asked for. Needs root (the
 # daemon mounts /ro), clang (scripts/prerequisites.sh) for the AOT publish.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,6 +34,13 @@ if [ -n "${BASE_REF:-}" ]; then
     -o "$W/base" --verbosity quiet -nologo >/dev/null
   cmd[base]="dotnet $W/base/districtl.dll"
   order=(base "${order[@]}")
+fi
+if [ "${AOT_ONE:-0}" = 1 ]; then
+  log "publishing districtl with every verb as one Native AOT executable"
+  dotnet publish "$BENCH_REPO/src/districtl" -c Release -r linux-x64 -p:DistrictlNativeAot=true -p:DistrictlFlavor=full \
+    -o "$W/aot-one" --verbosity quiet -nologo >/dev/null
+  cmd[aot-one]="$W/aot-one/districtl"
+  order=(aot-one "${order[@]}")
 fi
 
 sock=$W/run/distrid.sock
@@ -58,9 +68,15 @@ for ((i = 0; i < runs; i++)); do
     times[status/$c]+=" $(timed ${cmd[$c]} --socket "$sock" status)"
   done
 done
+for ((i = 0; i < runs; i++)); do
+  for c in "${order[@]}"; do
+    drop_caches
+    times[status_cold/$c]+=" $(timed ${cmd[$c]} --socket "$sock" status)"
+  done
+done
 
 rows=("test	contender	median ms	min ms")
-for t in help status; do
+for t in help status status_cold; do
   for c in "${order[@]}"; do
     med=$(tr ' ' '\n' <<<"${times[$t/$c]}" | grep . | median)
     min=$(tr ' ' '\n' <<<"${times[$t/$c]}" | grep . | sort -g | head -1)

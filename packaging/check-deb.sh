@@ -131,6 +131,19 @@ verify=$(systemd-analyze verify --man=no /lib/systemd/system/distrid.service /li
 
 step "installed programs run"
 /usr/bin/districtl --help >/dev/null
+# The Native AOT package ships districtl (daemon verbs) and districtl-tools (offline verbs, which districtl execs with
+# its command line); a ReadyToRun one (DISTRICTL_AOT=0) districtl.dll with every verb. Either way the offline verbs
+# answer as districtl (their use below builds the mirror).
+if [ ! -e /usr/lib/distrid/districtl.dll ]; then
+  [ -x /usr/lib/distrid/districtl-tools ] || fail "/usr/lib/distrid/districtl-tools missing beside the Native AOT districtl"
+  missing=$(DISTRICTL_TOOLS=/nonexistent/districtl-tools /usr/bin/districtl --json pack --help 2>&1) &&
+    fail "districtl pack succeeded without its tool"
+  [ "$(printf '%s\n' "$missing" | wc -l)" = 1 ] && [[ "$missing" == *"cannot run /nonexistent/districtl-tools"* ]] ||
+    fail "districtl pack without its tool said: $missing"
+fi
+/usr/bin/districtl pack --help | grep -q '^  districtl pack <DIR> \[options\]$' || fail "districtl pack --help: $(/usr/bin/districtl pack --help 2>&1)"
+/usr/bin/districtl --socket /nonexistent.sock repo build --help | grep -q -- '--zstd-level' || fail "districtl repo build --help has no --zstd-level"
+/usr/bin/districtl --help | grep -q '^  import-deb <DEB>  ' || fail "districtl --help does not list import-deb"
 /usr/sbin/distrid --help >/dev/null
 man -l /usr/share/man/man8/distrid.8.gz >/dev/null 2>&1 || true
 

@@ -29,9 +29,9 @@ districtl() { if [ -n "${DISTRICTL_EXE:-}" ]; then "$DISTRICTL_EXE" "$@"; else d
 
 # use_ready_to_run: points DISTRID_DLL at the daemon as packaging/build-deb.sh ships it (self-contained, composite
 # ReadyToRun; an executable), DISTRICTL_DLL at a ReadyToRun districtl and DISTRICTL_EXE at the Native AOT districtl
-# the package ships (DISTRICTL_AOT=0, or no clang: the ReadyToRun DLL instead), publishing again when src/ changed
-# since the last publish (stamp: the tree of src/ at HEAD and the diff of the work tree; the composite image takes
-# about 3 minutes). Skipped when DISTRID_DLL or DISTRICTL_DLL was set.
+# the package ships, with districtl-tools beside it (DISTRICTL_AOT=0, or no clang: the ReadyToRun DLL instead),
+# publishing again when src/ changed since the last publish (stamp: the tree of src/ at HEAD and the diff of the work
+# tree; the composite image takes about 3 minutes). Skipped when DISTRID_DLL or DISTRICTL_DLL was set.
 use_ready_to_run() {
   [ -n "${BENCH_USER_DLLS:-}" ] && return 0
   local out="$BENCH_REPO/bench/.publish" stamp project
@@ -48,8 +48,17 @@ use_ready_to_run() {
       --verbosity quiet -nologo >/dev/null
     dotnet publish "$BENCH_REPO/src/districtl" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
       -o "$out/districtl" --verbosity quiet -nologo >/dev/null
-    dotnet publish "$BENCH_REPO/src/districtl" -c Release -r linux-x64 -p:DistrictlNativeAot=true \
-      -o "$out/districtl-aot" --verbosity quiet -nologo >/dev/null || log "no Native AOT districtl (clang missing?)"
+    # As the package ships them: the thin districtl (daemon verbs) and, beside it, districtl-tools (offline verbs),
+    # which it execs for pack, repo build...
+    if dotnet publish "$BENCH_REPO/src/districtl" -c Release -r linux-x64 -p:DistrictlNativeAot=true -p:DistrictlFlavor=thin \
+      -o "$out/districtl-aot" --verbosity quiet -nologo >/dev/null &&
+      dotnet publish "$BENCH_REPO/src/districtl" -c Release -r linux-x64 -p:DistrictlNativeAot=true -p:DistrictlFlavor=tools \
+        -o "$out/districtl-tools" --verbosity quiet -nologo >/dev/null; then
+      cp "$out/districtl-tools/districtl" "$out/districtl-aot/districtl-tools"
+    else
+      rm -f "$out/districtl-aot/districtl"
+      log "no Native AOT districtl (clang missing?)"
+    fi
     echo "$stamp" >"$out/stamp"
   fi
   DISTRID_DLL=$out/Distrid/distrid

@@ -18,27 +18,43 @@ internal static class CliApplication
             root.Add(command);
         }
 
+#if DISTRICTL_THIN
+        // Without their actions compiled in, the offline verbs are reached here only when OfflineVerbs could not tell
+        // from the words (a response file): they go to the tool all the same.
+        foreach (var command in OfflineVerbs.In(root))
+        {
+            command.SetAction(_ => OfflineTool.Exec(Environment.GetCommandLineArgs()[1..]));
+        }
+#endif
         return root;
     }
 
+    /// <summary>
+    /// Every verb, in the order help lists them. The tools flavour (districtl-tools, which the thin client hands the
+    /// offline verbs to) builds only those: Native AOT then leaves the daemon verbs' code out of it.
+    /// </summary>
     private static IEnumerable<Command> Commands()
     {
+#if !DISTRICTL_TOOLS
         yield return StatusCommand.Create();
         yield return ListCommand.Create();
         foreach (var command in QueryCommands.Create().Concat(TransactionCommands.Create()).Append(UpdateCommand.Create()).Concat(ContentCommands.Create()).Concat(HistoryCommands.Create()).Append(VerifyCommand.Create()).Append(RunCommand.Create()))
         {
             yield return command;
         }
+#endif
 
         yield return PackCommand.Create();
         yield return UnpackCommand.Create();
         yield return KeygenCommand.Create();
         var repo = RepoBuildCommand.Create();
         repo.Add(RepoImportAptCommand.Create());
+#if !DISTRICTL_TOOLS
         foreach (var command in RepoCommands.Create())
         {
             repo.Add(command);
         }
+#endif
 
         yield return repo;
         yield return ImportDebCommand.Create();

@@ -1,16 +1,16 @@
 using System.CommandLine;
-using Distri.Core.FileTree;
-using Distri.Core.Packages;
 using Distri.Core.SquashFs.Format;
-using Distri.Core.SquashFs.Writing;
-using Districtl.Cli;
-using Districtl.Output;
 
 namespace Districtl.Commands;
 
-/// <summary><c>districtl pack DIR --name N --version V --revision R ... -o OUTDIR</c>: a tree into a package image.</summary>
-internal static class PackCommand
+/// <summary>
+/// <c>districtl pack DIR --name N --version V --revision R ... -o OUTDIR</c>: a tree into a package image. This file is
+/// the verb's command line (every flavour has it); what it does is in PackCommand.Action.cs (not in the thin client).
+/// </summary>
+internal static partial class PackCommand
 {
+    public const string Verb = "pack";
+
     private static readonly Argument<string> Directory = new("DIR") { Description = "the tree that /ro/<fullname>/ will show" };
     private static readonly Option<string> Name = new("--name") { Description = "package name", Required = true };
     private static readonly Option<string> Version = new("--version") { Description = "upstream version (no '-')", Required = true };
@@ -25,49 +25,15 @@ internal static class PackCommand
 
     public static Command Create()
     {
-        var command = new Command("pack", "make a package image from a directory (offline)")
+        var command = new Command(Verb, "make a package image from a directory (offline)")
         {
             Directory, Name, Version, Revision, Arch, Dependencies, Summary, Compression, BlockSize, NoFragments, Output,
         };
         Compression.AcceptOnlyFromAmong("none", "zstd", "gzip");
-        command.SetAction(parse =>
-        {
-            string source = parse.GetValue(Directory)!;
-            if (!System.IO.Directory.Exists(source))
-            {
-                throw new UserError($"{source}: no such directory");
-            }
-
-            var name = PackageName.Create(parse.GetValue(Name)!, parse.GetValue(Arch)!, parse.GetValue(Version)!, parse.GetValue(Revision));
-            var tree = DirectoryScanner.Scan(source);
-            var metadata = PackageBuilder.Build(tree, name, new PackageBuildOptions
-            {
-                Summary = parse.GetValue(Summary)!,
-                Dependencies = parse.GetValue(Dependencies) ?? [],
-                Image = new SquashFsWriterOptions
-                {
-                    Compression = parse.GetValue(Compression) switch
-                    {
-                        "none" => CompressionId.None,
-                        "gzip" => CompressionId.Zlib,
-                        _ => CompressionId.Zstd,
-                    },
-                    BlockSize = parse.GetValue(BlockSize),
-                    Fragments = !parse.GetValue(NoFragments),
-                },
-            }, parse.GetValue(Output)!);
-
-            if (parse.GetValue(GlobalOptions.Json))
-            {
-                JsonOutput.Write(metadata, PackageMetadataJsonContext.Default.PackageMetadata);
-            }
-            else
-            {
-                Console.WriteLine($"{metadata.FullName}: {Units.Bytes(metadata.Size)}, sha256 {metadata.Sha256}");
-            }
-
-            return 0;
-        });
+        AddAction(command);
         return command;
     }
+
+    /// <summary>Sets the verb's action; without PackCommand.Action.cs (the thin client) the call is compiled away.</summary>
+    static partial void AddAction(Command command);
 }
