@@ -113,20 +113,77 @@ public sealed class PackageKitFixture : IDisposable
     {
         var output = new System.Text.StringBuilder();
         var buffer = new char[4096];
-        bool answered = false;
+        Task? answering = null;
         int read;
         while ((read = await process.StandardOutput.ReadAsync(buffer)) > 0)
         {
             output.Append(buffer, 0, read);
-            if (!answered && output.ToString().Contains("[N/y]", StringComparison.Ordinal))
+            if (answering is null && output.ToString().Contains("[N/y]", StringComparison.Ordinal))
             {
-                answered = true;
-                await process.StandardInput.WriteAsync(answer + "\n");
-                process.StandardInput.Close();
+                answering = AnswerOnceReadingAsync(process, answer);
             }
         }
 
+        if (answering is not null)
+        {
+            await answering;
+        }
+
         return output.ToString();
+    }
+
+    /// <summary>
+    /// Types the answer once pkcon waits in read(2) on its terminal. It prints the prompt before it switches the
+    /// terminal to raw mode with TCSAFLUSH, which discards what was typed in between: answering on the prompt's text
+    /// alone lost the answer now and then (the "y" run then declined). The readiness signal is the kernel's own
+    /// account of pkcon's system call (/proc/PID/syscall: read(2) of its terminal), checked until it holds.
+    /// </summary>
+    private static async Task AnswerOnceReadingAsync(Process script, string answer)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!deadline.IsCancellationRequested && !script.HasExited && !PkconReadsItsTerminal(script.Id))
+        {
+            await Task.Delay(5, CancellationToken.None);
+        }
+
+        await script.StandardInput.WriteAsync(answer + "\n");
+        script.StandardInput.Close();
+    }
+
+    /// <summary>Whether a pkcon below <paramref name="root"/> is blocked in read(2) on its terminal.</summary>
+    private static bool PkconReadsItsTerminal(int root)
+    {
+        var pending = new Stack<int>([root]);
+        while (pending.Count > 0)
+        {
+            int pid = pending.Pop();
+            try
+            {
+                if (File.ReadAllText($"/proc/{pid}/comm").Trim() == "pkcon")
+                {
+                    // "0 0x0 ...": system call 0 (read) with fd 0.
+                    // "0 0x9 ...": system call 0 (read), its first argument the descriptor; pkcon opens /dev/tty.
+                    string[] call = File.ReadAllText($"/proc/{pid}/syscall").Split(' ');
+                    return call.Length > 1 && call[0] == "0"
+                        && new FileInfo($"/proc/{pid}/fd/{Convert.ToInt32(call[1], 16)}").LinkTarget is { } target
+                        && (target.StartsWith("/dev/pts/", StringComparison.Ordinal) || target == "/dev/tty");
+                }
+
+                foreach (string task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+                {
+                    foreach (string child in File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                    {
+                        pending.Push(int.Parse(child, global::System.Globalization.CultureInfo.InvariantCulture));
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The process ended while we looked.
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The current generation, asked of the daemon over its own D-Bus API.</summary>
