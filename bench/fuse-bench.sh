@@ -211,6 +211,9 @@ for k in "${kinds[@]}"; do [ "$k" = kernel ] || header+=$'\t'"$k/kernel"; done
 both=0
 [[ " ${kinds[*]} " == *" distrid "* && " ${kinds[*]} " == *" distrid-uring "* ]] && both=1 && header+=$'\t'"distrid-uring/distrid"
 rows=("$header")
+# The small tree's figures (--small, --quick) are kept apart from the full tree's: its fixed costs weigh more.
+tree_kind=""
+if ((small)); then tree_kind=.small; fi
 for t in cat_cold cat_warm stat_cold pcat_cold seq_cold rand_cold; do
   [ -n "${results[$t/${kinds[0]}]:-}" ] || continue # not run (--tests, --no-warm)
   declare -A med=()
@@ -223,7 +226,7 @@ for t in cat_cold cat_warm stat_cold pcat_cold seq_cold rand_cold; do
   [[ " ${kinds[*]} " == *" squashfuse_ll "* && " ${kinds[*]} " == *" distrid "* ]] && row+=$'\t'"$(ratio "${med[distrid]}" "${med[squashfuse_ll]}")"
   ((both)) && row+=$'\t'"$(ratio "${med[distrid-uring]}" "${med[distrid]}")"
   rows+=("$row")
-  [ -n "${med[distrid]:-}" ] && bench_record "fuse.distrid_over_kernel.$t" "$(ratio "${med[distrid]}" "${med[kernel]:-}")"
+  [ -n "${med[distrid]:-}" ] && bench_record "fuse${tree_kind}.distrid_over_kernel.$t" "$(ratio "${med[distrid]}" "${med[kernel]:-}")"
   unset med
 done
 print_table "${rows[@]}"

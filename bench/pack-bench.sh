@@ -96,17 +96,20 @@ for comp in zstd gzip; do
   rows+=("$comp"$'\t'"$(med "mk/$comp")"$'\t'"$(med "ds/$comp")"$'\t'"$(ratio "$(med "ds/$comp")" "$(med "mk/$comp")")"$'\t'"$(medcpu "mk/$comp")"$'\t'"$(medcpu "ds/$comp")"$'\t'"$(ratio "$(medcpu "ds/$comp")" "$(medcpu "mk/$comp")")"$'\t'"$(mib "${size[mk/$comp]}")"$'\t'"$(mib "${size[ds/$comp]}")"$'\t'"$(ratio "${size[ds/$comp]}" "${size[mk/$comp]}")")
 done
 print_table "${rows[@]}"
+# The small tree's figures (--small, --quick) are kept apart from the full tree's: its fixed costs weigh more.
+tree_kind=""
+if ((small)); then tree_kind=.small; fi
 for comp in zstd gzip; do
-  bench_record "pack.time_ratio.$comp" "$(ratio "$(med "ds/$comp")" "$(med "mk/$comp")")"
-  bench_record "pack.cpu_ratio.$comp" "$(ratio "$(medcpu "ds/$comp")" "$(medcpu "mk/$comp")")"
-  bench_record "pack.size_ratio.$comp" "$(ratio "${size[ds/$comp]}" "${size[mk/$comp]}")"
+  bench_record "pack${tree_kind}.time_ratio.$comp" "$(ratio "$(med "ds/$comp")" "$(med "mk/$comp")")"
+  bench_record "pack${tree_kind}.cpu_ratio.$comp" "$(ratio "$(medcpu "ds/$comp")" "$(medcpu "mk/$comp")")"
+  bench_record "pack${tree_kind}.size_ratio.$comp" "$(ratio "${size[ds/$comp]}" "${size[mk/$comp]}")"
 done
 echo "(ratios are districtl / mksquashfs: above 1 is slower or bigger)"
 echo
 if ((has_unpack)); then
   print_table $'unpack (mksquashfs zstd image)\tunsquashfs -d (s)\tdistrictl unpack (s)\ttime ratio\tunsquashfs CPU (s)\tdistrictl unpack CPU (s)\tCPU ratio' \
     "zstd"$'\t'"$(med un/unsquashfs)"$'\t'"$(med un/districtl)"$'\t'"$(ratio "$(med un/districtl)" "$(med un/unsquashfs)")"$'\t'"$(medcpu un/unsquashfs)"$'\t'"$(medcpu un/districtl)"$'\t'"$(ratio "$(medcpu un/districtl)" "$(medcpu un/unsquashfs)")"
-  bench_record "unpack.time_ratio.zstd" "$(ratio "$(med un/districtl)" "$(med un/unsquashfs)")"
+  bench_record "unpack${tree_kind}.time_ratio.zstd" "$(ratio "$(med un/districtl)" "$(med un/unsquashfs)")"
 else
   echo "unpack: not available in this build"
 fi
