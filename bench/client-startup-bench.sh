@@ -4,7 +4,7 @@
 # with the page cache dropped before each run ("status_cold"), N runs each (default 20), interleaved so every
 # contender sees the same load. Prints median and min wall times in ms.
 #
-#   bench/client-startup-bench.sh [RUNS | --quick]   (--quick: 5 runs)
+#   bench/client-startup-bench.sh [RUNS | --quick]   (--quick: 10 runs)
 #   BASE_REF=main bench/client-startup-bench.sh   # also a ReadyToRun publish of districtl from that git ref
 #   AOT_ONE=1 bench/client-startup-bench.sh       # also every verb in one Native AOT executable (before issue 14's thin client)
 #
@@ -18,7 +18,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/distrid.sh"
 require_root
 runs=${1:-20}
-[ "$runs" = --quick ] && runs=5
+[ "$runs" = --quick ] && runs=10
 
 use_ready_to_run
 [ -n "${DISTRICTL_EXE:-}" ] || die "no Native AOT districtl was published (is clang installed?)"

@@ -13,7 +13,8 @@
 #   qemu         qemu-system-x86_64 -machine pc -S -display none -monitor stdio, to its prompt ("quit" on stdin)
 #   libreoffice  libreoffice --headless --convert-to pdf of a small text document     (libreoffice-writer-nogui)
 #   firefox      firefox-esr --headless --screenshot of a local file page              (firefox-esr)
-# Default: numpy,numpy-nopyc,qemu. --quick: one run of each (for bench/run-all).
+# Default: numpy,numpy-nopyc,qemu. --quick: three runs of each (for bench/run-all; one run of a 0.1 s start moved
+# its ratios by 30-40 % between two run-all runs).
 #
 # Cached, rebuilt only when the program list changes (BENCH_COLDSTART_CACHE, default /var/tmp/distrid-ci/coldstart):
 #   debs/ and repo/   import-apt's .deb cache and the signed repository it writes (a re-run with an unchanged archive
@@ -46,7 +47,7 @@ chroot_dir=${BENCH_COLDSTART_CHROOT:-/var/tmp/distrid-ci/coldstart-chroot}
 while (($#)); do
   case $1 in
     --runs) runs=$2; shift ;;
-    --quick) runs=1 programs="numpy,numpy-nopyc,qemu" ;;
+    --quick) runs=3 programs="numpy,numpy-nopyc,qemu" ;;
     --programs) programs=$2; shift ;;
     --jit) jit=1 ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;

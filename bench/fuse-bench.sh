@@ -10,7 +10,7 @@
 # --randread-seconds (default 5). Prints medians of N runs (default 5) and their ratio to the kernel mount (for
 # times lower is better, for IOPS higher is better), then the daemon's FUSE request counts by opcode over one cold
 # and N warm passes. --tests and --no-warm shorten a run while iterating; --image reuses a mksquashfs image of
-# --tree made by an earlier run. --quick (for bench/run-all): one run of every cold test on the kernel and distrid,
+# --tree made by an earlier run. --quick (for bench/run-all): three runs of every cold test on the kernel and distrid,
 # 2 s of random reads, no warm pass. Needs root. BENCH_KEEP=1 keeps the work directory.
 #
 # Mount kinds: kernel, squashfuse, squashfuse_ll, distrid (requests through /dev/fuse reads: fuseIoUring false) and
@@ -27,7 +27,7 @@ while (($#)); do
   case $1 in
     --runs) runs=$2; shift ;;
     --small) small=1 ;;
-    --quick) small=1 runs=1 mounts="kernel,distrid" rand_s=2 warm=0 ;; # bench/run-all.sh: one run on the --small tree
+    --quick) small=1 runs=3 mounts="kernel,distrid" rand_s=2 warm=0 ;; # bench/run-all.sh: three runs on the --small tree
     --tree) tree=$2; shift ;;
     --randread-seconds) rand_s=$2; shift ;;
     --mounts) mounts=$2; shift ;;
