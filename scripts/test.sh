@@ -7,6 +7,11 @@ cd "$(dirname "$0")/.."
 scripts/prerequisites.sh
 dotnet restore Distrid.sln --verbosity quiet
 dotnet build Distrid.sln -c Release --no-restore --verbosity quiet -nologo
+# The shipped client's two flavours (src/districtl/districtl.csproj, DistrictlFlavor): their own code paths compile
+# only there, and the tests run the full one.
+for flavour in thin tools; do
+  dotnet build src/districtl -c Release -p:DistrictlFlavor=$flavour --verbosity quiet -nologo
+done
 dotnet format Distrid.sln --verify-no-changes --no-restore --verbosity quiet
 
 results=$(mktemp -d)
