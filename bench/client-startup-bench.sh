@@ -51,8 +51,7 @@ distrid_start "$W/store" "$W/state" "$W/mnt" "$sock" 0
 
 # timed CMD...: wall seconds of CMD, output discarded; a failing run stops the bench instead of timing an error.
 timed() {
-  local t0
-  t0=$(now)
+  local t0=$EPOCHREALTIME
   "$@" >/dev/null || die "failed: $*"
   elapsed "$t0"
 }

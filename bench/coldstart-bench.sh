@@ -174,8 +174,7 @@ in_root() {
 }
 # time_in_root KIND PROGRAM: wall seconds of the program's command in the root (its output discarded).
 time_in_root() {
-  local t0
-  t0=$(now)
+  local t0=$EPOCHREALTIME
   in_root "$1" "$(command_of "$2") >/dev/null 2>&1" || die "coldstart-bench: $2 failed in the $1 root"
   elapsed "$t0"
 }

@@ -206,9 +206,9 @@ for link in "${link_list[@]}"; do
       reset_access_log
       cpu0=$(distrid_cpu_s)
       shaper_usage >/dev/null
-      t0=$(now)
+      t0=$EPOCHREALTIME
       install_distrid "$t"
-      t1=$(now)
+      t1=$EPOCHREALTIME
       wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
       record "$link/$t/distrid" "$wall"
       # The link's own account (bench/LinkShaper): when its first and last response bytes went, and how long it stood
