@@ -33,7 +33,7 @@
 # /ro / ext4 against the goal (<= 1.05 cold, equal warm), and the load average. A second table runs the same programs
 # from /ro with FUSE passthrough (fusePassthrough: true): its cache is filled once before the runs (steady state),
 # and the very first cold start of each program with an empty cache is reported beside it. Needs root and the network (the
-# machine's Debian archive) for the first run. Daemon as shipped (composite ReadyToRun, like install-bench); --jit
+# machine's Debian archive) for the first run. Daemon as shipped (Native AOT, like install-bench); --jit
 # runs the plain Release build. BENCH_KEEP=1 keeps the work directory.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

@@ -22,8 +22,8 @@
 #   dpkg-deb -x -P2  two at a time (this machine has 2 CPUs), no fsync
 # Prints medians, the ratios against the goals of issue 4 and bytes/throughput. Needs root and, for the first run,
 # network access for apt-get download. BENCH_KEEP=1 keeps the work directory. Daemon and client run as shipped:
-# the daemon self-contained with one composite ReadyToRun image, districtl as Native AOT, both published from the
-# current sources (bench/.publish, redone when src/ changes); --jit runs the plain Release builds instead, and
+# the daemon and districtl as Native AOT (DISTRID_AOT=0: the daemon self-contained with one composite ReadyToRun
+# image), published from the current sources (bench/.publish, redone when src/ changes); --jit runs the plain Release builds instead, and
 # DISTRID_DLL / DISTRICTL_DLL point at any other build.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

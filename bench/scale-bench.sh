@@ -41,7 +41,7 @@ require_root
 require_cmds mksquashfs mountpoint column
 ensure_build
 # use_plain_publish: DISTRID_DLL becomes a plain `dotnet publish -c Release` of the current sources, in src/*/obj as
-# a developer's (published again when src/ changed; the composite publish keeps its intermediate files apart).
+# a developer's (published again when src/ changed; the shipped build's publish keeps its intermediate files apart).
 use_plain_publish() {
   local out="$BENCH_REPO/bench/.publish-plain" stamp
   stamp=$( (git -C "$BENCH_REPO" rev-parse HEAD:src; git -C "$BENCH_REPO" diff HEAD -- src) | sha256sum | cut -c1-16)

@@ -25,8 +25,8 @@
 # (client start, connection, JSON-RPC), the daemon's CPU time, `districtl status` alone, and from nginx's timing log
 # the requests and connections of the install and the time from the index request to the first image request.
 # DISTRID_CONFIG_JSON sets the daemon's configuration (e.g. {"downloadParallelism": 8}) for comparing settings.
-# Needs root; the network once (apt-get download, debootstrap). Daemon and client run as the .deb ships them (composite
-# ReadyToRun daemon, Native AOT districtl; see install-bench); --jit runs the Release builds; DISTRID_DLL and
+# Needs root; the network once (apt-get download, debootstrap). Daemon and client run as the .deb ships them (Native
+# AOT; DISTRID_AOT=0: the composite ReadyToRun daemon; see install-bench); --jit runs the Release builds; DISTRID_DLL and
 # DISTRICTL_EXE name other builds (e.g. to alternate two builds run by run). BENCH_KEEP=1 keeps the work directory.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -283,7 +283,7 @@ if [ -n "${BENCH_USER_DLLS:-}" ]; then
 elif [ "$jit" = 1 ]; then
   echo "builds: Release (JIT) daemon and client (--jit)"
 else
-  echo "builds: as the .deb ships them: composite ReadyToRun daemon, ${DISTRICTL_EXE:+Native AOT districtl}${DISTRICTL_EXE:-ReadyToRun districtl}"
+  echo "builds: as the .deb ships them: $DISTRID_BUILD daemon, ${DISTRICTL_EXE:+Native AOT districtl}${DISTRICTL_EXE:-ReadyToRun districtl}"
 fi
 quick_line=""
 for link in "${link_list[@]}"; do

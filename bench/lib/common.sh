@@ -27,25 +27,32 @@ ensure_build() {
 # DISTRICTL_EXE, when set (use_ready_to_run sets it), is a native districtl run instead of the DLL.
 districtl() { if [ -n "${DISTRICTL_EXE:-}" ]; then "$DISTRICTL_EXE" "$@"; else dotnet "$DISTRICTL_DLL" "$@"; fi; }
 
-# use_ready_to_run: points DISTRID_DLL at the daemon as packaging/build-deb.sh ships it (self-contained, composite
-# ReadyToRun; an executable), DISTRICTL_DLL at a ReadyToRun districtl and DISTRICTL_EXE at the Native AOT districtl
+# use_ready_to_run: points DISTRID_DLL at the daemon as packaging/build-deb.sh ships it (Native AOT, an executable;
+# DISTRID_AOT=0: self-contained composite ReadyToRun), DISTRICTL_DLL at a ReadyToRun districtl and DISTRICTL_EXE at the Native AOT districtl
 # the package ships, with districtl-tools beside it (DISTRICTL_AOT=0, or no clang: the ReadyToRun DLL instead),
 # publishing again when src/ changed since the last publish (stamp: the tree of src/ at HEAD and the diff of the work
-# tree; the composite image takes about 3 minutes). Skipped when DISTRID_DLL or DISTRICTL_DLL was set.
+# tree; each takes about 3 minutes). Skipped when DISTRID_DLL or DISTRICTL_DLL was set.
 use_ready_to_run() {
   [ -n "${BENCH_USER_DLLS:-}" ] && return 0
+  # The ReadyToRun daemon (DISTRID_AOT=0) has a directory of its own: comparing the two builds publishes each once.
   local out="$BENCH_REPO/bench/.publish" stamp project
+  [ "${DISTRID_AOT:-1}" = 1 ] || out+=-r2r
   stamp=$( (git -C "$BENCH_REPO" rev-parse HEAD:src; git -C "$BENCH_REPO" diff HEAD -- src) | sha256sum | cut -c1-16)
   if [ "$(cat "$out/stamp" 2>/dev/null)" != "$stamp" ]; then
-    log "publishing distrid (self-contained, composite ReadyToRun) and districtl (ReadyToRun and Native AOT)"
+    log "publishing distrid (Native AOT, or with DISTRID_AOT=0 composite ReadyToRun) and districtl (ReadyToRun and Native AOT)"
     rm -rf "$out"
-    # The daemon as the package ships it: self-contained, one composite ReadyToRun image of the runtime and the
-    # program (generic code over the runtime's types precompiled too).
+    # The daemon as the package ships it: Native AOT (DISTRID_AOT=0: self-contained, one composite ReadyToRun image
+    # of the runtime and the program, what the package shipped before).
     # Its intermediate files stay out of src/Distrid/obj: a later plain `dotnet publish` (same RID) would otherwise
-    # take the composite's component assembly as up to date, and that daemon aborts at start.
-    dotnet publish "$BENCH_REPO/src/Distrid" -c Release -r linux-x64 --self-contained true -p:PublishReadyToRun=true \
-      -p:PublishReadyToRunComposite=true -p:IntermediateOutputPath="$out/obj/Distrid/" -o "$out/Distrid" \
-      --verbosity quiet -nologo >/dev/null
+    # take the published assembly as up to date (a composite's component aborts at start).
+    if [ "${DISTRID_AOT:-1}" = 1 ]; then
+      dotnet publish "$BENCH_REPO/src/Distrid" -c Release -r linux-x64 -p:DistridNativeAot=true \
+        -p:IntermediateOutputPath="$out/obj/Distrid/" -o "$out/Distrid" --verbosity quiet -nologo >/dev/null
+    else
+      dotnet publish "$BENCH_REPO/src/Distrid" -c Release -r linux-x64 --self-contained true -p:PublishReadyToRun=true \
+        -p:PublishReadyToRunComposite=true -p:IntermediateOutputPath="$out/obj/Distrid/" -o "$out/Distrid" \
+        --verbosity quiet -nologo >/dev/null
+    fi
     dotnet publish "$BENCH_REPO/src/districtl" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
       -o "$out/districtl" --verbosity quiet -nologo >/dev/null
     # As the package ships them: the thin districtl (daemon verbs) and, beside it, districtl-tools (offline verbs),
@@ -62,6 +69,8 @@ use_ready_to_run() {
     echo "$stamp" >"$out/stamp"
   fi
   DISTRID_DLL=$out/Distrid/distrid
+  DISTRID_BUILD="Native AOT"
+  [ "${DISTRID_AOT:-1}" = 1 ] || DISTRID_BUILD="composite ReadyToRun"
   DISTRICTL_DLL=$out/districtl/districtl.dll
   if [ "${DISTRICTL_AOT:-1}" = 1 ] && [ -x "$out/districtl-aot/districtl" ]; then
     DISTRICTL_EXE=$out/districtl-aot/districtl

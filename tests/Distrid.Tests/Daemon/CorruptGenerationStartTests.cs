@@ -26,9 +26,8 @@ public sealed class CorruptGenerationStartTests : IDisposable
         File.WriteAllText(corrupt, "{ \"number\": 2, \"pack");
         string before = Snapshot(_root.Path);
 
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "distrid.dll"));
-        foreach (string arg in paths.Arguments())
+        var psi = new ProcessStartInfo(DaemonCommand.Prefix[0]) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (string arg in DaemonCommand.Prefix.Skip(1).Concat(paths.Arguments()))
         {
             psi.ArgumentList.Add(arg);
         }

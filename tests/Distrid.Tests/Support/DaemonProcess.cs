@@ -51,14 +51,13 @@ public sealed class DaemonProcess : IAsyncDisposable
         var notify = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
         notify.Bind(new UnixDomainSocketEndPoint(notifyPath));
 
-        var psi = new ProcessStartInfo("dotnet")
+        var psi = new ProcessStartInfo(DaemonCommand.Prefix[0])
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "distrid.dll"));
-        foreach (string arg in paths.Arguments().Concat(extraArgs))
+        foreach (string arg in DaemonCommand.Prefix.Skip(1).Concat(paths.Arguments()).Concat(extraArgs))
         {
             psi.ArgumentList.Add(arg);
         }
@@ -85,6 +84,9 @@ public sealed class DaemonProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
         await daemon.WaitForNotificationAsync("READY=1");
+        // The console logger writes from a queue of its own, so READY=1 can overtake the lines logged before it (the
+        // start-up lines tests look for); its own line, logged just before the notification, comes after them.
+        await daemon.WaitForLogAsync("ready: ");
         return daemon;
     }
 

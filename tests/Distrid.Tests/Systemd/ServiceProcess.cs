@@ -49,7 +49,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
 
         command.AddRange(prefix ?? []);
-        command.AddRange(["dotnet", Path.Combine(AppContext.BaseDirectory, "distrid.dll"), .. paths.Arguments()]);
+        command.AddRange([.. DaemonCommand.Prefix, .. paths.Arguments()]);
 
         var psi = new ProcessStartInfo(command[0]) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (string arg in command.Skip(1))

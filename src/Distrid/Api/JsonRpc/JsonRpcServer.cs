@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
@@ -98,7 +99,7 @@ internal sealed class JsonRpcServer(DaemonOptions options, DistridQueries querie
             // StreamJsonRpc raises Disconnected before it closes the stream: the client sees its end of the connection
             // close only once its views are gone.
             rpc.Disconnected += (_, _) => views.Dispose();
-            rpc.AddLocalRpcTarget<IDistridApi>(new JsonRpcApi(queries, runner, repositories, CallerIdentity.ForProcess(peer), views, logger), null);
+            AddApi(rpc, new JsonRpcApi(queries, runner, repositories, CallerIdentity.ForProcess(peer), views, logger));
             rpc.StartListening();
             using var registration = stoppingToken.Register(rpc.Dispose);
             await rpc.Completion;
@@ -139,7 +140,23 @@ internal sealed class JsonRpcServer(DaemonOptions options, DistridQueries querie
         "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":" + RpcErrorCodes.TooManyConnections.ToString(System.Globalization.CultureInfo.InvariantCulture)
         + ",\"message\":\"too many connections; try again later\"}}\n");
 
-    /// <summary>Newline-delimited JSON-RPC 2.0 with System.Text.Json, as the contract's clients speak it.</summary>
+    /// <summary>
+    /// Serves the contract on <paramref name="rpc"/>. StreamJsonRpc binds the methods by reflection and closes generic
+    /// types over their parameter and result types at run time; under Native AOT that works for IDistridApi, whose
+    /// interface methods are kept (the generic parameter is annotated) and whose types are all ProtocolJsonContext's.
+    /// scripts/test.sh runs the daemon tests against the Native AOT daemon to hold that true.
+    /// </summary>
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "IDistridApi's parameter and result types are compiled ahead (see summary).")]
+    private static void AddApi(StreamJsonRpc.JsonRpc rpc, IDistridApi api) => rpc.AddLocalRpcTarget<IDistridApi>(api, null);
+
+    /// <summary>
+    /// Newline-delimited JSON-RPC 2.0 with System.Text.Json, as the contract's clients speak it. Native AOT: our
+    /// messages are source-generated; StreamJsonRpc's own envelope types go through the reflection resolver, which
+    /// needs no generated code; the one converter it makes at run time (for IProgress&lt;ProgressInfo&gt;) is compiled
+    /// ahead by NativeAot.rd.xml.
+    /// </summary>
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "See summary: source-generated messages, the progress converter rooted in NativeAot.rd.xml.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "See summary: the reflection resolver only serves StreamJsonRpc's envelope types.")]
     internal static SystemTextJsonFormatter CreateFormatter()
     {
         var formatter = new SystemTextJsonFormatter();
