@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Districtl.Commands;
 
 namespace Districtl.Cli;
@@ -63,6 +64,20 @@ internal static class CliApplication
     public static async Task<int> RunAsync(string[] args)
     {
         var parseResult = BuildRootCommand().Parse(args);
+        bool handlesSignals = parseResult.CommandResult.Command.Name != RunCommand.Name;
+        // System.CommandLine registers its Ctrl-C handling only once the verb's action has returned its task, and an
+        // action runs synchronously up to its first real wait: the call to the daemon is already sent by then. A
+        // Ctrl-C in between killed districtl silently while the daemon cancelled the call. These registrations are in
+        // place before the action starts and cancel the same token; System.CommandLine's then add the timeout.
+        using var interrupted = new CancellationTokenSource();
+        using var sigint = handlesSignals ? PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel) : null;
+        using var sigterm = handlesSignals ? PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel) : null;
+        void Cancel(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            interrupted.Cancel();
+        }
+
         try
         {
             return await parseResult.InvokeAsync(new InvocationConfiguration
@@ -72,8 +87,8 @@ internal static class CliApplication
                 // then sends $/cancelRequest and waits this long for the daemon's word (a transaction stops before
                 // its commit, or completes). System.CommandLine 2.0 handles no signal unless this is set.
                 // `run` waits for its command and handles signals itself (RunCommand).
-                ProcessTerminationTimeout = parseResult.CommandResult.Command.Name == RunCommand.Name ? null : TimeSpan.FromSeconds(5),
-            });
+                ProcessTerminationTimeout = handlesSignals ? TimeSpan.FromSeconds(5) : null,
+            }, interrupted.Token);
         }
         catch (OperationCanceledException)
         {

@@ -39,11 +39,12 @@ public sealed class EarlyDownloadTests
         var install = system.Mirror.Requests().Skip(before.Count).ToList();
 
         // The bytes the install waits for went out on the warm connection, without a handshake; the check, whose
-        // answer only the commit needs, opened a connection of its own.
+        // answer only the commit needs, waited for that: on a connection of its own, or on the warm one only after the
+        // image (on loopback a small image can be done before the check is sent, and the pool hands the connection on).
         var first = Assert.Single(install, r => r.Connection == warm && r.OnConnection == before.Count(b => b.Connection == warm) + 1);
         Assert.StartsWith("/repo/pkg/", first.Uri, StringComparison.Ordinal);
         var check = Assert.Single(install, r => r.Uri == "/repo/index.json");
-        Assert.NotEqual(warm, check.Connection);
+        Assert.True(check.Connection != warm || check.OnConnection > first.OnConnection, $"the check went out on the warm connection before the image ({check.OnConnection})");
         Assert.Equal(2, install.Count(r => r.Uri.StartsWith("/repo/pkg/", StringComparison.Ordinal)));
     }
 

@@ -128,6 +128,10 @@ public sealed class TransactionFlowTests
         // An index that is not what the key signed.
         string index = Path.Combine(mirror.Repository, "index.json");
         await File.WriteAllTextAsync(index, (await File.ReadAllTextAsync(index)).Replace("test package", "evil package", StringComparison.Ordinal));
+        // nginx's validators (ETag: mtime and size; Last-Modified) have a resolution of one second and "evil" is as
+        // long as "test": rewritten within the second of the daemon's last fetch, the index would be answered 304 and
+        // the install would go on with the verified one. A mirror's next index comes later; so does this one.
+        File.SetLastWriteTimeUtc(index, File.GetLastWriteTimeUtc(index).AddSeconds(2));
         var badSignature = await Cli.RunAsync("--socket", paths.Socket, "install", "tool");
         Assert.NotEqual(0, badSignature.ExitCode);
         Assert.Contains("signature", badSignature.Stderr);
