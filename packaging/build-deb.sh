@@ -121,6 +121,8 @@ ln -s ../lib/distrid/distrid "$stage/usr/sbin/distrid"
 ln -s ../lib/distrid/districtl "$stage/usr/bin/districtl"
 
 install -D -m 0644 "$repo/units/distrid.service" "$stage/lib/systemd/system/distrid.service"
+# A JIT (ReadyToRun) daemon makes the code it generates executable: MemoryDenyWriteExecute= would stop it at start.
+[ "$distrid_aot" = 1 ] || sed -i '/^MemoryDenyWriteExecute=/d' "$stage/lib/systemd/system/distrid.service"
 install -D -m 0644 "$repo/units/distrid.socket" "$stage/lib/systemd/system/distrid.socket"
 # Scheduled updates: shipped, never enabled by the maintainer scripts (systemctl enable --now distrid-update.timer).
 install -D -m 0644 "$repo/units/distrid-update.timer" "$stage/lib/systemd/system/distrid-update.timer"
