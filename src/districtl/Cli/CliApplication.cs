@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using Districtl.Commands;
 
 namespace Districtl.Cli;
@@ -64,31 +63,29 @@ internal static class CliApplication
     public static async Task<int> RunAsync(string[] args)
     {
         var parseResult = BuildRootCommand().Parse(args);
-        bool handlesSignals = parseResult.CommandResult.Command.Name != RunCommand.Name;
-        // System.CommandLine registers its Ctrl-C handling only once the verb's action has returned its task, and an
-        // action runs synchronously up to its first real wait: the call to the daemon is already sent by then. A
-        // Ctrl-C in between killed districtl silently while the daemon cancelled the call. These registrations are in
-        // place before the action starts and cancel the same token; System.CommandLine's then add the timeout.
-        using var interrupted = new CancellationTokenSource();
-        using var sigint = handlesSignals ? PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel) : null;
-        using var sigterm = handlesSignals ? PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel) : null;
-        void Cancel(PosixSignalContext context)
+        // `run` waits for its command and passes signals on to it itself (RunCommand).
+        if (parseResult.CommandResult.Command.Name == RunCommand.Name)
         {
-            context.Cancel = true;
-            interrupted.Cancel();
+            return await InvokeAsync(parseResult, CancellationToken.None);
         }
 
+        using var signals = new TerminationSignals();
+        var invocation = InvokeAsync(parseResult, signals.Token);
+        if (await Task.WhenAny(invocation, signals.GaveUp) == invocation)
+        {
+            return await invocation;
+        }
+
+        await Console.Error.WriteLineAsync($"districtl: cancelled; the daemon did not answer within {TerminationSignals.Wait.TotalSeconds:0} s");
+        return await signals.GaveUp;
+    }
+
+    private static async Task<int> InvokeAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    {
         try
         {
-            return await parseResult.InvokeAsync(new InvocationConfiguration
-            {
-                EnableDefaultExceptionHandler = false,
-                // Ctrl-C (SIGINT) and SIGTERM cancel the verb's token instead of killing the process: a daemon call
-                // then sends $/cancelRequest and waits this long for the daemon's word (a transaction stops before
-                // its commit, or completes). System.CommandLine 2.0 handles no signal unless this is set.
-                // `run` waits for its command and handles signals itself (RunCommand).
-                ProcessTerminationTimeout = handlesSignals ? TimeSpan.FromSeconds(5) : null,
-            }, interrupted.Token);
+            // Signals are TerminationSignals' business, not System.CommandLine's (ProcessTerminationTimeout unset).
+            return await parseResult.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }, cancellationToken);
         }
         catch (OperationCanceledException)
         {

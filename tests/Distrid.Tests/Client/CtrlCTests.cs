@@ -14,9 +14,7 @@ public sealed class CtrlCTests
         {
             var request = await server.ReceiveAsync();
             long id = request.GetProperty("id").GetInt64();
-            // The request leaves before System.CommandLine registers its signal handler (right after the verb's
-            // first wait); nothing outside the process shows that moment, so allow it plenty of time.
-            await Task.Delay(TimeSpan.FromSeconds(1));
+            // At once: districtl handles the signal from before its action sends the call (TerminationSignals).
             Cli.Interrupt(districtl);
 
             var cancel = await server.ReceiveAsync();
@@ -29,6 +27,34 @@ public sealed class CtrlCTests
             await districtl.WaitForExitAsync(timeout.Token);
             Assert.Equal(130, districtl.ExitCode);
             Assert.Equal("districtl: cancelled", stderr.Trim());
+        }
+        finally
+        {
+            if (!districtl.HasExited)
+            {
+                districtl.Kill();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Without_the_daemons_answer_districtl_gives_up_after_the_wait_and_says_so()
+    {
+        await using var server = new ScriptedRpcServer();
+        using var districtl = Cli.Start("--socket", server.SocketPath, "install", "tool");
+        try
+        {
+            await server.ReceiveAsync();
+            Cli.Interrupt(districtl);
+            var cancel = await server.ReceiveAsync();
+            Assert.Equal("$/cancelRequest", cancel.GetProperty("method").GetString());
+
+            // The daemon never answers: districtl stops waiting after its 5 s and says why, with SIGINT's status.
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            string stderr = await districtl.StandardError.ReadToEndAsync(timeout.Token);
+            await districtl.WaitForExitAsync(timeout.Token);
+            Assert.Equal(130, districtl.ExitCode);
+            Assert.Equal("districtl: cancelled; the daemon did not answer within 5 s", stderr.Trim());
         }
         finally
         {
