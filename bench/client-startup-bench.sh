@@ -20,7 +20,7 @@ require_root
 runs=${1:-20}
 [ "$runs" = --quick ] && runs=10
 
-use_ready_to_run
+use_shipped_builds
 [ -n "${DISTRICTL_EXE:-}" ] || die "no Native AOT districtl was published (is clang installed?)"
 make_workdir
 W=$BENCH_WORK

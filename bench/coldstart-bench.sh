@@ -94,7 +94,7 @@ done
 require_root
 require_cmds debootstrap nginx unshare chroot mountpoint column
 ensure_build
-[ "$jit" = 1 ] || use_ready_to_run
+[ "$jit" = 1 ] || use_shipped_builds
 make_workdir
 W=$BENCH_WORK
 mkdir -p "$cache" "$W/run"

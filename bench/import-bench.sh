@@ -40,7 +40,7 @@ IFS=, read -r -a targets <<<"$packages"
 require_root
 require_cmds apt-get apt-cache apt-ftparchive gpg gpgv dpkg-deb mksquashfs nginx column xz gzip
 ensure_build
-[ "$jit" = 1 ] || use_ready_to_run
+[ "$jit" = 1 ] || use_shipped_builds
 make_workdir
 W=$BENCH_WORK
 

@@ -52,7 +52,7 @@ IFS=, read -r -a targets <<<"$packages"
 require_root
 require_cmds apt-get apt-cache dpkg-deb nginx curl column mountpoint
 ensure_build
-[ "$jit" = 1 ] || use_ready_to_run
+[ "$jit" = 1 ] || use_shipped_builds
 make_workdir
 W=$BENCH_WORK
 mkdir -p "$W/run"

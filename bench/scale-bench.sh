@@ -56,7 +56,7 @@ use_plain_publish() {
 if [ "$plain" = 1 ]; then
   [ -n "${BENCH_USER_DLLS:-}" ] || use_plain_publish
 elif [ "$jit" = 0 ]; then
-  use_ready_to_run
+  use_shipped_builds
 fi
 make_workdir
 W=$BENCH_WORK

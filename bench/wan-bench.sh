@@ -58,7 +58,7 @@ require_root
 require_cmds apt-get apt-cache apt-ftparchive dpkg-deb nginx curl column chroot
 ((apt == 0)) || require_cmds debootstrap
 ensure_build
-[ "$jit" = 1 ] || use_ready_to_run
+[ "$jit" = 1 ] || use_shipped_builds
 SHAPER_DLL=$BENCH_DIR/LinkShaper/bin/Release/net10.0/LinkShaper.dll
 [ -f "$SHAPER_DLL" ] || dotnet build "$BENCH_DIR/LinkShaper" -c Release --verbosity quiet -nologo >/dev/null
 make_workdir

@@ -30,7 +30,7 @@ packages=(
   gpgv             # verifies an apt archive's Release signature (repo import-apt)
   debian-archive-keyring  # import-apt's default keyring
   bsdextrautils    # column, for the benchmark tables
-  clang            # links districtl's Native AOT publish (packaging/build-deb.sh, bench use_ready_to_run)
+  clang            # links the Native AOT publishes of distrid and districtl (build-deb.sh, test.sh, bench use_shipped_builds)
   zlib1g-dev       # ditto
   patchelf         # import-deb relocates ELF interpreters and RUNPATHs into /ro
   gcc              # the relocation tests build a tiny shared library in two versions

@@ -24,15 +24,15 @@ ensure_build() {
     dotnet build "$BENCH_REPO/Distrid.sln" -c Release --verbosity quiet -nologo >/dev/null
   fi
 }
-# DISTRICTL_EXE, when set (use_ready_to_run sets it), is a native districtl run instead of the DLL.
+# DISTRICTL_EXE, when set (use_shipped_builds sets it), is a native districtl run instead of the DLL.
 districtl() { if [ -n "${DISTRICTL_EXE:-}" ]; then "$DISTRICTL_EXE" "$@"; else dotnet "$DISTRICTL_DLL" "$@"; fi; }
 
-# use_ready_to_run: points DISTRID_DLL at the daemon as packaging/build-deb.sh ships it (Native AOT, an executable;
+# use_shipped_builds: points DISTRID_DLL at the daemon as packaging/build-deb.sh ships it (Native AOT, an executable;
 # DISTRID_AOT=0: self-contained composite ReadyToRun), DISTRICTL_DLL at a ReadyToRun districtl and DISTRICTL_EXE at the Native AOT districtl
 # the package ships, with districtl-tools beside it (DISTRICTL_AOT=0, or no clang: the ReadyToRun DLL instead),
 # publishing again when src/ changed since the last publish (stamp: the tree of src/ at HEAD and the diff of the work
 # tree; each takes about 3 minutes). Skipped when DISTRID_DLL or DISTRICTL_DLL was set.
-use_ready_to_run() {
+use_shipped_builds() {
   [ -n "${BENCH_USER_DLLS:-}" ] && return 0
   # The ReadyToRun daemon (DISTRID_AOT=0) has a directory of its own: comparing the two builds publishes each once.
   local out="$BENCH_REPO/bench/.publish" stamp project
