@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Distrid.Tests.Support;
 
 namespace Distrid.Tests.Client;
@@ -22,18 +23,13 @@ public sealed class CtrlCTests
             Assert.Equal(id, cancel.GetProperty("params").GetProperty("id").GetInt64());
             await server.SendAsync($$$"""{"jsonrpc":"2.0","id":{{{id}}},"error":{"code":-32800,"message":"Canceled"}}""");
 
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            string stderr = await districtl.StandardError.ReadToEndAsync(timeout.Token);
-            await districtl.WaitForExitAsync(timeout.Token);
-            Assert.Equal(130, districtl.ExitCode);
-            Assert.Equal("districtl: cancelled", stderr.Trim());
+            var (exitCode, stderr) = await ExitOfAsync(districtl);
+            Assert.Equal(130, exitCode);
+            Assert.Equal("districtl: cancelled", stderr);
         }
         finally
         {
-            if (!districtl.HasExited)
-            {
-                districtl.Kill();
-            }
+            KillIfRunning(districtl);
         }
     }
 
@@ -50,18 +46,30 @@ public sealed class CtrlCTests
             Assert.Equal("$/cancelRequest", cancel.GetProperty("method").GetString());
 
             // The daemon never answers: districtl stops waiting after its 5 s and says why, with SIGINT's status.
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            string stderr = await districtl.StandardError.ReadToEndAsync(timeout.Token);
-            await districtl.WaitForExitAsync(timeout.Token);
-            Assert.Equal(130, districtl.ExitCode);
-            Assert.Equal("districtl: cancelled; the daemon did not answer within 5 s", stderr.Trim());
+            var (exitCode, stderr) = await ExitOfAsync(districtl);
+            Assert.Equal(130, exitCode);
+            Assert.Equal("districtl: cancelled; the daemon did not answer within 5 s", stderr);
         }
         finally
         {
-            if (!districtl.HasExited)
-            {
-                districtl.Kill();
-            }
+            KillIfRunning(districtl);
+        }
+    }
+
+    /// <summary>districtl's exit status and its standard error, trimmed, waiting at most 30 s.</summary>
+    private static async Task<(int ExitCode, string Stderr)> ExitOfAsync(Process districtl)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        string stderr = await districtl.StandardError.ReadToEndAsync(timeout.Token);
+        await districtl.WaitForExitAsync(timeout.Token);
+        return (districtl.ExitCode, stderr.Trim());
+    }
+
+    private static void KillIfRunning(Process districtl)
+    {
+        if (!districtl.HasExited)
+        {
+            districtl.Kill();
         }
     }
 }
