@@ -68,21 +68,33 @@ for trx in "$results"/*.trx; do
   n=$({ grep -o '<UnitTestResult [^>]*outcome="NotExecuted"' "$trx" || true; } | wc -l)
   passed=$((passed + ${p:-0})) failed=$((failed + ${f:-0})) skipped=$((skipped + ${n:-0}))
 done
+# Each test of one outcome (NotExecuted, Failed) as "name<TAB>first line of its message", the Native AOT pass's
+# marked as such.
+results_of() {
+  for trx in "$results"/*.trx; do
+    [ -e "$trx" ] || continue
+    local pass=""
+    [ "$(basename "$trx")" != native-aot-daemon.trx ] || pass=" (Native AOT daemon)"
+    awk -v outcome="outcome=\"$1\"" -v pass="$pass" '
+      /<UnitTestResult / { name = ""; if (index($0, outcome)) { match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11) pass } }
+      name != "" && /<Message>/ { reason = $0; sub(/.*<Message>/, "", reason); sub(/<\/Message>.*/, "", reason); print name "\t" reason; name = "" }
+      name != "" && /<\/UnitTestResult>/ { print name "\t(no message)"; name = "" }
+    ' "$trx" | sed 's/&quot;/"/g; s/&apos;/'"'"'/g; s/&lt;/</g; s/&gt;/>/g; s/&amp;/\&/g'
+  done | sort
+}
 # What the run did not test, and why: each skipped test with the reason it gave (Requirements names what is missing),
 # then how many were skipped for each reason.
 if ((skipped > 0)); then
-  skips=$(for trx in "$results"/*.trx; do
-    [ -e "$trx" ] || continue
-    awk '
-      /<UnitTestResult / { name = ""; if (/outcome="NotExecuted"/) { match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11) } }
-      name != "" && /<Message>/ { reason = $0; sub(/.*<Message>/, "", reason); sub(/<\/Message>.*/, "", reason); print name "\t" reason; name = "" }
-      name != "" && /<\/UnitTestResult>/ { print name "\t(no reason given)"; name = "" }
-    ' "$trx" | sed 's/&quot;/"/g; s/&apos;/'"'"'/g; s/&lt;/</g; s/&gt;/>/g; s/&amp;/\&/g'
-  done | sort)
+  skips=$(results_of NotExecuted)
   echo "skipped tests:"
   awk -F '\t' '{ print "  " $1 ": " $2 }' <<<"$skips"
   echo "skipped, by reason:"
   cut -f2 <<<"$skips" | sort | uniq -c | sort -rn | sed 's/^ */  /'
+fi
+# What failed, at the end of a long log where it shows.
+if ((failed > 0)); then
+  echo "failed tests:"
+  results_of Failed | awk -F '\t' '{ print "  " $1 ": " $2 }'
 fi
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 if ((passed == 0)); then
