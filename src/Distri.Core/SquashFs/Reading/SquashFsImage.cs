@@ -26,6 +26,10 @@ public sealed partial class SquashFsImage : IDisposable
     private readonly XattrTable? _xattrs;
     private readonly MetadataRegion _inodeRegion;
 
+    /// <summary>At most this much of an image's end is asked for at open: all the metadata of a typical package, the
+    /// tables and the root directory of a large one.</summary>
+    private const long MetadataPrefetchLimit = 2 << 20;
+
     private SquashFsImage(IBlockSource source, bool ownsSource, SquashFsReadOptions options)
     {
         Span<byte> header = stackalloc byte[SquashFsLayout.SuperblockSize];
@@ -42,6 +46,16 @@ public sealed partial class SquashFsImage : IDisposable
         }
 
         Superblock = sb;
+        // All but the files' data lies at the image's end: the inode and directory tables, then the fragment, export, id
+        // and xattr tables. Opening the image and each lookup after it read that part in small steps that depend on one
+        // another, each one a trip to the disk when the page cache is cold (a program's first start after boot probes
+        // dozens of images this way). Asked for at once, the disk reads it in one go while the first step waits.
+        long metadataStart = Math.Max((long)sb.InodeTableStart, (long)sb.BytesUsed - MetadataPrefetchLimit);
+        if (metadataStart < (long)sb.BytesUsed)
+        {
+            source.WillNeed(metadataStart, (long)sb.BytesUsed - metadataStart);
+        }
+
         BlockCodec codec = BlockCodec.For(sb.Compression);
         _access = new ImageAccess(source, ownsSource, (long)sb.BytesUsed, codec);
         _metadata = new MetadataBlockCache(_access, options.MetadataCacheBytes);
