@@ -4,6 +4,7 @@
 #
 #   bench/fuse-bench.sh [--runs N] [--small] [--tree DIR] [--randread-seconds S] [--mounts kernel,squashfuse,...]
 #                       [--tests cat_cold,stat_cold,pcat_cold,seq_cold,rand_cold] [--no-warm] [--image IMG] [--quick]
+#                       [--jit]
 #
 # Cold runs drop the page cache (sync; echo 3 > drop_caches) and remount, which restarts the FUSE servers, before
 # every measurement; warm runs repeat on a mount whose caches are full. Random 4K reads run for
@@ -11,7 +12,8 @@
 # times lower is better, for IOPS higher is better), then the daemon's FUSE request counts by opcode over one cold
 # and N warm passes. --tests and --no-warm shorten a run while iterating; --image reuses a mksquashfs image of
 # --tree made by an earlier run. --quick (for bench/run-all): three runs of every cold test on the kernel and distrid,
-# 2 s of random reads, no warm pass. Needs root. BENCH_KEEP=1 keeps the work directory.
+# 2 s of random reads, no warm pass. The daemon runs as shipped (Native AOT, bench/.publish, as install-bench); --jit
+# runs the plain Release build. Needs root. BENCH_KEEP=1 keeps the work directory.
 #
 # Mount kinds: kernel, squashfuse, squashfuse_ll, distrid (requests through /dev/fuse reads: fuseIoUring false) and
 # distrid-uring (FUSE over io_uring: fuse.enable_uring is set to Y while that daemon mounts, then put back, since the
@@ -22,7 +24,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/distrid.sh"
 
 runs=5 small=0 tree="" rand_s=5 mounts="kernel,squashfuse,squashfuse_ll,distrid"
-tests_opt="cat_cold,stat_cold,pcat_cold,seq_cold,rand_cold" warm=1 image=""
+tests_opt="cat_cold,stat_cold,pcat_cold,seq_cold,rand_cold" warm=1 image="" jit=0
 while (($#)); do
   case $1 in
     --runs) runs=$2; shift ;;
@@ -34,6 +36,7 @@ while (($#)); do
     --tests) tests_opt=$2; shift ;;
     --no-warm) warm=0 ;;
     --image) image=$2; shift ;;
+    --jit) jit=1 ;;
     -h | --help) bench_help; exit 0 ;;
     *) die "fuse-bench: unknown option $1 (try --help)" ;;
   esac
@@ -44,6 +47,7 @@ IFS=, read -r -a kinds <<<"$mounts"
 require_root
 require_cmds mksquashfs squashfuse squashfuse_ll fio mountpoint column
 ensure_build
+[ "$jit" = 1 ] || use_shipped_builds
 make_workdir
 W=$BENCH_WORK
 mkdir -p "$W/mnt" "$W/run" "$W/store"
@@ -204,6 +208,7 @@ done
 echo
 echo "fuse-bench: $(find "$tree" -type f | wc -l) files, $(du -sh --apparent-size "$tree" | cut -f1) tree, image $(du -h --apparent-size "$img" | cut -f1) (mksquashfs -comp zstd), medians of $runs runs, $(date -u +%Y-%m-%dT%H:%MZ), measuring took $(elapsed "$t_start") s"
 machine_info
+echo "daemon: ${DISTRID_BUILD:-$DISTRID_DLL}"
 header="test"
 for k in "${kinds[@]}"; do header+=$'\t'"$k"; done
 for k in "${kinds[@]}"; do [ "$k" = kernel ] || header+=$'\t'"$k/kernel"; done
