@@ -283,7 +283,7 @@ if [ -n "${BENCH_USER_DLLS:-}" ]; then
 elif [ "$jit" = 1 ]; then
   echo "builds: Release (JIT) daemon and client (--jit)"
 else
-  echo "builds: as the .deb ships them: $DISTRID_BUILD daemon, ${DISTRICTL_EXE:+Native AOT districtl}${DISTRICTL_EXE:-ReadyToRun districtl}"
+  echo "builds: as the .deb ships them: $DISTRID_BUILD daemon, $([ -n "${DISTRICTL_EXE:-}" ] && echo "Native AOT" || echo ReadyToRun) districtl"
 fi
 quick_line=""
 for link in "${link_list[@]}"; do
