@@ -50,11 +50,9 @@ public sealed partial class SquashFsImage : IDisposable
         // and xattr tables. Opening the image and each lookup after it read that part in small steps that depend on one
         // another, each one a trip to the disk when the page cache is cold (a program's first start after boot probes
         // dozens of images this way). Asked for at once, the disk reads it in one go while the first step waits.
+        // Superblock.Read checked that the inode table starts before bytes_used, which lies inside the source.
         long metadataStart = Math.Max((long)sb.InodeTableStart, (long)sb.BytesUsed - MetadataPrefetchLimit);
-        if (metadataStart < (long)sb.BytesUsed)
-        {
-            source.WillNeed(metadataStart, (long)sb.BytesUsed - metadataStart);
-        }
+        source.WillNeed(metadataStart, (long)sb.BytesUsed - metadataStart);
 
         BlockCodec codec = BlockCodec.For(sb.Compression);
         _access = new ImageAccess(source, ownsSource, (long)sb.BytesUsed, codec);
