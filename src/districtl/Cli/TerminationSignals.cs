@@ -38,10 +38,11 @@ internal sealed class TerminationSignals : IDisposable
         _ = Task.Delay(Wait).ContinueWith(_ => _gaveUp.TrySetResult(exitStatus), TaskScheduler.Default);
     }
 
+    /// <summary>Stops handling the signals. The token source is not disposed: a handler already running when the
+    /// registrations go may still cancel it, and a source without timers or wait handles holds nothing to free.</summary>
     public void Dispose()
     {
         _sigint.Dispose();
         _sigterm.Dispose();
-        _cancel.Dispose();
     }
 }
